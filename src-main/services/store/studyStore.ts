@@ -1,0 +1,45 @@
+// The study cache as the rest of main sees it. The foundation fills it in memory;
+// the encrypted-cache work (SQLCipher + AES-GCM files) implements the same interface.
+import type { InstanceMeta } from '../../../src-shared/dicom/types';
+
+export interface StudySummary {
+  studyId: string;
+  patientName: string;
+  patientId: string;
+  patientBirthDate: string;
+  studyDate: string;
+  studyDescription: string;
+  modalities: string[];
+  seriesCount: number;
+  instanceCount: number;
+}
+
+export interface SeriesSummary {
+  seriesId: string;
+  studyId: string;
+  seriesNumber: number | null;
+  seriesDescription: string;
+  modality: string;
+  instanceCount: number;
+}
+
+export interface StoredInstance {
+  instanceId: string;
+  seriesId: string;
+  meta: InstanceMeta;
+  sha256: string;
+  size: number;
+}
+
+export type AddResult = 'added' | 'duplicate' | 'conflict';
+
+export interface StudyStore {
+  /** Stores the original bytes and their metadata. Same UID + same hash -> 'duplicate'; same UID, other bytes -> 'conflict' (kept aside). */
+  addInstance(meta: InstanceMeta, bytes: Uint8Array, sha256: string): Promise<AddResult>;
+  listStudies(): Promise<StudySummary[]>;
+  listSeries(studyId: string): Promise<SeriesSummary[]>;
+  listInstances(seriesId: string): Promise<StoredInstance[]>;
+  /** The original bytes, integrity-checked against the SHA-256 recorded at import. */
+  readInstanceBytes(instanceId: string): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
