@@ -25,6 +25,9 @@ export const ERROR_CODES = [
   'PERMISSION_DENIED',
   'DEID_BURNED_IN',
   'EXPORT_FAILED',
+  'STORE_NOT_INITIALIZED',
+  'STORE_EXISTS',
+  'KEYCHAIN_LOCKED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
