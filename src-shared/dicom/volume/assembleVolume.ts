@@ -1,0 +1,186 @@
+// Fills a Volume's scalars from frames, one frame at a time: memory is the output array plus at
+// most two source frames (and two float planes when resampling), never the whole series twice.
+import { AppError } from '../../errors';
+import type { Volume } from '../types';
+import type { FrameRef } from './frameRef';
+import type { SeriesGeometry } from './seriesGeometry';
+
+export type FrameValues = Float32Array | Int16Array;
+
+export interface AssembleOptions {
+  /** Value for grid points that no slice covers (sheared stacks); default: the first slice's minimum (air). */
+  fillValue?: number;
+  /** Upper bound on output voxels; default MAX_VOLUME_VOXELS. */
+  maxVoxels?: number;
+}
+
+/** 2^30 voxels: 2 GiB as Int16, 4 GiB as Float32; beyond that the app could not hold it anyway. */
+export const MAX_VOLUME_VOXELS = 2 ** 30;
+
+function fitsInt16(v: FrameValues): boolean {
+  if (v instanceof Int16Array) return true;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (!(x >= -32768 && x <= 32767) || Math.round(x) !== x) return false;
+  }
+  return true;
+}
+
+/** Output scalars: Int16 while every value seen is an integer in range (CT HU, most MR), else Float32. */
+class ScalarSink {
+  data: Int16Array | Float32Array;
+
+  constructor(total: number, int16: boolean) {
+    this.data = int16 ? new Int16Array(total) : new Float32Array(total);
+  }
+
+  private promote(): void {
+    // Rare (a float frame after integer ones): costs one extra copy of the output once.
+    if (this.data instanceof Float32Array) return;
+    const f = new Float32Array(this.data.length);
+    f.set(this.data);
+    this.data = f;
+  }
+
+  /** Exact values (no interpolation). */
+  put(offset: number, values: FrameValues): void {
+    if (this.data instanceof Int16Array && !(values instanceof Int16Array) && !fitsInt16(values)) this.promote();
+    this.data.set(values, offset);
+  }
+
+  /** Interpolated values from sources that were all integer (integral) or not. */
+  putInterpolated(offset: number, values: Float32Array, integral: boolean): void {
+    if (this.data instanceof Int16Array && !integral) this.promote();
+    const out = this.data;
+    if (out instanceof Float32Array) {
+      out.set(values, offset);
+      return;
+    }
+    for (let i = 0; i < values.length; i++) {
+      const r = Math.round(values[i]!);
+      out[offset + i] = r < -32768 ? -32768 : r > 32767 ? 32767 : r;
+    }
+  }
+}
+
+function minOf(v: FrameValues): number {
+  let m = Infinity;
+  for (let i = 0; i < v.length; i++) if (v[i]! < m) m = v[i]!;
+  return Number.isFinite(m) ? m : 0;
+}
+
+/** The frame shifted by (du, dv) pixels onto the grid, bilinear, `fill` where it does not reach. */
+function shiftPlane(src: FrameValues, nx: number, ny: number, du: number, dv: number, fill: number): Float32Array {
+  const out = new Float32Array(nx * ny);
+  if (Math.abs(du) < 1e-6 && Math.abs(dv) < 1e-6) {
+    out.set(src);
+    return out;
+  }
+  // Grid pixel (i, j) reads source pixel (i - du, j - dv); the fractional part is the same everywhere.
+  const x0 = Math.floor(-du);
+  const fx = -du - x0;
+  const y0 = Math.floor(-dv);
+  const fy = -dv - y0;
+  const at = (x: number, y: number): number => (x >= 0 && x < nx && y >= 0 && y < ny ? src[y * nx + x]! : fill);
+  for (let j = 0; j < ny; j++) {
+    const y = j + y0;
+    for (let i = 0; i < nx; i++) {
+      const x = i + x0;
+      const top = at(x, y) * (1 - fx) + at(x + 1, y) * fx;
+      const bottom = at(x, y + 1) * (1 - fx) + at(x + 1, y + 1) * fx;
+      out[j * nx + i] = top * (1 - fy) + bottom * fy;
+    }
+  }
+  return out;
+}
+
+export function assembleVolume(
+  geometry: SeriesGeometry,
+  frames: FrameRef[],
+  getValues: (frameIdx: number) => FrameValues,
+  units: string,
+  options: AssembleOptions = {},
+): Volume {
+  const [nx, ny, nz] = geometry.dimensions;
+  const plane = nx * ny;
+  const total = plane * nz;
+  const maxVoxels = options.maxVoxels ?? MAX_VOLUME_VOXELS;
+  if (![nx, ny, nz].every((n) => Number.isInteger(n) && n > 0) || !Number.isSafeInteger(total)) {
+    throw new AppError('VOLUME_ASSEMBLY', 'Invalid volume dimensions.');
+  }
+  if (total > maxVoxels) {
+    throw new AppError('DICOM_LIMIT_EXCEEDED', `Volume of ${nx}x${ny}x${nz} voxels exceeds the limit of ${maxVoxels}.`);
+  }
+  const n = geometry.order.length;
+  if (n === 0 || geometry.sliceOffsets.length !== n || geometry.inPlaneOffsets.length !== n || (geometry.regular && n !== nz)) {
+    throw new AppError('VOLUME_ASSEMBLY', 'Series geometry and frame list disagree.');
+  }
+
+  const fetch = (s: number): FrameValues => {
+    const idx = geometry.order[s]!;
+    const ref = frames[idx];
+    if (!ref || ref.rows !== ny || ref.columns !== nx) {
+      throw new AppError('VOLUME_ASSEMBLY', `Frame ${idx} does not match the volume's ${nx}x${ny} grid.`);
+    }
+    const v = getValues(idx);
+    if (v.length !== plane) {
+      throw new AppError('DICOM_PIXEL_MISMATCH', `Frame ${idx} holds ${v.length} values, expected ${plane}.`);
+    }
+    return v;
+  };
+
+  let sink: ScalarSink | null = null;
+  const base = { dimensions: geometry.dimensions, spacing: geometry.spacing, origin: geometry.origin, direction: geometry.direction, units };
+
+  if (geometry.regular) {
+    for (let k = 0; k < nz; k++) {
+      const v = fetch(k);
+      sink ??= new ScalarSink(total, fitsInt16(v));
+      sink.put(k * plane, v);
+    }
+    return { ...base, scalars: sink!.data, warnings: [...geometry.warnings] };
+  }
+
+  // Resampling: walk the output slices along k; hold only the two source slices that bracket each one.
+  const [cs, rs] = [geometry.spacing[0], geometry.spacing[1]];
+  const z = geometry.sliceOffsets;
+  const extent = z[n - 1]!;
+  const kStep = nz > 1 ? extent / (nz - 1) : 0;
+  let fill = options.fillValue;
+  let integral = true;
+  const cache = new Map<number, Float32Array>();
+  const sampled = (s: number): Float32Array => {
+    let p = cache.get(s);
+    if (p) return p;
+    const v = fetch(s);
+    fill ??= minOf(v);
+    integral &&= fitsInt16(v) && Number.isInteger(fill) && fill >= -32768 && fill <= 32767;
+    sink ??= new ScalarSink(total, integral);
+    const [u, w] = geometry.inPlaneOffsets[s]!;
+    p = shiftPlane(v, nx, ny, u / cs, w / rs, fill);
+    for (const key of cache.keys()) if (key < s - 1) cache.delete(key);
+    cache.set(s, p);
+    return p;
+  };
+
+  const blend = new Float32Array(plane);
+  let a = 0;
+  for (let k = 0; k < nz; k++) {
+    const zk = Math.min(k * kStep, extent);
+    while (a < n - 2 && z[a + 1]! <= zk) a++;
+    const za = z[a]!;
+    const zb = z[Math.min(a + 1, n - 1)]!;
+    const t = zb > za ? Math.min(1, Math.max(0, (zk - za) / (zb - za))) : 0;
+    let out: Float32Array;
+    if (t < 1e-6) out = sampled(a);
+    else if (t > 1 - 1e-6) out = sampled(a + 1);
+    else {
+      const pa = sampled(a);
+      const pb = sampled(a + 1);
+      for (let i = 0; i < plane; i++) blend[i] = pa[i]! + (pb[i]! - pa[i]!) * t;
+      out = blend;
+    }
+    sink!.putInterpolated(k * plane, out, integral);
+  }
+  return { ...base, scalars: sink!.data, warnings: [...geometry.warnings] };
+}
