@@ -94,13 +94,12 @@ function shiftPlane(src: FrameValues, nx: number, ny: number, du: number, dv: nu
   return out;
 }
 
-export function assembleVolume(
-  geometry: SeriesGeometry,
-  frames: FrameRef[],
-  getValues: (frameIdx: number) => FrameValues,
-  units: string,
-  options: AssembleOptions = {},
-): Volume {
+/**
+ * The assembly as a generator: it yields the index (into frames) of the next frame it needs and is
+ * resumed with that frame's modality values, so one core serves sync and async decoders and
+ * never asks for a frame twice.
+ */
+function* assembly(geometry: SeriesGeometry, frames: FrameRef[], units: string, options: AssembleOptions): Generator<number, Volume, FrameValues> {
   const [nx, ny, nz] = geometry.dimensions;
   const plane = nx * ny;
   const total = plane * nz;
@@ -115,15 +114,14 @@ export function assembleVolume(
   if (n === 0 || geometry.sliceOffsets.length !== n || geometry.inPlaneOffsets.length !== n || (geometry.regular && n !== nz)) {
     throw new AppError('VOLUME_ASSEMBLY', 'Series geometry and frame list disagree.');
   }
-
-  const fetch = (s: number): FrameValues => {
-    const idx = geometry.order[s]!;
+  for (const idx of geometry.order) {
     const ref = frames[idx];
     if (!ref || ref.rows !== ny || ref.columns !== nx) {
       throw new AppError('VOLUME_ASSEMBLY', `Frame ${idx} does not match the volume's ${nx}x${ny} grid.`);
     }
-    const v = getValues(idx);
-    if (v.length !== plane) {
+  }
+  const check = (idx: number, v: FrameValues): FrameValues => {
+    if (!(v instanceof Int16Array || v instanceof Float32Array) || v.length !== plane) {
       throw new AppError('DICOM_PIXEL_MISMATCH', `Frame ${idx} holds ${v.length} values, expected ${plane}.`);
     }
     return v;
@@ -134,7 +132,8 @@ export function assembleVolume(
 
   if (geometry.regular) {
     for (let k = 0; k < nz; k++) {
-      const v = fetch(k);
+      const idx = geometry.order[k]!;
+      const v = check(idx, yield idx);
       sink ??= new ScalarSink(total, fitsInt16(v));
       sink.put(k * plane, v);
     }
@@ -149,20 +148,6 @@ export function assembleVolume(
   let fill = options.fillValue;
   let integral = true;
   const cache = new Map<number, Float32Array>();
-  const sampled = (s: number): Float32Array => {
-    let p = cache.get(s);
-    if (p) return p;
-    const v = fetch(s);
-    fill ??= minOf(v);
-    integral &&= fitsInt16(v) && Number.isInteger(fill) && fill >= -32768 && fill <= 32767;
-    sink ??= new ScalarSink(total, integral);
-    const [u, w] = geometry.inPlaneOffsets[s]!;
-    p = shiftPlane(v, nx, ny, u / cs, w / rs, fill);
-    for (const key of cache.keys()) if (key < s - 1) cache.delete(key);
-    cache.set(s, p);
-    return p;
-  };
-
   const blend = new Float32Array(plane);
   let a = 0;
   for (let k = 0; k < nz; k++) {
@@ -171,16 +156,55 @@ export function assembleVolume(
     const za = z[a]!;
     const zb = z[Math.min(a + 1, n - 1)]!;
     const t = zb > za ? Math.min(1, Math.max(0, (zk - za) / (zb - za))) : 0;
+    const needed = t < 1e-6 ? [a] : t > 1 - 1e-6 ? [a + 1] : [a, a + 1];
+    for (const s of needed) {
+      if (cache.has(s)) continue;
+      const idx = geometry.order[s]!;
+      const v = check(idx, yield idx);
+      fill ??= minOf(v);
+      integral &&= fitsInt16(v) && Number.isInteger(fill) && fill >= -32768 && fill <= 32767;
+      sink ??= new ScalarSink(total, integral);
+      const [u, w] = geometry.inPlaneOffsets[s]!;
+      for (const key of cache.keys()) if (key < s - 1) cache.delete(key);
+      cache.set(s, shiftPlane(v, nx, ny, u / cs, w / rs, fill));
+    }
     let out: Float32Array;
-    if (t < 1e-6) out = sampled(a);
-    else if (t > 1 - 1e-6) out = sampled(a + 1);
+    if (needed.length === 1) out = cache.get(needed[0]!)!;
     else {
-      const pa = sampled(a);
-      const pb = sampled(a + 1);
+      const pa = cache.get(a)!;
+      const pb = cache.get(a + 1)!;
       for (let i = 0; i < plane; i++) blend[i] = pa[i]! + (pb[i]! - pa[i]!) * t;
       out = blend;
     }
     sink!.putInterpolated(k * plane, out, integral);
   }
   return { ...base, scalars: sink!.data, warnings: [...geometry.warnings] };
+}
+
+/** Builds the volume, asking getValues for each frame once (modality values: HU for CT). */
+export function assembleVolume(
+  geometry: SeriesGeometry,
+  frames: FrameRef[],
+  getValues: (frameIdx: number) => FrameValues,
+  units: string,
+  options: AssembleOptions = {},
+): Volume {
+  const run = assembly(geometry, frames, units, options);
+  let step = run.next();
+  while (!step.done) step = run.next(getValues(step.value));
+  return step.value;
+}
+
+/** The same with an asynchronous decoder: frames are decoded one by one as the assembly needs them. */
+export async function assembleVolumeAsync(
+  geometry: SeriesGeometry,
+  frames: FrameRef[],
+  getValues: (frameIdx: number) => Promise<FrameValues>,
+  units: string,
+  options: AssembleOptions = {},
+): Promise<Volume> {
+  const run = assembly(geometry, frames, units, options);
+  let step = run.next();
+  while (!step.done) step = run.next(await getValues(step.value));
+  return step.value;
 }

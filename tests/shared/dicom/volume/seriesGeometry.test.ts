@@ -6,7 +6,7 @@ import { AppError } from '../../../../src-shared/errors';
 import type { Vec3, Volume } from '../../../../src-shared/dicom/types';
 import type { FrameRef } from '../../../../src-shared/dicom/volume/frameRef';
 import { computeSeriesGeometry } from '../../../../src-shared/dicom/volume/seriesGeometry';
-import { assembleVolume } from '../../../../src-shared/dicom/volume/assembleVolume';
+import { assembleVolume, assembleVolumeAsync } from '../../../../src-shared/dicom/volume/assembleVolume';
 import { indexToPatient } from '../../../../src-shared/dicom/volume/volumeSpace';
 
 const field = (p: Vec3) => 3 * p[0] - 2 * p[1] + 5 * p[2] + 7.25;
@@ -230,5 +230,27 @@ describe('computeSeriesGeometry + assembleVolume on synthetic stacks', () => {
     expect(() => assembleVolume(g, frames, () => new Int16Array(1024), 'HU', { maxVoxels: 1000 })).toThrow(
       expect.objectContaining({ code: 'DICOM_LIMIT_EXCEEDED' }),
     );
+  });
+
+  it('assembles the same volume from an asynchronous decoder, one frame at a time', async () => {
+    const t = (15 * Math.PI) / 180;
+    const frames = stack({ col: [0, Math.cos(t), -Math.sin(t)], positions: shuffle(zs([0, 1, 2, 4, 5, 6])) });
+    const g = computeSeriesGeometry(frames);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const asyncVolume = await assembleVolumeAsync(
+      g,
+      frames,
+      async (i) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, 1));
+        inFlight--;
+        return sample(frames[i]!);
+      },
+      'test',
+    );
+    expect(maxInFlight).toBe(1);
+    expect(Array.from(asyncVolume.scalars)).toEqual(Array.from(build(frames).volume.scalars));
   });
 });
