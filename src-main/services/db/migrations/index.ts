@@ -1,0 +1,5 @@
+// Every migration, in order. Add new ones at the end with a higher number (0020, 0030, ...).
+import { migration0010 } from './0010-initial';
+import type { Migration } from './migration';
+
+export const MIGRATIONS: readonly Migration[] = [migration0010];

@@ -1,0 +1,167 @@
+// Original instance bytes as AES-256-GCM files: blobs/ab/<30 hex>, random names (never derived from
+// a UID). Each file has its own key, HKDF(blob master key, per-file salt); the header and the name are
+// authenticated, so a file that was altered, truncated or swapped fails its tag on read.
+// Files are encrypted before they touch the disk, temp files included.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { fsyncDir, writeDurable } from './atomicFile';
+
+const MAGIC = Buffer.from('ENCB', 'ascii');
+const VERSION = 1;
+const SALT = 16;
+const IV = 12;
+const TAG = 16;
+const HEADER = 4 + 4 + SALT + IV; // magic, version + 3 reserved, salt, iv
+const BLOB_NAME = /^[0-9a-f]{32}$/;
+
+export type BlobReadFailure = 'missing' | 'malformed' | 'authentication';
+export type BlobReadResult = { ok: true; bytes: Buffer } | { ok: false; reason: BlobReadFailure };
+
+export class BlobVault {
+  private readonly knownDirs = new Set<string>();
+
+  constructor(
+    readonly blobsDir: string,
+    readonly tmpDir: string,
+    private readonly masterKey: Buffer,
+  ) {}
+
+  static isBlobName(name: string): boolean {
+    return BLOB_NAME.test(name);
+  }
+
+  newName(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  pathOf(name: string): string {
+    return join(this.blobsDir, name.slice(0, 2), name.slice(2));
+  }
+
+  async ensureDirs(): Promise<void> {
+    await fsp.mkdir(this.blobsDir, { recursive: true, mode: 0o700 });
+    await fsp.mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
+  }
+
+  private fileKey(salt: Buffer): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.masterKey, salt, 'enclave/v1/blob-file', 32));
+  }
+
+  private aad(header: Buffer, name: string): Buffer {
+    return Buffer.concat([header, Buffer.from(name, 'ascii')]);
+  }
+
+  /** Encrypted chunks ready to write: header, ciphertext, tag. */
+  seal(name: string, bytes: Uint8Array): Buffer[] {
+    const header = Buffer.alloc(HEADER);
+    MAGIC.copy(header, 0);
+    header[4] = VERSION;
+    const salt = randomBytes(SALT);
+    const iv = randomBytes(IV);
+    salt.copy(header, 8);
+    iv.copy(header, 8 + SALT);
+    const c = createCipheriv('aes-256-gcm', this.fileKey(salt), iv);
+    c.setAAD(this.aad(header, name));
+    const ct = c.update(bytes);
+    const fin = c.final();
+    return fin.length ? [header, ct, fin, c.getAuthTag()] : [header, ct, c.getAuthTag()];
+  }
+
+  open(name: string, file: Buffer): BlobReadResult {
+    if (file.length < HEADER + TAG || !file.subarray(0, 4).equals(MAGIC) || file[4] !== VERSION) {
+      return { ok: false, reason: 'malformed' };
+    }
+    const header = file.subarray(0, HEADER);
+    const salt = file.subarray(8, 8 + SALT);
+    const iv = file.subarray(8 + SALT, HEADER);
+    try {
+      const d = createDecipheriv('aes-256-gcm', this.fileKey(salt), iv);
+      d.setAAD(this.aad(header, name));
+      d.setAuthTag(file.subarray(file.length - TAG));
+      const pt = d.update(file.subarray(HEADER, file.length - TAG));
+      const fin = d.final();
+      return { ok: true, bytes: fin.length ? Buffer.concat([pt, fin]) : pt };
+    } catch {
+      return { ok: false, reason: 'authentication' };
+    }
+  }
+
+  private async ensureShard(name: string): Promise<string> {
+    const dir = join(this.blobsDir, name.slice(0, 2));
+    if (!this.knownDirs.has(dir)) {
+      await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+      await fsyncDir(this.blobsDir);
+      this.knownDirs.add(dir);
+    }
+    return dir;
+  }
+
+  /**
+   * Writes each blob durably (encrypted temp file, fsync, rename) and then fsyncs the directories, so once
+   * this resolves a database row may safely point at any of them.
+   */
+  async writeMany(items: { name: string; bytes: Uint8Array }[], concurrency = 4): Promise<void> {
+    const dirs = new Set<string>();
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const it = items[next++]!;
+        dirs.add(await this.ensureShard(it.name));
+        const chunks = this.seal(it.name, it.bytes);
+        await writeDurable(join(this.tmpDir, `${randomBytes(12).toString('hex')}.tmp`), this.pathOf(it.name), chunks);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+    await Promise.all([...dirs].map((d) => fsyncDir(d)));
+  }
+
+  async read(name: string): Promise<BlobReadResult> {
+    let file: Buffer;
+    try {
+      file = await fsp.readFile(this.pathOf(name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, reason: 'missing' };
+      throw e;
+    }
+    return this.open(name, file);
+  }
+
+  async remove(names: Iterable<string>): Promise<void> {
+    for (const n of names) await fsp.rm(this.pathOf(n), { force: true });
+  }
+
+  /** Every blob name on disk (files that do not look like blobs are ignored). */
+  async listNames(): Promise<string[]> {
+    const out: string[] = [];
+    let shards: string[];
+    try {
+      shards = await fsp.readdir(this.blobsDir);
+    } catch {
+      return out;
+    }
+    for (const s of shards) {
+      if (!/^[0-9a-f]{2}$/.test(s)) continue;
+      for (const f of await fsp.readdir(join(this.blobsDir, s))) {
+        const name = s + f;
+        if (BLOB_NAME.test(name)) out.push(name);
+      }
+    }
+    return out;
+  }
+
+  /** Deletes blobs no row refers to (left by a killed import) and every temp file. Returns how many blobs went. */
+  async sweep(referenced: (name: string) => boolean): Promise<number> {
+    let removed = 0;
+    for (const n of await this.listNames()) {
+      if (!referenced(n)) {
+        await fsp.rm(this.pathOf(n), { force: true });
+        removed++;
+      }
+    }
+    for (const f of await fsp.readdir(this.tmpDir).catch(() => [] as string[])) {
+      await fsp.rm(join(this.tmpDir, f), { force: true, recursive: true });
+    }
+    return removed;
+  }
+}
