@@ -1,0 +1,84 @@
+// app://enclave/ — serves the built renderer and decoded pixels. A plain Fetch-API function so
+// Electron's protocol.handle, unit tests and the browser harness all call the very same code.
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { AppError, toAppError } from '../../../src-shared/errors';
+import { SECURITY_HEADERS } from './csp';
+import { resolveInsideRoot } from './pathGuard';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'enclave';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+/** Decoded pixels for the renderer; implemented by the series service over the store. */
+export interface PixelSource {
+  /** Little-endian Float32 modality values of slice `index` of an opened series. */
+  slice(seriesId: string, index: number): Promise<ArrayBuffer>;
+}
+
+export interface AppProtocolOptions {
+  rendererDir: string;
+  pixels: PixelSource;
+}
+
+export type AppProtocol = (request: Request) => Promise<Response>;
+
+function respond(status: number, body: ConstructorParameters<typeof Response>[0], headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { ...SECURITY_HEADERS, ...headers } });
+}
+
+const PIXEL_PATH = /^\/pixels\/([A-Za-z0-9_-]{1,64})\/(\d{1,6})$/;
+
+export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
+  return async (request) => {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return respond(400, 'Bad request');
+    }
+    if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return respond(404, 'Not found');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return respond(405, 'Method not allowed');
+
+    const pixel = PIXEL_PATH.exec(url.pathname);
+    if (pixel) {
+      try {
+        const data = await options.pixels.slice(pixel[1]!, Number(pixel[2]));
+        return respond(200, data, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' });
+      } catch (e) {
+        const err = toAppError(e);
+        const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'INTEGRITY_TAMPERED' ? 409 : 500;
+        return respond(status, JSON.stringify({ code: err.code, message: err.message }), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      }
+    }
+
+    const path = url.pathname === '/' ? '/index.html' : url.pathname;
+    const file = resolveInsideRoot(options.rendererDir, path);
+    if (!file) return respond(404, 'Not found');
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) return respond(404, 'Not found');
+      const body = request.method === 'HEAD' ? null : new Uint8Array(await readFile(file));
+      return respond(200, body, { 'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream' });
+    } catch {
+      return respond(404, 'Not found');
+    }
+  };
+}
+
+export function notFound(what: string): AppError {
+  return new AppError('NOT_FOUND', `${what} not found.`);
+}

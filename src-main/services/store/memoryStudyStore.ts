@@ -1,0 +1,96 @@
+// The StudyStore kept in memory only: the foundation's store and, later, quick view of a CD
+// (nothing touches disk; closing it drops everything).
+import { randomBytes } from 'node:crypto';
+import type { InstanceMeta } from '../../../src-shared/dicom/types';
+import { AppError } from '../../../src-shared/errors';
+import { sha256Hex } from '../hashing';
+import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary } from './studyStore';
+
+interface Entry extends StoredInstance { bytes: Uint8Array; studyId: string }
+
+const newId = () => randomBytes(12).toString('base64url');
+
+export class MemoryStudyStore implements StudyStore {
+  private readonly byUid = new Map<string, Entry>();
+  private readonly studyIds = new Map<string, string>();
+  private readonly seriesIds = new Map<string, string>();
+  readonly conflicts: { sopInstanceUid: string; sha256: string }[] = [];
+
+  async addInstance(meta: InstanceMeta, bytes: Uint8Array, sha256: string): Promise<AddResult> {
+    const existing = this.byUid.get(meta.sopInstanceUid);
+    if (existing) {
+      if (existing.sha256 === sha256) return 'duplicate';
+      this.conflicts.push({ sopInstanceUid: meta.sopInstanceUid, sha256 });
+      return 'conflict';
+    }
+    const studyId = this.idFor(this.studyIds, meta.studyInstanceUid);
+    const seriesId = this.idFor(this.seriesIds, meta.seriesInstanceUid);
+    this.byUid.set(meta.sopInstanceUid, { instanceId: newId(), seriesId, studyId, meta, sha256, size: bytes.byteLength, bytes });
+    return 'added';
+  }
+
+  async listStudies(): Promise<StudySummary[]> {
+    const studies = new Map<string, Entry[]>();
+    for (const e of this.byUid.values()) {
+      const list = studies.get(e.studyId) ?? [];
+      list.push(e);
+      studies.set(e.studyId, list);
+    }
+    return [...studies.entries()].map(([studyId, entries]) => {
+      const m = entries[0]!.meta;
+      return {
+        studyId,
+        patientName: m.patientName,
+        patientId: m.patientId,
+        patientBirthDate: m.patientBirthDate,
+        studyDate: m.studyDate,
+        studyDescription: m.studyDescription,
+        modalities: [...new Set(entries.map((e) => e.meta.modality))].sort(),
+        seriesCount: new Set(entries.map((e) => e.seriesId)).size,
+        instanceCount: entries.length,
+      };
+    });
+  }
+
+  async listSeries(studyId: string): Promise<SeriesSummary[]> {
+    const series = new Map<string, Entry[]>();
+    for (const e of this.byUid.values()) {
+      if (e.studyId !== studyId) continue;
+      const list = series.get(e.seriesId) ?? [];
+      list.push(e);
+      series.set(e.seriesId, list);
+    }
+    return [...series.entries()].map(([seriesId, entries]) => {
+      const m = entries[0]!.meta;
+      return { seriesId, studyId, seriesNumber: m.seriesNumber, seriesDescription: m.seriesDescription, modality: m.modality, instanceCount: entries.length };
+    }).sort((a, b) => (a.seriesNumber ?? 0) - (b.seriesNumber ?? 0));
+  }
+
+  async listInstances(seriesId: string): Promise<StoredInstance[]> {
+    return [...this.byUid.values()]
+      .filter((e) => e.seriesId === seriesId)
+      .map(({ instanceId, seriesId: s, meta, sha256, size }) => ({ instanceId, seriesId: s, meta, sha256, size }));
+  }
+
+  async readInstanceBytes(instanceId: string): Promise<Uint8Array> {
+    for (const e of this.byUid.values()) {
+      if (e.instanceId !== instanceId) continue;
+      if (sha256Hex(e.bytes) !== e.sha256) throw new AppError('INTEGRITY_TAMPERED', 'This image changed since it was imported and is not shown.');
+      return e.bytes;
+    }
+    throw new AppError('NOT_FOUND', 'Instance not found.');
+  }
+
+  async close(): Promise<void> {
+    this.byUid.clear();
+  }
+
+  private idFor(map: Map<string, string>, uid: string): string {
+    let id = map.get(uid);
+    if (!id) {
+      id = newId();
+      map.set(uid, id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,76 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ImportProgress, SeriesListItem, StudyListItem } from '../src-shared/ipc/contract';
+import { ApiError, call, subscribe } from './api';
+import { ImportBar } from './views/ImportBar';
+import { StudyList } from './views/StudyList';
+import { StackViewport } from './views/StackViewport';
+import { hasWebGL2 } from './views/webgl';
+
+export function App() {
+  const [studies, setStudies] = useState<StudyListItem[]>([]);
+  const [series, setSeries] = useState<SeriesListItem[]>([]);
+  const [studyId, setStudyId] = useState<string | null>(null);
+  const [seriesId, setSeriesId] = useState<string | null>(null);
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const refresh = useCallback(async () => setStudies(await call('studies:list', {})), []);
+
+  useEffect(() => {
+    void refresh();
+    const offProgress = subscribe('import:progress', setProgress);
+    const offChanged = subscribe('studies:changed', () => void refresh());
+    return () => { offProgress(); offChanged(); };
+  }, [refresh]);
+
+  const importFolder = async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const summary = await call('import:chooseFolder', {});
+      if (summary) {
+        const skipped = summary.skipped.reduce((s, x) => s + x.count, 0);
+        setMessage(`Imported ${summary.added} images (${summary.duplicates} already stored, ${skipped} files skipped${summary.conflicts ? `, ${summary.conflicts} conflicting` : ''}).`);
+      }
+      await refresh();
+    } catch (e) {
+      setMessage(e instanceof ApiError ? e.message : 'Import failed.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const openStudy = async (id: string) => {
+    setStudyId(id);
+    setSeriesId(null);
+    try {
+      setSeries(await call('series:list', { studyId: id }));
+    } catch (e) {
+      setMessage(e instanceof ApiError ? e.message : 'Could not list the series.');
+    }
+  };
+
+  return (
+    <div className="app">
+      <header className="toolbar">
+        <span className="brand">Enclave</span>
+        <button type="button" onClick={() => void importFolder()} disabled={busy} data-testid="import-folder">Import folder…</button>
+        <ImportBar progress={busy ? progress : null} />
+        {message && <span className="message" role="status">{message}</span>}
+      </header>
+      <main className="workspace">
+        <StudyList studies={studies} series={series} studyId={studyId} seriesId={seriesId} onOpenStudy={(id) => void openStudy(id)} onOpenSeries={setSeriesId} />
+        <section className="viewer">
+          {!hasWebGL2() ? (
+            <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>
+          ) : seriesId ? (
+            <StackViewport key={seriesId} seriesId={seriesId} />
+          ) : (
+            <p className="empty">Import a folder or a patient CD, then choose a series.</p>
+          )}
+        </section>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import type { SeriesListItem, StudyListItem } from '../../src-shared/ipc/contract';
+
+interface Props {
+  studies: StudyListItem[];
+  series: SeriesListItem[];
+  studyId: string | null;
+  seriesId: string | null;
+  onOpenStudy: (studyId: string) => void;
+  onOpenSeries: (seriesId: string) => void;
+}
+
+function formatDate(da: string): string {
+  return /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : da;
+}
+
+function formatName(pn: string): string {
+  const alphabetic = pn.split('=')[0] ?? '';
+  const [family = '', given = ''] = alphabetic.split('^');
+  return given ? `${family}, ${given}` : family;
+}
+
+export function StudyList({ studies, series, studyId, seriesId, onOpenStudy, onOpenSeries }: Props) {
+  return (
+    <nav className="study-list" aria-label="Studies">
+      <h2>Studies</h2>
+      {studies.length === 0 && <p className="empty">No studies yet.</p>}
+      <ul>
+        {studies.map((s) => (
+          <li key={s.studyId}>
+            <button type="button" className={s.studyId === studyId ? 'selected' : ''} onClick={() => onOpenStudy(s.studyId)} data-testid="study">
+              <strong>{formatName(s.patientName) || '(no name)'}</strong>
+              <span>{s.patientId} · {formatDate(s.studyDate)}</span>
+              <span>{s.studyDescription} {s.modalities.join('/')} · {s.seriesCount} series · {s.instanceCount} images</span>
+            </button>
+            {s.studyId === studyId && (
+              <ul className="series-list">
+                {series.map((se) => (
+                  <li key={se.seriesId}>
+                    <button type="button" className={se.seriesId === seriesId ? 'selected' : ''} onClick={() => onOpenSeries(se.seriesId)} data-testid="series">
+                      {se.modality} {se.seriesNumber ?? ''} {se.seriesDescription || '(no description)'} · {se.instanceCount}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

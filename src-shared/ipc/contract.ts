@@ -1,0 +1,128 @@
+// The one contract between the untrusted renderer and main (DESIGN.md section 2).
+// Requests are validated with zod in main; responses are typed only (main is trusted).
+import { z } from 'zod';
+import type { ErrorInfo } from '../errors';
+import type { VolumeWarning } from '../dicom/types';
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const empty = z.object({}).strict();
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  storeKind: 'memory' | 'encrypted';
+}
+
+export interface StudyListItem {
+  studyId: string;
+  patientName: string;
+  patientId: string;
+  patientBirthDate: string;
+  studyDate: string;
+  studyDescription: string;
+  modalities: string[];
+  seriesCount: number;
+  instanceCount: number;
+}
+
+export interface SeriesListItem {
+  seriesId: string;
+  seriesNumber: number | null;
+  seriesDescription: string;
+  modality: string;
+  instanceCount: number;
+}
+
+export interface ImportSummary {
+  jobId: string;
+  filesSeen: number;
+  added: number;
+  duplicates: number;
+  conflicts: number;
+  skipped: { reason: string; count: number }[];
+  studies: number;
+  cancelled: boolean;
+}
+
+/** What the renderer needs to show a series: geometry plus where to fetch each slice's pixels. */
+export interface SeriesView {
+  seriesId: string;
+  modality: string;
+  seriesDescription: string;
+  /** [columns, rows, slices] */
+  dimensions: [number, number, number];
+  /** [column spacing, row spacing, slice spacing] mm */
+  spacing: [number, number, number];
+  origin: [number, number, number];
+  direction: [number, number, number, number, number, number, number, number, number];
+  /** InstanceNumber of each slice in display order (null where absent). */
+  instanceNumbers: (number | null)[];
+  units: string;
+  defaultWindow: { center: number; width: number };
+  /** Range of modality values in the series, for window/level drag sensitivity. */
+  valueRange: [number, number];
+  warnings: VolumeWarning[];
+  /** Relative URL; slice k is at `${pixelPath}/${k}` as little-endian Float32 modality values. */
+  pixelPath: string;
+}
+
+export interface ImportProgress {
+  jobId: string;
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  done: boolean;
+}
+
+export const requestSchemas = {
+  'app:info': empty,
+  'studies:list': empty,
+  'import:chooseFolder': empty,
+  'import:cancel': z.object({ jobId: id }).strict(),
+  'series:list': z.object({ studyId: id }).strict(),
+  'series:open': z.object({ seriesId: id }).strict(),
+} as const;
+
+export interface Responses {
+  'app:info': AppInfo;
+  'studies:list': StudyListItem[];
+  /** null when the user cancelled the dialog. */
+  'import:chooseFolder': ImportSummary | null;
+  'import:cancel': { cancelled: boolean };
+  'series:list': SeriesListItem[];
+  'series:open': SeriesView;
+}
+
+export interface Events {
+  'import:progress': ImportProgress;
+  'studies:changed': Record<string, never>;
+}
+
+export type Channel = keyof typeof requestSchemas;
+export type EventName = keyof Events;
+export type RequestOf<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+export const CHANNELS = Object.keys(requestSchemas) as Channel[];
+export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed'];
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (EVENT_NAMES as string[]).includes(name);
+}
+
+/** What the preload puts on window.enclave; the renderer's only door to main. */
+export interface EnclaveBridge {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Envelope<Responses[C]>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** The single Electron IPC channel names the preload and platform agree on. */
+export const IPC_INVOKE = 'enclave:invoke';
+export const IPC_EVENT_PREFIX = 'enclave:event:';

@@ -1,0 +1,112 @@
+// The browser harness (DESIGN.md section 5, ring 2): Debian's Chromium loads the BUILT renderer from
+// an https test origin that page.route answers with the real appProtocol; window.enclave is defined
+// over page.exposeBinding calling the real dispatcher. Same renderer, dispatcher and services as Electron.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createAppServices, type AppServices } from '../../src-main/services/app/appServices';
+import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
+import { MemoryStudyStore } from '../../src-main/services/store/memoryStudyStore';
+import type { EventName, Events } from '../../src-shared/ipc/contract';
+
+export const TEST_ORIGIN = 'https://enclave.test';
+export const REPO = resolve(__dirname, '../..');
+export const SHARED_DATA = resolve(REPO, '../shared/data');
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-default-apps',
+  '--disable-domain-reliability',
+  '--disable-features=Translate,OptimizationHints,MediaRouter',
+];
+
+export interface Harness {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  services: AppServices;
+  store: MemoryStudyStore;
+  /** Every URL the page tried to load, in order. */
+  requests: string[];
+  /** Requests that were not for the app origin (each one is a privacy failure). */
+  outsideRequests: string[];
+  /** What the injected "open folder" dialog returns next. */
+  setNextFolder(path: string | null): void;
+  close(): Promise<void>;
+}
+
+const INIT_SCRIPT = `(() => {
+  const listeners = new Map();
+  window.__enclaveEmit = (name, payload) => { for (const l of listeners.get(name) || []) l(payload); };
+  window.enclave = Object.freeze({
+    invoke: (channel, request) => window.__enclaveInvoke(channel, request),
+    on: (name, listener) => {
+      if (!listeners.has(name)) listeners.set(name, new Set());
+      listeners.get(name).add(listener);
+      return () => listeners.get(name).delete(listener);
+    },
+  });
+})();`;
+
+export async function startHarness(): Promise<Harness> {
+  const rendererDir = resolve(REPO, 'dist/renderer');
+  if (!existsSync(resolve(rendererDir, 'index.html'))) throw new Error('Build the renderer first: npm run build');
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
+
+  let nextFolder: string | null = null;
+  let page: Page | null = null;
+  const store = new MemoryStudyStore();
+  const services = createAppServices({
+    store,
+    storeKind: 'memory',
+    codecs: await createNodeCodecs(),
+    dialogs: { chooseFolder: async () => nextFolder },
+    events: {
+      emit<E extends EventName>(name: E, payload: Events[E]) {
+        void page?.evaluate(([n, p]) => (window as unknown as { __enclaveEmit(n: string, p: unknown): void }).__enclaveEmit(n, p), [name, payload] as const).catch(() => undefined);
+      },
+    },
+    rendererDir,
+    version: '0.0.0-test',
+    appOrigin: TEST_ORIGIN,
+  });
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
+  const requests: string[] = [];
+  const outsideRequests: string[] = [];
+  context.on('request', (req) => {
+    const url = req.url();
+    requests.push(url);
+    if (!url.startsWith(`${TEST_ORIGIN}/`) && !url.startsWith('blob:') && !url.startsWith('data:')) outsideRequests.push(url);
+  });
+  await context.route('**/*', async (route) => {
+    const req = route.request();
+    const url = req.url();
+    if (!url.startsWith(`${TEST_ORIGIN}/`)) return route.abort('blockedbyclient');
+    // The harness origin stands in for app://enclave: hand the very same request to appProtocol.
+    const appUrl = 'app://enclave' + url.slice(TEST_ORIGIN.length);
+    const response = await services.appProtocol(new Request(appUrl, { method: req.method() }));
+    const headers: Record<string, string> = {};
+    response.headers.forEach((v, k) => { headers[k] = v; });
+    return route.fulfill({ status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) });
+  });
+  page = await context.newPage();
+  await page.exposeBinding('__enclaveInvoke', (source, channel: unknown, request: unknown) =>
+    services.dispatch(channel, request, { url: source.frame.url(), isTopFrame: source.frame === source.page.mainFrame() }));
+  await page.addInitScript(INIT_SCRIPT);
+
+  return {
+    browser, context, page, services, store, requests, outsideRequests,
+    setNextFolder: (p) => { nextFolder = p; },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await store.close();
+    },
+  };
+}
