@@ -29,6 +29,8 @@ export interface DicomFile {
   hasFileMeta: boolean;
   /** False when untilPixelData stopped the parse at (7FE0,0010). */
   complete: boolean;
+  /** True when the file ends inside a top-level value; that value's length was cut to the bytes that exist. */
+  truncated: boolean;
   /** Non-fatal oddities met while parsing (never contains values from the file). */
   warnings: string[];
 }
@@ -74,6 +76,7 @@ class Parser {
   private readonly maxElements: number;
   private warnedVr = false;
   stoppedAtPixelData = false;
+  truncated = false;
 
   constructor(
     readonly b: Uint8Array,
@@ -90,6 +93,11 @@ class Parser {
   }
   u32(p: number, little: boolean): number {
     return this.dv.getUint32(p, little);
+  }
+
+  /** Warnings are deduplicated and capped: a hostile file must not grow them without bound. */
+  warn(message: string): void {
+    if (this.warnings.length < 64 && !this.warnings.includes(message)) this.warnings.push(message);
   }
 
   private bump(): void {
@@ -123,7 +131,7 @@ class Parser {
     while (pos < end) {
       if (end - pos < 8) {
         const rest = this.b.subarray(pos, end);
-        if (rest.some((x) => x !== 0)) this.warnings.push(`${end - pos} trailing bytes ignored`);
+        if (rest.some((x) => x !== 0)) this.warn(`${end - pos} trailing bytes ignored`);
         return { next: end, contentEnd: end };
       }
       const group = this.u16(pos, little);
@@ -131,16 +139,16 @@ class Parser {
       if (group === 0xfffe) {
         if (elNo === 0xe00d) {
           if (inItem) return { next: pos + 8, contentEnd: pos };
-          this.warnings.push('stray item delimiter skipped');
+          this.warn('stray item delimiter skipped');
           pos += 8;
           continue;
         }
         if (elNo === 0xe0dd) {
           if (inItem) {
-            this.warnings.push('item without item delimiter');
+            this.warn('item without item delimiter');
             return { next: pos, contentEnd: pos };
           }
-          this.warnings.push('stray sequence delimiter skipped');
+          this.warn('stray sequence delimiter skipped');
           pos += 8;
           continue;
         }
@@ -163,7 +171,7 @@ class Parser {
       pos = this.readValue(el, end, syn, depth, group);
       elements[el.tag] = el;
     }
-    if (inItem) this.warnings.push('item of undefined length ran to the end of its container');
+    if (inItem) this.warn('item of undefined length ran to the end of its container');
     return { next: end, contentEnd: end };
   }
 
@@ -172,10 +180,22 @@ class Parser {
     let vr: string | undefined;
     let length: number;
     let dataOffset: number;
-    const fileVr = syn.explicit ? this.vrAt(pos + 4) : null;
-    if (fileVr !== null && KNOWN_VRS.has(fileVr)) {
-      vr = fileVr;
-      if (LONG_VRS.has(vr)) {
+    if (!syn.explicit) {
+      vr = implicitVr(group, elNo);
+      length = this.u32(pos + 4, little);
+      dataOffset = pos + 8;
+    } else {
+      const fileVr = this.vrAt(pos + 4);
+      if (fileVr !== null && KNOWN_VRS.has(fileVr)) vr = fileVr;
+      else {
+        // Like DCMTK: an unknown VR keeps the short (2-byte) length form; the dictionary supplies the VR.
+        if (!this.warnedVr) {
+          this.warnedVr = true;
+          this.warn(`element ${tagLabel(group, elNo)} has a non-standard VR; assuming a 2-byte length`);
+        }
+        vr = implicitVr(group, elNo) ?? 'UN';
+      }
+      if (fileVr !== null && LONG_VRS.has(fileVr)) {
         if (pos + 12 > end) throw parseError(`element header ${tagLabel(group, elNo)} truncated`);
         length = this.u32(pos + 8, little);
         dataOffset = pos + 12;
@@ -183,14 +203,6 @@ class Parser {
         length = this.u16(pos + 6, little);
         dataOffset = pos + 8;
       }
-    } else {
-      if (syn.explicit && !this.warnedVr) {
-        this.warnedVr = true;
-        this.warnings.push(`element ${tagLabel(group, elNo)} has no valid VR in an explicit VR data set; read as implicit`);
-      }
-      vr = implicitVr(group, elNo);
-      length = this.u32(pos + 4, little);
-      dataOffset = pos + 8;
     }
     return { tag: tagKey(group, elNo), vr, length, dataOffset };
   }
@@ -210,17 +222,38 @@ class Parser {
       if (vr !== undefined && BULK_VRS.has(vr)) return this.readEncapsulated(el, start, end, syn);
       throw parseError(`undefined length on ${vr} element ${el.tag}`);
     }
-    const valueEnd = start + el.length;
+    let valueEnd = start + el.length;
+    if (valueEnd > end && vr === 'SQ') {
+      this.warn(`sequence ${el.tag} overruns its container; read to the container's end`);
+      if (end === this.b.length) this.truncated = true;
+      valueEnd = end;
+      el.length = end - start;
+    }
     if (valueEnd > end) {
+      if (depth === 0 && end === this.b.length && start <= end) {
+        // A file cut short (or garbage claiming a huge length) at the top level: keep what exists,
+        // flag it, and let consumers (pixel decoding) refuse the short value.
+        this.warn(`value of ${el.tag} truncated: needs ${el.length} bytes, ${end - start} available`);
+        this.truncated = true;
+        el.length = end - start;
+        return end;
+      }
       throw parseError(
         `value of ${el.tag} needs ${el.length} bytes at offset ${start}, only ${Math.max(0, end - start)} available`,
       );
+    }
+    if (vr === 'SQ' && !syn.explicit && el.length > 0 && !this.looksLikeSequence(start, valueEnd, syn.little)) {
+      // The dictionary says SQ but the bytes are not items (an older VR of the tag, e.g. (0040,A170) as CS).
+      this.warn(`implicit VR element ${el.tag} is not a sequence though the dictionary says SQ`);
+      el.vr = 'UN';
+      return valueEnd;
     }
     if (vr === 'SQ') return this.readSequence(el, start, valueEnd, false, syn, depth);
     if ((vr === undefined || vr === 'UN') && group !== 0x7fe0 && this.looksLikeSequence(start, valueEnd, vr === 'UN' ? true : syn.little)) {
       // Private or unknown sequences in implicit VR, and sequences written as UN: try, keep bytes if not.
       const saveCount = this.count;
       const saveWarn = this.warnings.length;
+      const saveTruncated = this.truncated;
       try {
         const probe: Element = { ...el };
         this.readSequence(probe, start, valueEnd, false, vr === 'UN' ? IMPLICIT_LE : syn, depth);
@@ -230,9 +263,37 @@ class Parser {
         if (e instanceof AppError && e.code === 'DICOM_LIMIT_EXCEEDED') throw e;
         this.count = saveCount;
         this.warnings.length = saveWarn;
+        this.truncated = saveTruncated;
       }
     }
     return valueEnd;
+  }
+
+  /**
+   * Some writers (Philips, fo-dicom GH626) put explicit VR items inside implicit VR files, or the
+   * reverse. Judge by the item's first element: a known VR whose implicit reading would overrun
+   * the item means explicit; no valid VR means implicit.
+   */
+  private itemSyntax(start: number, end: number, syn: Syntax): Syntax {
+    if (!syn.little || end - start < 8) return syn;
+    const g = this.u16(start, true);
+    if (g === 0xfffe) return syn;
+    const vr = this.vrAt(start + 4);
+    const known = vr !== null && KNOWN_VRS.has(vr);
+    if (!syn.explicit && known) {
+      const implicitLen = this.u32(start + 4, true);
+      if (implicitLen !== UNDEFINED && implicitLen > end - start - 8) {
+        this.warn('explicit VR item inside an implicit VR data set');
+        return { little: true, explicit: true };
+      }
+    } else if (syn.explicit && !known) {
+      const implicitLen = this.u32(start + 4, true);
+      if (implicitLen === UNDEFINED || implicitLen <= end - start - 8) {
+        this.warn('implicit VR item inside an explicit VR data set');
+        return IMPLICIT_LE;
+      }
+    }
+    return syn;
   }
 
   private looksLikeSequence(start: number, end: number, little: boolean): boolean {
@@ -253,9 +314,9 @@ class Parser {
     for (;;) {
       if (end - pos < 8) {
         if (undefinedLength) {
-          this.warnings.push(`sequence ${el.tag} has no sequence delimiter`);
+          this.warn(`sequence ${el.tag} has no sequence delimiter`);
           el.length = Math.min(pos, end) - start;
-        } else if (pos < end) this.warnings.push(`sequence ${el.tag} ends with ${end - pos} stray bytes`);
+        } else if (pos < end) this.warn(`sequence ${el.tag} ends with ${end - pos} stray bytes`);
         return end;
       }
       const g = this.u16(pos, little);
@@ -266,12 +327,12 @@ class Parser {
           el.length = pos - start;
           return pos + 8;
         }
-        this.warnings.push(`sequence delimiter inside defined-length sequence ${el.tag}`);
+        this.warn(`sequence delimiter inside defined-length sequence ${el.tag}`);
         pos += 8;
         continue;
       }
       if (e === 0xe00d) {
-        this.warnings.push(`stray item delimiter in sequence ${el.tag}`);
+        this.warn(`stray item delimiter in sequence ${el.tag}`);
         pos += 8;
         continue;
       }
@@ -281,17 +342,24 @@ class Parser {
       const dataOffset = pos + 8;
       const elements: Record<string, Element> = {};
       const item: Element = { tag: 'xfffee000', length: itemLen, dataOffset };
+      const itemSyn = this.itemSyntax(dataOffset, itemLen === UNDEFINED ? end : Math.min(end, dataOffset + itemLen), syn);
       if (itemLen === UNDEFINED) {
         item.hadUndefinedLength = true;
-        const r = this.parseDataSet(elements, dataOffset, end, syn, depth + 1, true);
+        const r = this.parseDataSet(elements, dataOffset, end, itemSyn, depth + 1, true);
         item.length = r.contentEnd - dataOffset;
         pos = r.next;
       } else {
-        if (itemLen > end - dataOffset) throw parseError(`item in ${el.tag} overruns its container at offset ${pos}`);
-        this.parseDataSet(elements, dataOffset, dataOffset + itemLen, syn, depth + 1, false);
-        pos = dataOffset + itemLen;
+        let itemEnd = dataOffset + itemLen;
+        if (itemLen > end - dataOffset) {
+          // DCMTK reads such an item up to the end of its container; so do we, with a warning.
+          this.warn(`item in ${el.tag} overruns its container; read to the container's end`);
+          if (end === this.b.length) this.truncated = true;
+          itemEnd = end;
+        }
+        this.parseDataSet(elements, dataOffset, itemEnd, itemSyn, depth + 1, false);
+        pos = itemEnd;
       }
-      const ds = new DataSet(little ? littleEndianParser : bigEndianParser, this.b, elements);
+      const ds = new DataSet(itemSyn.little ? littleEndianParser : bigEndianParser, this.b, elements);
       item.dataSet = ds;
       items.push(item);
     }
@@ -311,7 +379,7 @@ class Parser {
     }
     const botLen = this.u32(pos + 4, little);
     if (botLen > end - pos - 8) throw parseError(`basic offset table of ${el.tag} overruns the file`);
-    if (botLen % 4 !== 0) this.warnings.push(`basic offset table length ${botLen} is not a multiple of 4`);
+    if (botLen % 4 !== 0) this.warn(`basic offset table length ${botLen} is not a multiple of 4`);
     for (let i = 0; i + 4 <= botLen; i += 4) {
       this.bump();
       bot.push(this.u32(pos + 8 + i, little));
@@ -332,7 +400,7 @@ class Parser {
       fragments.push({ offset: pos - base, position: pos + 8, length: len });
       pos += 8 + len;
     }
-    this.warnings.push(`encapsulated ${el.tag} has no sequence delimiter`);
+    this.warn(`encapsulated ${el.tag} has no sequence delimiter`);
     el.length = pos - start;
     return pos;
   }
@@ -455,7 +523,13 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): DicomFile {
     }
     const tsEl = metaElements['x00020010'];
     if (tsEl) ts = cleanUid(new DataSet(littleEndianParser, bytes, metaElements).string('x00020010') ?? '');
-    if (Object.keys(metaElements).length === 0) warnings.push('DICM prefix without file meta elements');
+    if (Object.keys(metaElements).length === 0) {
+      // "DICM" can occur by chance at 128 inside a raw data set (dcm4che no_preamble_dicm_in_data).
+      if (metaStart === 132 && inferSyntax(p0, 0)) {
+        pos = 0;
+        warnings.push('DICM at offset 128 is data, not a prefix');
+      } else warnings.push('DICM prefix without file meta elements');
+    }
   }
   const hasFileMeta = Object.keys(metaElements).length > 0;
 
@@ -464,12 +538,10 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): DicomFile {
     syn = syntaxFor(ts);
   } else {
     const guess = inferSyntax(p0, pos);
-    if (!guess) {
-      if (metaStart < 0) throw new AppError('DICOM_NOT_DICOM', 'no DICM prefix and no recognisable data set');
-      if (bytes.length - pos === 0) {
-        syn = { little: true, explicit: true };
-      } else throw parseError('cannot determine the encoding of the data set');
-    } else syn = guess;
+    if (guess) syn = guess;
+    else if (metaStart < 0) throw new AppError('DICOM_NOT_DICOM', 'no DICM prefix and no recognisable data set');
+    // With a File Meta but no transfer syntax, the PS3.5 default: implicit VR little endian.
+    else syn = IMPLICIT_LE;
     ts = !syn.explicit ? TS_IMPLICIT_LE : syn.little ? TS_EXPLICIT_LE : TS_EXPLICIT_BE;
     if (hasFileMeta) warnings.push('file meta has no transfer syntax; inferred from the data');
   }
@@ -508,5 +580,5 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): DicomFile {
   if (Object.keys(elements).length === 0) throw new AppError('DICOM_NOT_DICOM', 'no DICOM elements found');
   const dataSet = new DataSet(syn.little ? littleEndianParser : bigEndianParser, data, elements);
   dataSet.warnings = warnings;
-  return { bytes, dataSet, transferSyntaxUid: ts, hasFileMeta, complete: !p.stoppedAtPixelData, warnings };
+  return { bytes, dataSet, transferSyntaxUid: ts, hasFileMeta, complete: !p.stoppedAtPixelData, truncated: p.truncated, warnings };
 }
