@@ -217,6 +217,7 @@ class Parser {
       if (vr === 'UN' || vr === undefined) {
         // UN of undefined length is a sequence in implicit VR LE (PS3.5 6.2.2); implicit undefined likewise.
         if (el.tag === PIXEL_DATA && vr !== 'UN') return this.readEncapsulated(el, start, end, syn);
+        el.vr = 'SQ';
         return this.readSequence(el, start, end, true, vr === 'UN' ? IMPLICIT_LE : syn, depth);
       }
       if (vr !== undefined && BULK_VRS.has(vr)) return this.readEncapsulated(el, start, end, syn);
@@ -230,9 +231,10 @@ class Parser {
       el.length = end - start;
     }
     if (valueEnd > end) {
-      if (depth === 0 && end === this.b.length && start <= end) {
-        // A file cut short (or garbage claiming a huge length) at the top level: keep what exists,
-        // flag it, and let consumers (pixel decoding) refuse the short value.
+      if (end === this.b.length && start <= end) {
+        // A file cut short (or garbage claiming a huge length): keep what exists, flag it, and let
+        // consumers (pixel decoding) refuse the short value. Only at the end of the file, where
+        // nothing can follow; inside a bounded container an overrun is a structural error.
         this.warn(`value of ${el.tag} truncated: needs ${el.length} bytes, ${end - start} available`);
         this.truncated = true;
         el.length = end - start;
@@ -242,7 +244,7 @@ class Parser {
         `value of ${el.tag} needs ${el.length} bytes at offset ${start}, only ${Math.max(0, end - start)} available`,
       );
     }
-    if (vr === 'SQ' && !syn.explicit && el.length > 0 && !this.looksLikeSequence(start, valueEnd, syn.little)) {
+    if (vr === 'SQ' && !syn.explicit && el.length > 0 && !this.looksLikeSequence(start, valueEnd, syn.little, valueEnd === this.b.length)) {
       // The dictionary says SQ but the bytes are not items (an older VR of the tag, e.g. (0040,A170) as CS).
       this.warn(`implicit VR element ${el.tag} is not a sequence though the dictionary says SQ`);
       el.vr = 'UN';
@@ -258,7 +260,7 @@ class Parser {
         const probe: Element = { ...el };
         this.readSequence(probe, start, valueEnd, false, vr === 'UN' ? IMPLICIT_LE : syn, depth);
         el.items = probe.items;
-        if (vr === undefined) el.vr = 'SQ';
+        el.vr = 'SQ';
       } catch (e) {
         if (e instanceof AppError && e.code === 'DICOM_LIMIT_EXCEEDED') throw e;
         this.count = saveCount;
@@ -296,11 +298,11 @@ class Parser {
     return syn;
   }
 
-  private looksLikeSequence(start: number, end: number, little: boolean): boolean {
+  private looksLikeSequence(start: number, end: number, little: boolean, atFileEnd = false): boolean {
     if (end - start < 8) return false;
     if (this.u16(start, little) !== 0xfffe || this.u16(start + 2, little) !== 0xe000) return false;
     const len = this.u32(start + 4, little);
-    return len === UNDEFINED || len <= end - start - 8;
+    return len === UNDEFINED || len <= end - start - 8 || atFileEnd;
   }
 
   private readSequence(el: Element, start: number, end: number, undefinedLength: boolean, syn: Syntax, depth: number): number {
