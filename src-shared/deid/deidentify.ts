@@ -140,7 +140,9 @@ class Engine {
         return true;
       case 'shiftDates': {
         if (vr !== 'DA' && vr !== 'DT') {
-          this.report.keptByOption++;
+          // Times of day stay (the shift is whole days); other text under this column is cleaned.
+          if (vr !== 'TM' && this.scrub(el)) this.report.cleaned++;
+          else this.report.keptByOption++;
           return true;
         }
         const shifted = shiftDateValue(vr, asciiValue(el), this.dateOffset);
