@@ -1,0 +1,63 @@
+// Native (uncompressed) frames: slices of the pixel data element, bounds-checked, byte-swapped
+// for big endian, 1-bit data unpacked (frames of 1-bit data need not start on a byte boundary).
+import type { DataSet } from 'dicom-parser';
+import { AppError } from '../../errors';
+import { elementBytes } from './elementValues';
+import type { PixelDescription } from './pixelDescription';
+
+export type RawSamples = Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
+
+/** Reinterprets little-endian bytes as samples of `bitsAllocated` bits (copying, so alignment never matters). */
+export function samplesFromBytes(bytes: Uint8Array, bitsAllocated: number, kind: PixelDescription['kind'], bigEndian = false): RawSamples {
+  const width = bitsAllocated / 8;
+  if (width === 1) return bytes.slice();
+  const copy = bytes.slice(0, bytes.length - (bytes.length % width));
+  if (bigEndian) {
+    for (let i = 0; i < copy.length; i += width) {
+      for (let a = i, b = i + width - 1; a < b; a++, b--) {
+        const t = copy[a]!;
+        copy[a] = copy[b]!;
+        copy[b] = t;
+      }
+    }
+  }
+  if (kind === 'float') return new Float32Array(copy.buffer);
+  if (kind === 'double') return new Float64Array(copy.buffer);
+  return width === 2 ? new Uint16Array(copy.buffer) : new Uint32Array(copy.buffer);
+}
+
+/** Unpacks `count` 1-bit samples starting at bit `firstBit` (bit 0 of a byte is the first pixel, PS3.5 8.1.1). */
+export function unpackBits(bytes: Uint8Array, firstBit: number, count: number): Uint8Array {
+  if (firstBit + count > bytes.length * 8) throw new AppError('DICOM_PARSE', 'pixel data is shorter than its frames');
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const bit = firstBit + i;
+    out[i] = (bytes[bit >> 3]! >> (bit & 7)) & 1;
+  }
+  return out;
+}
+
+export function nativeFrame(dataSet: DataSet, desc: PixelDescription, frameIndex: number): RawSamples {
+  if (!Number.isInteger(frameIndex) || frameIndex < 0 || frameIndex >= desc.numberOfFrames) {
+    throw new AppError('DICOM_PARSE', `frame ${frameIndex} does not exist (the image has ${desc.numberOfFrames})`);
+  }
+  const element = dataSet.elements[desc.pixelTag];
+  if (!element || element.encapsulatedPixelData) throw new AppError('DICOM_PARSE', 'pixel data is not native');
+  const all = elementBytes(dataSet, element);
+  if (desc.bitsAllocated === 1) return unpackBits(all, frameIndex * desc.samplesPerFrame, desc.samplesPerFrame);
+  const start = frameIndex * desc.frameBytes;
+  if (start + desc.frameBytes > all.length) throw new AppError('DICOM_PARSE', 'pixel data is shorter than its frames');
+  let bytes = all.subarray(start, start + desc.frameBytes);
+  if (desc.bigEndian && desc.bitsAllocated === 8 && (element.vr === 'OW' || element.vr === undefined)) {
+    // 8-bit samples in OW under big endian are stored as swapped 16-bit words.
+    const src = all;
+    const copy = new Uint8Array(desc.frameBytes);
+    for (let i = 0; i < copy.length; i++) {
+      const at = start + i;
+      const partner = at ^ 1;
+      copy[i] = partner < src.length ? src[partner]! : 0;
+    }
+    bytes = copy;
+  }
+  return samplesFromBytes(bytes, desc.bitsAllocated, desc.kind, desc.bigEndian && desc.bitsAllocated > 8);
+}

@@ -1,0 +1,127 @@
+// Modality values -> 8-bit display grey: window centre/width with the VOI LUT Functions of
+// PS3.3 C.11.2.1.2 (LINEAR, LINEAR_EXACT, SIGMOID) or a VOI LUT Sequence; MONOCHROME1 inverts.
+import type { DataSet } from 'dicom-parser';
+import { readNumbers, readString, readUs, sequenceItems } from './elementValues';
+import { lookUp, readDescribedLut, type DescribedLut } from './lookupTable';
+
+export type VoiFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
+
+export interface VoiWindow {
+  center: number;
+  width: number;
+  fn?: VoiFunction;
+}
+
+export function applyVoi(values: Float32Array, window: VoiWindow, invert: boolean): Uint8Array {
+  const n = values.length;
+  const out = new Uint8Array(n);
+  const c = window.center;
+  const fn = window.fn ?? 'LINEAR';
+  if (fn === 'SIGMOID') {
+    const w = window.width > 0 ? window.width : 1;
+    for (let i = 0; i < n; i++) {
+      const y = 255 / (1 + Math.exp((-4 * (values[i]! - c)) / w));
+      const v = Math.round(y);
+      out[i] = invert ? 255 - v : v;
+    }
+    return out;
+  }
+  let lo: number;
+  let hi: number;
+  let scale: number;
+  let offset: number;
+  if (fn === 'LINEAR_EXACT') {
+    const w = window.width > 0 ? window.width : 1e-6;
+    lo = c - w / 2;
+    hi = c + w / 2;
+    scale = 255 / w;
+    offset = (0.5 - c / w) * 255;
+  } else {
+    // LINEAR requires width >= 1; the standard's (w - 1) makes a width of 1 a threshold at c - 0.5.
+    const w = window.width >= 1 ? window.width : 1;
+    lo = c - 0.5 - (w - 1) / 2;
+    hi = c - 0.5 + (w - 1) / 2;
+    const span = w - 1 > 0 ? w - 1 : 1e-6;
+    scale = 255 / span;
+    offset = (0.5 - (c - 0.5) / span) * 255;
+  }
+  for (let i = 0; i < n; i++) {
+    const x = values[i]!;
+    let v: number;
+    if (x <= lo) v = 0;
+    else if (x > hi) v = 255;
+    else {
+      v = Math.round(x * scale + offset);
+      v = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+    out[i] = invert ? 255 - v : v;
+  }
+  return out;
+}
+
+/** VOI LUT Sequence item applied to modality values; output scaled from the LUT's bit depth to 8 bits. */
+export function applyVoiLut(values: Float32Array, lut: DescribedLut, invert: boolean): Uint8Array {
+  let maxEntry = 0;
+  for (const e of lut.entries) if (e > maxEntry) maxEntry = e;
+  // Some writers declare 16 bits but use fewer: scale by the largest entry's bit length.
+  const top = Math.max(2 ** Math.min(lut.bits, Math.max(1, Math.ceil(Math.log2(maxEntry + 1)))) - 1, 1);
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.round((lookUp(lut, values[i]!) * 255) / top);
+    const c = v > 255 ? 255 : v;
+    out[i] = invert ? 255 - c : c;
+  }
+  return out;
+}
+
+export interface VoiPresets {
+  windows: Array<VoiWindow & { explanation: string }>;
+  luts: DescribedLut[];
+}
+
+/** Window presets and VOI LUTs stated in the file (top level, or shared/per-frame functional groups). */
+export function readVoiPresets(dataSet: DataSet, bigEndian = false, frameIndex = 0): VoiPresets {
+  const sources: DataSet[] = [dataSet];
+  const perFrame = sequenceItems(dataSet, 'x52009230')[frameIndex];
+  const shared = sequenceItems(dataSet, 'x52009229')[0];
+  for (const g of [perFrame, shared]) {
+    const item = g ? sequenceItems(g, 'x00289132')[0] : undefined;
+    if (item) sources.unshift(item);
+  }
+  const windows: VoiPresets['windows'] = [];
+  for (const src of sources) {
+    const centers = readNumbers(src, 'x00281050');
+    const widths = readNumbers(src, 'x00281051');
+    const explanations = (readString(src, 'x00281055') ?? '').split('\\');
+    const fnText = (readString(src, 'x00281056') ?? 'LINEAR').toUpperCase();
+    const fn: VoiFunction = fnText === 'SIGMOID' ? 'SIGMOID' : fnText === 'LINEAR_EXACT' ? 'LINEAR_EXACT' : 'LINEAR';
+    for (let i = 0; i < Math.min(centers.length, widths.length); i++) {
+      const center = centers[i]!;
+      const width = widths[i]!;
+      if (Number.isFinite(center) && Number.isFinite(width) && width > 0) windows.push({ center, width, fn, explanation: explanations[i] ?? '' });
+    }
+    if (windows.length) break;
+  }
+  const luts: DescribedLut[] = [];
+  for (const item of sequenceItems(dataSet, 'x00283010')) {
+    try {
+      luts.push(readDescribedLut(item, bigEndian, readUs(dataSet, 'x00280103', 0, bigEndian) === 1));
+    } catch {
+      // An unreadable VOI LUT is skipped; windows or an automatic window still show the image.
+    }
+  }
+  return { windows, luts };
+}
+
+/** A window covering the value range, for files that state none. */
+export function autoWindow(values: Float32Array): VoiWindow {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!Number.isFinite(lo)) return { center: 0, width: 1 };
+  return { center: (lo + hi) / 2 + 0.5, width: Math.max(hi - lo + 1, 1) };
+}
