@@ -3,7 +3,8 @@ import { app, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { createAppServices } from './services/app/appServices';
 import { createNodeCodecs } from './services/codecs/nodeCodecs';
-import { MemoryStudyStore } from './services/store/memoryStudyStore';
+import { StoreSession } from './services/app/storeSession';
+import { KeytarKeyStore } from './services/keys/keytarKeyStore';
 import { createMainWindow } from './platform/createWindow';
 import { electronDialogs } from './platform/electronDialogs';
 import { appSession, prepareElectronApp } from './platform/electronApp';
@@ -24,9 +25,13 @@ if (!prepareElectronApp()) {
 
   void app.whenReady().then(async () => {
     const ses = appSession();
+    // The encrypted cache lives in the user's data folder; ENCLAVE_DATA_DIR lets IT point it elsewhere.
+    const cache = new StoreSession(process.env['ENCLAVE_DATA_DIR'] ?? join(app.getPath('userData'), 'store'), new KeytarKeyStore());
+    await cache.start();
+    app.on('will-quit', () => void cache.close());
     const services = createAppServices({
-      store: new MemoryStudyStore(),
-      storeKind: 'memory',
+      cache,
+      storeKind: 'encrypted',
       codecs: await createNodeCodecs(),
       dialogs: electronDialogs(() => win),
       events: webContentsEventSink(() => win?.webContents ?? null),

@@ -5,6 +5,7 @@ import { ImportBar } from './views/ImportBar';
 import { StudyList } from './views/StudyList';
 import { StackViewport } from './views/StackViewport';
 import { hasWebGL2 } from './views/webgl';
+import { StoreGate } from './views/StoreGate';
 
 export function App() {
   const [studies, setStudies] = useState<StudyListItem[]>([]);
@@ -14,24 +15,26 @@ export function App() {
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [cacheOpen, setCacheOpen] = useState(false);
 
   const refresh = useCallback(async () => setStudies(await call('studies:list', {})), []);
 
   useEffect(() => {
+    void call('store:status', {}).then((s) => setCacheOpen(s.state === 'open'));
     void refresh();
     const offProgress = subscribe('import:progress', setProgress);
     const offChanged = subscribe('studies:changed', () => void refresh());
     return () => { offProgress(); offChanged(); };
   }, [refresh]);
 
-  const importFolder = async () => {
+  const importFolder = async (channel: 'import:chooseFolder' | 'quickview:chooseFolder') => {
     setBusy(true);
     setMessage(null);
     try {
-      const summary = await call('import:chooseFolder', {});
+      const summary = await call(channel, {});
       if (summary) {
         const skipped = summary.skipped.reduce((s, x) => s + x.count, 0);
-        setMessage(`Imported ${summary.added} images (${summary.duplicates} already stored, ${skipped} files skipped${summary.conflicts ? `, ${summary.conflicts} conflicting` : ''}).`);
+        setMessage(`${channel === 'quickview:chooseFolder' ? 'Opened (not saved)' : 'Imported'} ${summary.added} images (${summary.duplicates} already stored, ${skipped} files skipped${summary.conflicts ? `, ${summary.conflicts} conflicting` : ''}).`);
       }
       await refresh();
     } catch (e) {
@@ -55,11 +58,16 @@ export function App() {
     <div className="app">
       <header className="toolbar">
         <span className="brand">Enclave</span>
-        <button type="button" onClick={() => void importFolder()} disabled={busy} data-testid="import-folder">Import folder…</button>
+        <button type="button" onClick={() => void importFolder('import:chooseFolder')} disabled={busy || !cacheOpen} data-testid="import-folder">Import folder…</button>
+        <button type="button" onClick={() => void importFolder('quickview:chooseFolder')} disabled={busy} data-testid="quick-view" title="Open a CD or folder without keeping anything on this computer">Quick view…</button>
+        {studies.some((s) => s.source === 'quickview') && (
+          <button type="button" onClick={() => void call('quickview:close', {}).then(() => { setSeriesId(null); setStudyId(null); })} data-testid="quick-view-close">Close quick view</button>
+        )}
         <ImportBar progress={busy ? progress : null} />
         {message && <span className="message" role="status">{message}</span>}
       </header>
       <main className="workspace">
+        <StoreGate onOpen={() => { setCacheOpen(true); void refresh(); }} />
         <StudyList studies={studies} series={series} studyId={studyId} seriesId={seriesId} onOpenStudy={(id) => void openStudy(id)} onOpenSeries={setSeriesId} />
         <section className="viewer">
           {!hasWebGL2() ? (

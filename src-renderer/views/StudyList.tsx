@@ -29,6 +29,7 @@ export function StudyList({ studies, series, studyId, seriesId, onOpenStudy, onO
           <li key={s.studyId}>
             <button type="button" className={s.studyId === studyId ? 'selected' : ''} onClick={() => onOpenStudy(s.studyId)} data-testid="study">
               <strong>{formatName(s.patientName) || '(no name)'}</strong>
+              {s.source === 'quickview' && <span className="badge" title="Held in memory only; nothing is saved">Quick view · not saved</span>}
               <span>{s.patientId} · {formatDate(s.studyDate)}</span>
               <span>{s.studyDescription} {s.modalities.join('/')} · {s.seriesCount} series · {s.instanceCount} images</span>
             </button>

@@ -13,8 +13,17 @@ export interface AppInfo {
   storeKind: 'memory' | 'encrypted';
 }
 
+/** The encrypted study cache as the UI must present it. */
+export type StoreStatus =
+  | { state: 'uninitialized' }
+  | { state: 'locked'; error: ErrorInfo }
+  | { state: 'error'; error: ErrorInfo }
+  | { state: 'open' };
+
 export interface StudyListItem {
   studyId: string;
+  /** 'quickview': held in memory only for this session, never written to disk. */
+  source: 'cache' | 'quickview';
   patientName: string;
   patientId: string;
   patientBirthDate: string;
@@ -79,6 +88,11 @@ export interface ImportProgress {
 
 export const requestSchemas = {
   'app:info': empty,
+  'store:status': empty,
+  'store:init': empty,
+  'store:unlock': z.object({ recoveryKey: z.string().min(16).max(200) }).strict(),
+  'quickview:chooseFolder': empty,
+  'quickview:close': empty,
   'studies:list': empty,
   'import:chooseFolder': empty,
   'import:cancel': z.object({ jobId: id }).strict(),
@@ -88,6 +102,12 @@ export const requestSchemas = {
 
 export interface Responses {
   'app:info': AppInfo;
+  'store:status': StoreStatus;
+  /** The recovery key is returned exactly once, at creation; Enclave keeps no copy. */
+  'store:init': { recoveryKey: string; keychain: boolean };
+  'store:unlock': StoreStatus;
+  'quickview:chooseFolder': ImportSummary | null;
+  'quickview:close': { closed: boolean };
   'studies:list': StudyListItem[];
   /** null when the user cancelled the dialog. */
   'import:chooseFolder': ImportSummary | null;

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { createAppServices, type AppServices } from '../../src-main/services/app/appServices';
 import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
 import { MemoryStudyStore } from '../../src-main/services/store/memoryStudyStore';
+import { openCache, type CacheSession } from '../../src-main/services/app/storeSession';
 import type { EventName, Events } from '../../src-shared/ipc/contract';
 
 export const TEST_ORIGIN = 'https://enclave.test';
@@ -53,7 +54,12 @@ const INIT_SCRIPT = `(() => {
   });
 })();`;
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** The study cache behind the app; default: an open in-memory store. */
+  cache?: CacheSession;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const rendererDir = resolve(REPO, 'dist/renderer');
   if (!existsSync(resolve(rendererDir, 'index.html'))) throw new Error('Build the renderer first: npm run build');
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
@@ -62,8 +68,8 @@ export async function startHarness(): Promise<Harness> {
   let page: Page | null = null;
   const store = new MemoryStudyStore();
   const services = createAppServices({
-    store,
-    storeKind: 'memory',
+    cache: options.cache ?? openCache(store),
+    storeKind: options.cache ? 'encrypted' : 'memory',
     codecs: await createNodeCodecs(),
     dialogs: { chooseFolder: async () => nextFolder },
     events: {

@@ -9,6 +9,17 @@ import { blob, decodeGrey, meanIn } from './imageAnalysis';
 
 const SHOTS = resolve(REPO, 'test-results');
 
+/** Text overlays would count as image pixels: measure the image alone (overlays hidden via CSSOM, CSP intact). */
+async function imageOnly(h: Harness): Promise<Buffer> {
+  const setOverlays = (visibility: string) => h.page.evaluate((v) => {
+    for (const el of document.querySelectorAll<HTMLElement>('.overlay')) el.style.visibility = v;
+  }, visibility);
+  await setOverlays('hidden');
+  const png = await h.page.getByTestId('viewport').screenshot();
+  await setOverlays('visible');
+  return png;
+}
+
 describe('vertical slice: import, list, open, window/level, scroll', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -55,9 +66,8 @@ describe('vertical slice: import, list, open, window/level, scroll', () => {
     await page.waitForTimeout(300);
 
     mkdirSync(SHOTS, { recursive: true });
-    const png = await viewport().screenshot();
-    writeFileSync(join(SHOTS, 'ct-axial-im46-w400-l40.png'), png);
-    const img = decodeGrey(png);
+    writeFileSync(join(SHOTS, 'ct-axial-im46-w400-l40.png'), await viewport().screenshot());
+    const img = decodeGrey(await imageOnly(h));
 
     // Body (40 HU) sits at the window centre: mid grey. Air and lungs are black.
     const body = blob(img, (v) => v > 60);
@@ -93,8 +103,8 @@ describe('vertical slice: import, list, open, window/level, scroll', () => {
     expect(Number(await attr('data-window-width'))).toBeGreaterThan(400);
     expect(Number(await attr('data-window-center'))).toBeGreaterThan(40);
     await page.waitForTimeout(300);
-    const after = decodeGrey(await viewport().screenshot());
     writeFileSync(join(SHOTS, 'ct-axial-im46-after-drag.png'), await viewport().screenshot());
+    const after = decodeGrey(await imageOnly(h));
     expect(Math.abs(meanIn(after, lesion.cx, lesion.cy, 3) - lesionBefore) + Math.abs(meanIn(after, bodyCx, bodyCy + semiY * 0.3, 3) - bodyBefore)).toBeGreaterThan(15);
 
     // The wheel changes the slice: at instance 40 (z = -1 mm) the lesion (z 0..20) is gone.

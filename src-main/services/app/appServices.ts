@@ -2,16 +2,18 @@
 // the browser harness and tests share, so all three run the same code.
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError } from '../../../src-shared/errors';
-import type { ImportSummary } from '../../../src-shared/ipc/contract';
+import type { ImportSummary, StudyListItem } from '../../../src-shared/ipc/contract';
 import { importFolder } from '../import/folderImport';
 import { createDispatcher, type Dispatch, type Handlers } from '../ipc/dispatch';
 import type { Dialogs, EventSink } from '../platformPorts';
 import { APP_ORIGIN, createAppProtocol, type AppProtocol } from '../protocol/appProtocol';
 import { SeriesService } from '../series/seriesService';
+import { MemoryStudyStore } from '../store/memoryStudyStore';
 import type { StudyStore } from '../store/studyStore';
+import type { CacheSession } from './storeSession';
 
 export interface AppServicesOptions {
-  store: StudyStore;
+  cache: CacheSession;
   storeKind: 'memory' | 'encrypted';
   codecs: CodecRegistry;
   dialogs: Dialogs;
@@ -26,21 +28,27 @@ export interface AppServices {
   appProtocol: AppProtocol;
   handlers: Handlers;
   series: SeriesService;
+  /** The quick-view store of this session (memory only), if one is open. */
+  quickView(): MemoryStudyStore | null;
 }
 
+const QUICK_VIEW_PREFIX = 'qv-';
+
 export function createAppServices(o: AppServicesOptions): AppServices {
-  const series = new SeriesService(o.store, o.codecs);
+  let quick: MemoryStudyStore | null = null;
+  // Ids tell which store they belong to: quick-view ids carry a prefix the cache's ids never have.
+  const storeFor = (id: string): StudyStore => (id.startsWith(QUICK_VIEW_PREFIX) ? quick ?? missing() : o.cache.get());
+  const missing = (): never => { throw new AppError('NOT_FOUND', 'That quick view was closed.'); };
+  const series = new SeriesService(storeFor, o.codecs);
   const jobs = new Map<string, AbortController>();
 
-  const handlers: Handlers = {
-    'app:info': async () => ({ name: 'Enclave', version: o.version, storeKind: o.storeKind }),
-    'studies:list': async () => o.store.listStudies(),
-    'import:chooseFolder': async (): Promise<ImportSummary | null> => {
-      const folder = await o.dialogs.chooseFolder();
-      if (!folder) return null;
-      const controller = new AbortController();
-      let jobId = '';
-      const summary = await importFolder(o.store, folder, {
+  const runImport = async (target: StudyStore): Promise<ImportSummary | null> => {
+    const folder = await o.dialogs.chooseFolder();
+    if (!folder) return null;
+    const controller = new AbortController();
+    let jobId = '';
+    try {
+      return await importFolder(target, folder, {
         signal: controller.signal,
         onProgress: (p) => {
           if (!jobId) {
@@ -50,17 +58,50 @@ export function createAppServices(o: AppServicesOptions): AppServices {
           o.events.emit('import:progress', p);
         },
       });
-      jobs.delete(summary.jobId);
+    } finally {
+      jobs.delete(jobId);
       o.events.emit('studies:changed', {});
-      return summary;
+    }
+  };
+
+  const handlers: Handlers = {
+    'app:info': async () => ({ name: 'Enclave', version: o.version, storeKind: o.storeKind }),
+    'store:status': async () => o.cache.current(),
+    'store:init': async () => o.cache.init(),
+    'store:unlock': async ({ recoveryKey }) => o.cache.unlockWithRecoveryKey(recoveryKey),
+    'studies:list': async () => {
+      const out: StudyListItem[] = [];
+      if (o.cache.current().state === 'open') out.push(...(await o.cache.get().listStudies()).map((s) => ({ ...s, source: 'cache' as const })));
+      if (quick) out.push(...(await quick.listStudies()).map((s) => ({ ...s, source: 'quickview' as const })));
+      return out;
     },
+    'import:chooseFolder': async () => runImport(o.cache.get()),
     'import:cancel': async ({ jobId }) => {
       const job = jobs.get(jobId);
       job?.abort();
       return { cancelled: job !== undefined };
     },
+    'quickview:chooseFolder': async () => {
+      const fresh = new MemoryStudyStore(QUICK_VIEW_PREFIX);
+      const summary = await runImport(fresh);
+      if (summary) {
+        await quick?.close();
+        quick = fresh;
+        series.closeAll();
+        o.events.emit('studies:changed', {});
+      }
+      return summary;
+    },
+    'quickview:close': async () => {
+      const had = quick !== null;
+      await quick?.close();
+      quick = null;
+      series.closeAll();
+      o.events.emit('studies:changed', {});
+      return { closed: had };
+    },
     'series:list': async ({ studyId }) => {
-      const list = await o.store.listSeries(studyId);
+      const list = await storeFor(studyId).listSeries(studyId);
       if (list.length === 0) throw new AppError('NOT_FOUND', 'Study not found.');
       return list.map(({ seriesId, seriesNumber, seriesDescription, modality, instanceCount }) => ({ seriesId, seriesNumber, seriesDescription, modality, instanceCount }));
     },
@@ -70,6 +111,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   return {
     handlers,
     series,
+    quickView: () => quick,
     dispatch: createDispatcher(handlers, { appOrigin: o.appOrigin ?? APP_ORIGIN }),
     appProtocol: createAppProtocol({ rendererDir: o.rendererDir, pixels: series }),
   };

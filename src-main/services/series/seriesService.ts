@@ -21,18 +21,20 @@ const CACHE_SIZE = 2;
 export class SeriesService implements PixelSource {
   private readonly open = new Map<string, OpenSeries>();
 
-  constructor(private readonly store: StudyStore, private readonly codecs: CodecRegistry) {}
+  /** `storeFor` picks the store an id belongs to (the encrypted cache or a quick view). */
+  constructor(private readonly storeFor: (id: string) => StudyStore, private readonly codecs: CodecRegistry) {}
 
   async openSeries(seriesId: string): Promise<SeriesView> {
     const cached = this.open.get(seriesId);
     if (cached) return cached.view;
-    const instances = await this.store.listInstances(seriesId);
+    const store = this.storeFor(seriesId);
+    const instances = await store.listInstances(seriesId);
     if (instances.length === 0) throw new AppError('NOT_FOUND', 'Series not found.');
 
     const files: DicomFile[] = [];
     const frames: FrameRef[] = [];
     for (const inst of instances) {
-      const file = parseDicom(await this.store.readInstanceBytes(inst.instanceId));
+      const file = parseDicom(await store.readInstanceBytes(inst.instanceId));
       files.push(file);
       frames.push(...frameRefsOf(String(files.length - 1), file, inst.meta));
     }

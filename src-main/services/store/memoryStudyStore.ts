@@ -8,13 +8,16 @@ import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary
 
 interface Entry extends StoredInstance { bytes: Uint8Array; studyId: string }
 
-const newId = () => randomBytes(12).toString('base64url');
+const newId = (prefix: string) => prefix + randomBytes(12).toString('base64url');
 
 export class MemoryStudyStore implements StudyStore {
   private readonly byUid = new Map<string, Entry>();
   private readonly studyIds = new Map<string, string>();
   private readonly seriesIds = new Map<string, string>();
   readonly conflicts: { sopInstanceUid: string; sha256: string }[] = [];
+
+  /** `idPrefix` lets a router tell this store's ids from another's (quick view uses 'qv-'). */
+  constructor(private readonly idPrefix = '') {}
 
   async addInstance(meta: InstanceMeta, bytes: Uint8Array, sha256: string): Promise<AddResult> {
     const existing = this.byUid.get(meta.sopInstanceUid);
@@ -25,7 +28,7 @@ export class MemoryStudyStore implements StudyStore {
     }
     const studyId = this.idFor(this.studyIds, meta.studyInstanceUid);
     const seriesId = this.idFor(this.seriesIds, meta.seriesInstanceUid);
-    this.byUid.set(meta.sopInstanceUid, { instanceId: newId(), seriesId, studyId, meta, sha256, size: bytes.byteLength, bytes });
+    this.byUid.set(meta.sopInstanceUid, { instanceId: newId(this.idPrefix), seriesId, studyId, meta, sha256, size: bytes.byteLength, bytes });
     return 'added';
   }
 
@@ -88,7 +91,7 @@ export class MemoryStudyStore implements StudyStore {
   private idFor(map: Map<string, string>, uid: string): string {
     let id = map.get(uid);
     if (!id) {
-      id = newId();
+      id = newId(this.idPrefix);
       map.set(uid, id);
     }
     return id;
