@@ -93,15 +93,30 @@ function hasGeometry(f: FrameRef): boolean {
   );
 }
 
+/** At most this many groups are formed; later items matching none are left out (keeps hostile input linear). */
+const MAX_GROUPS = 64;
+
 /** Group items by an equivalence, keeping first-seen order of groups and members. */
 function cluster<T>(items: T[], same: (a: T, b: T) => boolean): T[][] {
   const groups: T[][] = [];
   for (const it of items) {
     const g = groups.find((grp) => same(grp[0]!, it));
     if (g) g.push(it);
-    else groups.push([it]);
+    else if (groups.length < MAX_GROUPS) groups.push([it]);
   }
   return groups;
+}
+
+/** Min and max without spreading (a series can have more values than a call has arguments). */
+function minOf(values: number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+function maxOf(values: number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
 }
 
 function median(values: number[]): number {
@@ -200,7 +215,7 @@ function analyseGaps(d: number[]): GapReport {
     if (k >= 2 && Math.abs(g - k * typical) <= tol * k) missing += k - 1;
     else nonUniform = true;
   }
-  return { typical, minGap: Math.min(...gaps), missing, nonUniform };
+  return { typical, minGap: minOf(gaps), missing, nonUniform };
 }
 
 export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
@@ -241,7 +256,7 @@ export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
   if (byOrientation.length > 1) {
     warnings.push({
       code: 'MIXED_ORIENTATION',
-      message: `The series holds ${byOrientation.length} slice orientations; the volume uses the ${best.g.length} frame(s) of one of them, the other ${located.length - best.g.length} are left out.`,
+      message: `The series holds ${byOrientation.length}${byOrientation.length === MAX_GROUPS ? ' or more' : ''} slice orientations; the volume uses the ${best.g.length} frame(s) of one of them, the other ${located.length - best.g.length} are left out.`,
     });
   }
 
@@ -303,7 +318,7 @@ export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
     });
   }
   if (gaps.nonUniform) {
-    const maxGap = Math.max(...d.slice(1).map((v, k) => v - d[k]!));
+    const maxGap = maxOf(d.slice(1).map((v, k) => v - d[k]!));
     warnings.push({
       code: 'NON_UNIFORM_SPACING',
       message: `Slice spacing varies from ${fmt(gaps.minGap)} to ${fmt(maxGap)} mm (typical ${fmt(gaps.typical)} mm).`,
@@ -318,7 +333,7 @@ export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
     return [dot(inPlane, plane.row), dot(inPlane, plane.col)];
   });
   const shearTol = Math.max(1e-3, SHEAR_TOLERANCE_PIXELS * Math.min(...pixelSpacing));
-  const maxDrift = Math.max(...offsets.map(([u, v]) => Math.hypot(u, v)));
+  const maxDrift = maxOf(offsets.map(([u, v]) => Math.hypot(u, v)));
   const sheared = maxDrift > shearTol;
   if (sheared) {
     const last = offsets[offsets.length - 1]!;
@@ -356,8 +371,8 @@ export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
   // Centre the in-plane window on the drifting stack so padding is shared by both ends.
   const us = offsets.map((o) => o[0]);
   const vs = offsets.map((o) => o[1]);
-  const uc = sheared ? (Math.min(...us) + Math.max(...us)) / 2 : 0;
-  const vc = sheared ? (Math.min(...vs) + Math.max(...vs)) / 2 : 0;
+  const uc = sheared ? (minOf(us) + maxOf(us)) / 2 : 0;
+  const vc = sheared ? (minOf(vs) + maxOf(vs)) / 2 : 0;
   const origin: Vec3 = [
     p0[0] + uc * plane.row[0] + vc * plane.col[0],
     p0[1] + uc * plane.row[1] + vc * plane.col[1],

@@ -253,4 +253,25 @@ describe('computeSeriesGeometry + assembleVolume on synthetic stacks', () => {
     expect(maxInFlight).toBe(1);
     expect(Array.from(asyncVolume.scalars)).toEqual(Array.from(build(frames).volume.scalars));
   });
+
+  it('stays linear and typed on hostile stacks (every frame its own orientation, absurd gaps, NaN)', () => {
+    const n = 20000;
+    const frames: FrameRef[] = Array.from({ length: n }, (_, i) => {
+      const a = (i * 0.37) % Math.PI;
+      return {
+        key: 'x',
+        frameIndex: i,
+        rows: 4,
+        columns: 4,
+        position: [0, 0, i % 7 === 0 ? NaN : i * 1e-3 + (i % 3) * 1e4],
+        orientation: [Math.cos(a), Math.sin(a), 0, -Math.sin(a), Math.cos(a), 0],
+        pixelSpacing: [1, 1],
+      };
+    });
+    const g = computeSeriesGeometry(frames);
+    expect(codes(g)).toContain('MIXED_ORIENTATION');
+    const same = computeSeriesGeometry(frames.map((f) => ({ ...f, orientation: [1, 0, 0, 0, 1, 0] as FrameRef['orientation'] })));
+    expect(same.dimensions[2]).toBeLessThanOrEqual(4 * n);
+    expect(codes(same)).toEqual(['DUPLICATE_POSITIONS', 'MISSING_SLICES', 'NO_GEOMETRY', 'RESAMPLED']);
+  });
 });
