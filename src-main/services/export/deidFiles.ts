@@ -1,0 +1,64 @@
+// De-identifies a set of input files with one shared context (so UIDs map consistently across them),
+// enforcing the burned-in text policy before anything is written.
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { AppError, toAppError } from '../../../src-shared/errors';
+import type { DicomTree } from '../../../src-shared/dicom/write/elementTree';
+import { findElement } from '../../../src-shared/dicom/write/elementTree';
+import { readTree } from '../../../src-shared/dicom/write/readTree';
+import { asciiValue } from '../../../src-shared/dicom/write/stringValues';
+import { assessBurnedIn, createDeidContext, deidentifyTree, redactRectangles } from '../../../src-shared/deid';
+import { PROFILE_ROWS } from '../../../src-shared/deid/profileTable';
+import type { DeidExportOptions, ExportDeps } from './exportTypes';
+
+export interface DeidentifiedFile {
+  source: string;
+  tree: DicomTree;
+  burnedInFlagged: boolean;
+  redacted: boolean;
+  counts: Record<string, number>;
+}
+
+const vrByTag = new Map<number, string>(PROFILE_ROWS.filter((r) => /^[0-9A-F]{8}$/.test(r.tag) && /^[A-Z]{2}$/.test(r.vr)).map((r) => [parseInt(r.tag, 16), r.vr]));
+
+export function readDicomFile(file: string): DicomTree {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(fs.readFileSync(file));
+  } catch (e) {
+    throw new AppError('NOT_FOUND', 'cannot read an input file', { cause: e });
+  }
+  return readTree(bytes, { vrLookup: (t) => vrByTag.get(t), inflateRaw: (b) => new Uint8Array(zlib.inflateRawSync(b)) });
+}
+
+export function text(tree: DicomTree, tag: number): string {
+  const el = findElement(tree.dataSet, tag);
+  return el ? asciiValue(el).trim() : '';
+}
+
+/** Reads, checks and de-identifies every input; throws before returning anything if the policy refuses one. */
+export async function deidentifyFiles(inputs: readonly string[], opts: DeidExportOptions, deps: ExportDeps): Promise<DeidentifiedFile[]> {
+  const ctx = createDeidContext(deps.secret, opts.options ?? {}, opts.safePrivate ?? []);
+  const trees = inputs.map((source) => {
+    try {
+      return { source, tree: readDicomFile(source) };
+    } catch (e) {
+      throw toAppError(e, 'EXPORT_FAILED');
+    }
+  });
+  const flagged = trees.filter((t) => assessBurnedIn(t.tree).flagged);
+  const unresolved = flagged.filter((t) => !opts.burnedIn?.redactions?.has(t.source));
+  if (unresolved.length > 0) {
+    if (!opts.burnedIn?.override) {
+      throw new AppError('DEID_BURNED_IN', `${unresolved.length} file(s) may carry burned-in text: redact them or export with an explicit override`);
+    }
+    await deps.checkPermission('export.burnedInOverride', deps.user);
+  }
+  return trees.map(({ source, tree }) => {
+    const burnedInFlagged = flagged.some((f) => f.source === source);
+    const rects = opts.burnedIn?.redactions?.get(source);
+    if (rects && rects.length > 0) redactRectangles(tree, rects);
+    const report = deidentifyTree(tree, ctx, { pixelsCleaned: !!rects && rects.length > 0 });
+    return { source, tree, burnedInFlagged, redacted: !!rects && rects.length > 0, counts: { ...report } };
+  });
+}

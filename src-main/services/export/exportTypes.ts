@@ -1,0 +1,56 @@
+// What every export needs from the rest of the app: a permission check (bound to roles by the accounts
+// work) and an audit sink (the audit service). Both are plain callbacks so services stay testable.
+import type { AuditEventInput } from '../../../src-shared/audit/auditEvents';
+import type { Rect, SafePrivateAttribute } from '../../../src-shared/deid';
+import type { DeidOptions } from '../../../src-shared/deid/profileTypes';
+
+export type ExportPermission =
+  | 'export.deidentifiedFolder'
+  | 'export.dicomMedia'
+  | 'export.image'
+  | 'export.encryptedZip'
+  /** Exporting files flagged for burned-in text without redacting them. */
+  | 'export.burnedInOverride';
+
+/** Throws AppError('PERMISSION_DENIED') when the user may not; may be async. */
+export type PermissionCheck = (permission: ExportPermission, user: string) => void | Promise<void>;
+
+/** Receives one event per export attempt, success or failure (shape of the audit service's input). */
+export type AuditSink = (event: AuditEventInput) => void | Promise<void>;
+
+export interface ExportDeps {
+  checkPermission: PermissionCheck;
+  audit: AuditSink;
+  /** The user performing the export ('local' until accounts exist). */
+  user: string;
+  /** Per-installation de-identification secret (UID remapping and date offsets derive from it). */
+  secret: Uint8Array;
+  now?: () => Date;
+}
+
+export interface BurnedInPolicy {
+  /** Rectangles to blank, per input file path (pixel coordinates). */
+  redactions?: ReadonlyMap<string, readonly Rect[]>;
+  /** Export flagged files unredacted: needs the 'export.burnedInOverride' permission and is audited. */
+  override?: boolean;
+}
+
+export interface DeidExportOptions {
+  options?: DeidOptions;
+  safePrivate?: readonly SafePrivateAttribute[];
+  burnedIn?: BurnedInPolicy;
+}
+
+export interface ExportedFile {
+  source: string;
+  output: string;
+  sopInstanceUid: string;
+  burnedInFlagged: boolean;
+  redacted: boolean;
+  counts: Record<string, number>;
+}
+
+export interface ExportResult {
+  files: ExportedFile[];
+  outputPath: string;
+}

@@ -1,0 +1,7 @@
+// Public surface of the de-identification engine.
+export { createDeidContext, deidentifyTree, type DeidContext, type DeidFileReport, type SafePrivateAttribute } from './deidentify';
+export { assessBurnedIn, redactRectangles, type BurnedInAssessment, type Rect } from './burnedIn';
+export { createUidRemapper, patientDateOffsetDays, type UidRemapper } from './uidRemap';
+export { PROFILE_EDITION, PROFILE_ROWS } from './profileTable';
+export { OPTION_KEYS, type DeidOptions, type OptionKey, type ProfileRow } from './profileTypes';
+export { CID_7050 } from './conformance';
