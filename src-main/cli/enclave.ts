@@ -2,6 +2,7 @@
 // Each command group lives in its own module and registers itself here with one line.
 import { Command } from 'commander';
 import { isAppError } from '../../src-shared/errors';
+import { registerStoreCommands } from './storeCommands';
 
 const program = new Command('enclave')
   .description('Enclave: a private DICOM viewer — command line')
@@ -9,6 +10,7 @@ const program = new Command('enclave')
   .showHelpAfterError();
 
 // Command registrations (one line per module):
+registerStoreCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Typed errors print their code and message; never a stack with file contents or identifiers.

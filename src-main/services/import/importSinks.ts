@@ -1,0 +1,116 @@
+// Where the import engine puts instances. The encrypted store gets whole batches in one transaction
+// each (a killed import leaves whole instances or nothing), an import job row that tracks progress (so
+// an interrupted import can be found and resumed) and an Import audit event (DICOM 110107) at the end.
+import { AppError } from '../../../src-shared/errors';
+import type { AuditObject } from '../../../src-shared/audit/auditEvents';
+import type { EncryptedStudyStore } from '../store/encryptedStudyStore';
+import type { AddResult, StudyStore } from '../store/studyStore';
+import { randomJobId } from './importEngine';
+import type { ImportReport, ImportSink, ImportSourceDescription, InstanceToStore } from './importTypes';
+
+export class EncryptedStoreSink implements ImportSink {
+  private jobId = '';
+  private source: ImportSourceDescription | null = null;
+  private readonly studyUids = new Set<string>();
+
+  constructor(private readonly store: EncryptedStudyStore) {}
+
+  async begin(source: ImportSourceDescription): Promise<string> {
+    this.source = source;
+    this.jobId = this.store.createImportJob(source);
+    return this.jobId;
+  }
+
+  async add(batch: InstanceToStore[]): Promise<AddResult[]> {
+    for (const b of batch) this.studyUids.add(b.meta.studyInstanceUid);
+    return this.store.addInstances(batch);
+  }
+
+  async progress(r: ImportReport): Promise<void> {
+    this.store.updateImportJob(this.jobId, counts(r));
+  }
+
+  async finish(r: ImportReport, outcome: 'done' | 'cancelled' | 'failed'): Promise<void> {
+    this.store.updateImportJob(this.jobId, { ...counts(r), state: outcome, report: r });
+    if (outcome === 'done') this.closeInterruptedDuplicates();
+    const objects: AuditObject[] = [{ type: 'importJob', id: this.jobId }, ...this.studyIds().map((id) => ({ type: 'study' as const, id }))];
+    this.store.audit.record({
+      kind: 'import',
+      action: 'C',
+      outcome: outcome === 'done' ? 'success' : outcome === 'cancelled' ? 'minorFailure' : 'seriousFailure',
+      objects,
+      detail: {
+        state: outcome,
+        added: r.added,
+        duplicates: r.duplicates,
+        conflicts: r.conflicts,
+        skipped: r.skipped.reduce((s, x) => s + x.count, 0),
+        missing: r.missing.length,
+      },
+    });
+  }
+
+  /** The opaque ids of the studies this import touched (UIDs never leave the encrypted file). */
+  private studyIds(): string[] {
+    if (this.studyUids.size === 0) return [];
+    const q = this.store.database.prepare('SELECT study_id FROM studies WHERE study_uid = ?');
+    const ids: string[] = [];
+    for (const uid of this.studyUids) {
+      const row = q.get(uid) as { study_id: string } | undefined;
+      if (row) ids.push(row.study_id);
+    }
+    return ids.sort();
+  }
+
+  /** A killed import of the same source left a 'running' job behind; this run completed it. */
+  private closeInterruptedDuplicates(): void {
+    const key = JSON.stringify(this.source);
+    for (const job of this.store.listImportJobs('running')) {
+      if (job.jobId !== this.jobId && JSON.stringify(job.source) === key) {
+        this.store.updateImportJob(job.jobId, { state: 'failed', report: { interrupted: true, completedBy: this.jobId } });
+      }
+    }
+  }
+}
+
+function counts(r: ImportReport) {
+  return {
+    filesTotal: r.filesTotal,
+    filesDone: r.filesSeen,
+    bytesDone: r.bytesDone,
+    added: r.added,
+    duplicates: r.duplicates,
+    conflicts: r.conflicts,
+    skipped: r.skipped.reduce((s, x) => s + x.count, 0),
+    errors: 0,
+  };
+}
+
+/** Any StudyStore (the in-memory one for quick view and the foundation), one instance at a time. */
+export class StudyStoreSink implements ImportSink {
+  constructor(private readonly store: StudyStore) {}
+
+  async begin(): Promise<string> {
+    return randomJobId();
+  }
+
+  async add(batch: InstanceToStore[]): Promise<AddResult[]> {
+    const out: AddResult[] = [];
+    for (const b of batch) out.push(await this.store.addInstance(b.meta, b.bytes, b.sha256));
+    return out;
+  }
+
+  async finish(): Promise<void> {}
+}
+
+function isEncryptedStore(store: StudyStore): store is EncryptedStudyStore {
+  const s = store as Partial<EncryptedStudyStore>;
+  return typeof s.addInstances === 'function' && typeof s.createImportJob === 'function' && typeof s.updateImportJob === 'function';
+}
+
+/** The right sink for a store: batched transactions and a job record when it is the encrypted store. */
+export function sinkFor(store: StudyStore): ImportSink {
+  if (isEncryptedStore(store)) return new EncryptedStoreSink(store);
+  if (typeof store.addInstance !== 'function') throw new AppError('INTERNAL', 'Not a study store.');
+  return new StudyStoreSink(store);
+}
