@@ -23,3 +23,12 @@ export function patientToIndex(v: Grid, p: Vec3): Vec3 {
     (d[2] * r[0] + d[5] * r[1] + d[8] * r[2]) / v.spacing[2],
   ];
 }
+
+/**
+ * Volume.direction reordered for vtk.js's vtkImageData.setDirection, which reads its 9 numbers
+ * as the i axis, then the j axis, then the k axis (the transpose of Volume's row-major layout).
+ */
+export function vtkJsDirection(direction: Volume['direction']): Volume['direction'] {
+  const d = direction;
+  return [d[0], d[3], d[6], d[1], d[4], d[7], d[2], d[5], d[8]];
+}
