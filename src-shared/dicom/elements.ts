@@ -22,7 +22,10 @@ export function valueBytes(ds: DataSet, el: Element): Uint8Array | undefined {
 export function charsetOf(ds: DataSet, inherited: readonly string[] = []): string[] {
   const b = elementBytes(ds, SPECIFIC_CHARACTER_SET);
   if (!b) return [...inherited];
-  return parseSpecificCharacterSet(String.fromCharCode(...b).replace(/[\0 ]+$/, ''));
+  // A corrupt length can make this value megabytes long: read a bounded prefix, never spread it onto the stack.
+  let raw = '';
+  for (const c of b.subarray(0, 1024)) raw += String.fromCharCode(c);
+  return parseSpecificCharacterSet(raw.replace(/[\0 ]+$/, ''));
 }
 
 /** Default-repertoire string (CS, UI, DA, TM, AE, IS, DS...), trimmed; "" when absent. */
