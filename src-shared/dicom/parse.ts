@@ -483,7 +483,10 @@ function inflate(raw: Uint8Array, max: number): Uint8Array {
  */
 export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): DicomFile {
   try {
-    return parseInner(bytes, options);
+    // A Node Buffer is a Uint8Array whose slice() shares memory; downstream code relies on slice() copying,
+    // so work on a plain Uint8Array view of the same bytes.
+    const plain = bytes instanceof Uint8Array && bytes.constructor !== Uint8Array ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+    return parseInner(plain, options);
   } catch (e) {
     if (e instanceof AppError) throw e;
     // RangeError from a DataView read or stack exhaustion: still a malformed file, still typed.

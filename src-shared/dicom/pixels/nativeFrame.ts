@@ -10,8 +10,9 @@ export type RawSamples = Uint8Array | Uint16Array | Uint32Array | Float32Array |
 /** Reinterprets little-endian bytes as samples of `bitsAllocated` bits (copying, so alignment never matters). */
 export function samplesFromBytes(bytes: Uint8Array, bitsAllocated: number, kind: PixelDescription['kind'], bigEndian = false): RawSamples {
   const width = bitsAllocated / 8;
-  if (width === 1) return bytes.slice();
-  const copy = bytes.slice(0, bytes.length - (bytes.length % width));
+  // new Uint8Array(view) always copies (a Buffer's slice() would not), so copy.buffer holds exactly these bytes.
+  if (width === 1) return new Uint8Array(bytes);
+  const copy = new Uint8Array(bytes.subarray(0, bytes.length - (bytes.length % width)));
   if (bigEndian) {
     for (let i = 0; i < copy.length; i += width) {
       for (let a = i, b = i + width - 1; a < b; a++, b--) {
