@@ -33,7 +33,8 @@ export function getString(ds: DataSet, tag: string): string {
   const b = elementBytes(ds, tag);
   if (!b) return '';
   let s = '';
-  for (const c of b) {
+  // Default-repertoire values are short (UI 64, CS 16...); a corrupt length must not make this slow.
+  for (const c of b.subarray(0, 65536)) {
     if (c === 0) break;
     s += String.fromCharCode(c);
   }

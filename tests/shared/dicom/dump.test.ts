@@ -1,0 +1,57 @@
+// dumpDataset against dcmdump: the same elements (with nesting), VRs and lengths, and readable values.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dumpDataset, type DumpNode } from '../../../src-shared/dicom/dump';
+import { parseDicom } from '../../../src-shared/dicom/parse';
+
+const CORPUS = path.resolve(__dirname, '../../../../shared/data/corpus');
+
+function dcmdumpLines(file: string): { depth: number; tag: string; vr: string; length: number }[] {
+  const r = spawnSync('dcmdump', ['-q', '+L', file], { encoding: 'latin1', maxBuffer: 64 << 20 });
+  if (r.error || r.status !== 0) throw new Error('dcmdump (dcmtk) is required: ' + (r.error?.message ?? r.stderr));
+  const out = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /^(\s*)\(([0-9a-f]{4}),([0-9a-f]{4})\) (\w\w) .*#\s*(\d+|u\/l),/.exec(line);
+    if (!m || m[2] === 'fffe') continue;
+    out.push({ depth: (m[1] as string).length / 4, tag: `(${m[2]},${m[3]})`.toUpperCase(), vr: m[4] as string, length: m[5] === 'u/l' ? -1 : Number(m[5]) });
+  }
+  return out;
+}
+
+function flatten(nodes: DumpNode[], depth: number, out: { depth: number; node: DumpNode }[]): void {
+  for (const n of nodes) {
+    out.push({ depth, node: n });
+    n.items?.forEach((item) => flatten(item, depth + 1, out));
+  }
+}
+
+describe('dumpDataset', () => {
+  for (const rel of ['debian-python3-pydicom/test_files/rtplan.dcm', 'debian-python3-pydicom/test_files/CT_small.dcm', 'cornerstonejs-dicomParser/testImages/CT1_UNC.explicit_big_endian.dcm']) {
+    it(`lists the elements dcmdump lists: ${path.basename(rel)}`, () => {
+      const file = path.join(CORPUS, rel);
+      const ours: { depth: number; node: DumpNode }[] = [];
+      flatten(dumpDataset(parseDicom(new Uint8Array(readFileSync(file)))), 0, ours);
+      const theirs = dcmdumpLines(file);
+      expect(ours.map((o) => `${o.depth} ${o.node.tag}`)).toEqual(theirs.map((t) => `${t.depth} ${t.tag}`));
+      ours.forEach((o, i) => {
+        const t = theirs[i] as { vr: string; length: number };
+        if (t.vr !== 'na' && o.node.vr !== 'SQ') expect(o.node.vr, o.node.tag).toBe(t.vr === 'up' ? 'UL' : t.vr);
+        if (t.length >= 0 && !o.node.items) expect(o.node.length, o.node.tag).toBe(t.length);
+      });
+    });
+  }
+
+  it('shows names, decoded text and numbers', () => {
+    const f = parseDicom(new Uint8Array(readFileSync(path.join(CORPUS, 'debian-python3-pydicom/test_files/CT_small.dcm'))));
+    const nodes = dumpDataset(f, { maxValueChars: 40 });
+    const byTag = new Map(nodes.map((n) => [n.tag, n]));
+    expect(byTag.get('(0028,0010)')).toMatchObject({ keyword: 'Rows', name: 'Rows', vr: 'US', value: '128' });
+    expect(byTag.get('(0020,0032)')?.value.split('\\')).toHaveLength(3);
+    expect(byTag.get('(7FE0,0010)')?.value).toMatch(/^32768 bytes: /);
+    expect(nodes.filter((n) => n.private).every((n) => n.name === 'Private' || n.keyword === 'PrivateCreator')).toBe(true);
+    expect(nodes.every((n) => n.value.length <= 40 + 41)).toBe(true);
+    expect(dumpDataset(f, { maxNodes: 5 }).at(-1)?.name).toBe('output truncated');
+  });
+});
