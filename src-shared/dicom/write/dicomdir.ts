@@ -1,0 +1,180 @@
+// A DICOMDIR (Basic Directory IOD, PS3.3 F; PS3.10 media file-set) for a set of files this app writes:
+// PATIENT -> STUDY -> SERIES -> IMAGE records with the byte offsets that link them. Explicit VR little endian.
+import { AppError } from '../../errors';
+import { encodeAscii } from './stringValues';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './writeTree';
+
+export interface DicomdirEntry {
+  /** Path components relative to the DICOMDIR: at most 8, each 1-8 of A-Z 0-9 _. */
+  fileId: string[];
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  patientId: string;
+  patientName: string;
+  studyInstanceUid: string;
+  studyDate: string;
+  studyTime: string;
+  studyId: string;
+  studyDescription: string;
+  accessionNumber: string;
+  seriesInstanceUid: string;
+  seriesNumber: string;
+  modality: string;
+  instanceNumber: string;
+}
+
+type El = { tag: number; vr: string; value: Uint8Array };
+const LONG = new Set(['OB', 'OW', 'SQ', 'UN', 'UT', 'UC', 'UR']);
+
+function u16(v: number): Uint8Array {
+  return new Uint8Array([v & 0xff, (v >> 8) & 0xff]);
+}
+function u32(v: number): Uint8Array {
+  return new Uint8Array([v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]);
+}
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+function encodeElement(e: El): Uint8Array {
+  const head = [u16(e.tag >>> 16), u16(e.tag & 0xffff), new Uint8Array([e.vr.charCodeAt(0), e.vr.charCodeAt(1)])];
+  if (LONG.has(e.vr)) head.push(u16(0), u32(e.value.length));
+  else head.push(u16(e.value.length));
+  return concat([...head, e.value]);
+}
+const s = (tag: number, vr: string, text: string): El => ({ tag, vr, value: encodeAscii(text, vr) });
+
+const FILE_ID_PART = /^[A-Z0-9_]{1,8}$/;
+
+interface RecordNode {
+  type: 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
+  keys: El[];
+  children: RecordNode[];
+  offset: number;
+  bytes?: Uint8Array;
+}
+
+function recordElements(n: RecordNode, next: number, lower: number): El[] {
+  return [
+    { tag: 0x00041400, vr: 'UL', value: u32(next) },
+    { tag: 0x00041410, vr: 'US', value: u16(0xffff) },
+    { tag: 0x00041420, vr: 'UL', value: u32(lower) },
+    s(0x00041430, 'CS', n.type),
+    ...n.keys,
+  ];
+}
+
+function itemBytes(els: El[]): Uint8Array {
+  const body = concat([...els].sort((a, b) => a.tag - b.tag).map(encodeElement));
+  return concat([u16(0xfffe), u16(0xe000), u32(body.length), body]);
+}
+
+function orDummy(v: string, dummy: string): string {
+  return v.trim() === '' ? dummy : v;
+}
+
+function buildTree(entries: readonly DicomdirEntry[]): RecordNode[] {
+  const patients = new Map<string, RecordNode>();
+  const studies = new Map<string, RecordNode>();
+  const series = new Map<string, RecordNode>();
+  for (const e of entries) {
+    if (e.fileId.length < 1 || e.fileId.length > 8 || !e.fileId.every((p) => FILE_ID_PART.test(p))) throw new AppError('EXPORT_FAILED', 'invalid media file ID');
+    let p = patients.get(e.patientId);
+    if (!p) {
+      p = { type: 'PATIENT', keys: [s(0x00100010, 'PN', e.patientName), s(0x00100020, 'LO', orDummy(e.patientId, 'ANONYMOUS'))], children: [], offset: 0 };
+      patients.set(e.patientId, p);
+    }
+    let st = studies.get(e.studyInstanceUid);
+    if (!st) {
+      // Type 1 keys of the STUDY record get a dummy when de-identification emptied them.
+      st = {
+        type: 'STUDY',
+        keys: [
+          s(0x00080020, 'DA', orDummy(e.studyDate, '19000101')),
+          s(0x00080030, 'TM', orDummy(e.studyTime, '000000')),
+          s(0x00080050, 'SH', e.accessionNumber),
+          s(0x00081030, 'LO', e.studyDescription),
+          s(0x0020000d, 'UI', e.studyInstanceUid),
+          s(0x00200010, 'SH', orDummy(e.studyId, '1')),
+        ],
+        children: [],
+        offset: 0,
+      };
+      studies.set(e.studyInstanceUid, st);
+      p.children.push(st);
+    }
+    let se = series.get(e.seriesInstanceUid);
+    if (!se) {
+      se = { type: 'SERIES', keys: [s(0x00080060, 'CS', orDummy(e.modality, 'OT')), s(0x0020000e, 'UI', e.seriesInstanceUid), s(0x00200011, 'IS', orDummy(e.seriesNumber, '1'))], children: [], offset: 0 };
+      series.set(e.seriesInstanceUid, se);
+      st.children.push(se);
+    }
+    se.children.push({
+      type: 'IMAGE',
+      keys: [
+        s(0x00041500, 'CS', e.fileId.join('\\')),
+        s(0x00041510, 'UI', e.sopClassUid),
+        s(0x00041511, 'UI', e.sopInstanceUid),
+        s(0x00041512, 'UI', e.transferSyntaxUid),
+        s(0x00200013, 'IS', orDummy(e.instanceNumber, '1')),
+      ],
+      children: [],
+      offset: 0,
+    });
+  }
+  return [...patients.values()];
+}
+
+function flatten(nodes: RecordNode[], out: RecordNode[] = []): RecordNode[] {
+  for (const n of nodes) {
+    out.push(n);
+    flatten(n.children, out);
+  }
+  return out;
+}
+
+/** Builds the DICOMDIR bytes. Offsets count from the first byte of the file (PS3.10 7.1: preamble included). */
+export function buildDicomdir(entries: readonly DicomdirEntry[], fileSetId: string, fileSetUid: string): Uint8Array {
+  const roots = buildTree(entries);
+  const order = flatten(roots);
+  const meta = concat(
+    [
+      { tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) },
+      s(0x00020002, 'UI', '1.2.840.10008.1.3.10'),
+      s(0x00020003, 'UI', fileSetUid),
+      s(0x00020010, 'UI', '1.2.840.10008.1.2.1'),
+      s(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID),
+      s(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME),
+    ].map(encodeElement),
+  );
+  const head = concat([new Uint8Array(128), new Uint8Array([0x44, 0x49, 0x43, 0x4d]), encodeElement({ tag: 0x00020000, vr: 'UL', value: u32(meta.length) }), meta]);
+  const before = (first: number, last: number) =>
+    concat([
+      encodeElement(s(0x00041130, 'CS', fileSetId)),
+      encodeElement({ tag: 0x00041200, vr: 'UL', value: u32(first) }),
+      encodeElement({ tag: 0x00041202, vr: 'UL', value: u32(last) }),
+      encodeElement({ tag: 0x00041212, vr: 'US', value: u16(0) }),
+    ]);
+  // Lengths do not depend on offset values (all UL), so one sizing pass fixes every position.
+  let pos = head.length + before(0, 0).length + 12;
+  for (const n of order) {
+    n.offset = pos;
+    pos += itemBytes(recordElements(n, 0, 0)).length;
+  }
+  const link = (siblings: RecordNode[]) => {
+    siblings.forEach((n, i) => {
+      n.bytes = itemBytes(recordElements(n, siblings[i + 1]?.offset ?? 0, n.children[0]?.offset ?? 0));
+      link(n.children);
+    });
+  };
+  link(roots);
+  const items = concat(order.map((n) => n.bytes as Uint8Array));
+  const seqHead = concat([u16(0x0004), u16(0x1220), new Uint8Array([0x53, 0x51]), u16(0), u32(items.length)]);
+  return concat([head, before(roots[0]?.offset ?? 0, roots[roots.length - 1]?.offset ?? 0), seqHead, items]);
+}
