@@ -1,0 +1,31 @@
+// Iteration i -> the exact inputs it runs, from (seed, i) alone: the parent regenerates them to
+// write a reproducer after a child crashed or hung, without the child having to save anything.
+import { Rng } from './prng';
+import { mutate } from './mutators';
+import type { SeedCorpus } from './seedCorpus';
+
+export interface FuzzInput {
+  inputs: Uint8Array[];
+  /** Seed file(s), relative to the data root. */
+  seedName: string;
+  /** Index in `inputs` of the mutated one. */
+  mutatedIndex: number;
+  what: string;
+}
+
+/** Share of iterations that mutate one file of a small series and assemble the whole series. */
+const SERIES_SHARE = 0.08;
+
+export function fuzzInput(corpus: SeedCorpus, seed: number, iteration: number): FuzzInput {
+  const rng = new Rng(seed, iteration);
+  if (corpus.series.length > 1 && rng.chance(SERIES_SHARE)) {
+    const k = rng.int(corpus.series.length);
+    const target = corpus.series[k]!;
+    const m = mutate(rng, target, corpus.seeds);
+    const inputs = corpus.series.map((s, i) => (i === k ? m.bytes : s.bytes));
+    return { inputs, seedName: `series[${corpus.series.map((s) => s.name).join(', ')}] #${k}`, mutatedIndex: k, what: m.what };
+  }
+  const target = corpus.seeds[rng.int(corpus.seeds.length)]!;
+  const m = mutate(rng, target, corpus.seeds);
+  return { inputs: [m.bytes], seedName: target.name, mutatedIndex: 0, what: m.what };
+}
