@@ -54,8 +54,26 @@ export function App() {
     }
   };
 
+  const onDrop = async (e: React.DragEvent) => {
+    e.preventDefault();
+    if (!cacheOpen || busy || e.dataTransfer.files.length === 0) return;
+    setBusy(true);
+    setMessage(null);
+    try {
+      const envelope = await window.enclave.importDropped([...e.dataTransfer.files]);
+      if (!envelope.ok) throw new ApiError(envelope.error);
+      const skipped = envelope.value.skipped.reduce((n, x) => n + x.count, 0);
+      setMessage(`Imported ${envelope.value.added} images (${envelope.value.duplicates} already stored, ${skipped} files skipped).`);
+      await refresh();
+    } catch (err) {
+      setMessage(err instanceof ApiError ? err.message : 'Import failed.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
-    <div className="app">
+    <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => void onDrop(e)}>
       <header className="toolbar">
         <span className="brand">Enclave</span>
         <button type="button" onClick={() => void importFolder('import:chooseFolder')} disabled={busy || !cacheOpen} data-testid="import-folder">Import folder…</button>

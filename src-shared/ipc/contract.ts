@@ -92,6 +92,9 @@ export const requestSchemas = {
   'store:init': empty,
   'store:unlock': z.object({ recoveryKey: z.string().min(16).max(200) }).strict(),
   'quickview:chooseFolder': empty,
+  // Paths of files and folders dropped on the window. Preload-only: the page cannot name paths, it hands
+  // the preload File objects from a real drop and the preload resolves them with webUtils.getPathForFile.
+  'import:paths': z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }).strict(),
   'quickview:close': empty,
   'studies:list': empty,
   'import:chooseFolder': empty,
@@ -107,6 +110,7 @@ export interface Responses {
   'store:init': { recoveryKey: string; keychain: boolean };
   'store:unlock': StoreStatus;
   'quickview:chooseFolder': ImportSummary | null;
+  'import:paths': ImportSummary;
   'quickview:close': { closed: boolean };
   'studies:list': StudyListItem[];
   /** null when the user cancelled the dialog. */
@@ -127,7 +131,13 @@ export type RequestOf<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
 export const CHANNELS = Object.keys(requestSchemas) as Channel[];
+/** Channels the page may not invoke by name; only the preload's own functions call them. */
+export const PRELOAD_ONLY_CHANNELS: readonly Channel[] = ['import:paths'];
 export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed'];
+
+export function isPageChannel(name: unknown): name is Channel {
+  return isChannel(name) && !PRELOAD_ONLY_CHANNELS.includes(name);
+}
 
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, name);
@@ -141,6 +151,8 @@ export function isEventName(name: unknown): name is EventName {
 export interface EnclaveBridge {
   invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Envelope<Responses[C]>>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** Imports files and folders the user dropped on the window (File objects from the drop event). */
+  importDropped(files: readonly unknown[]): Promise<Envelope<ImportSummary>>;
 }
 
 /** The single Electron IPC channel names the preload and platform agree on. */

@@ -51,6 +51,8 @@ const INIT_SCRIPT = `(() => {
       listeners.get(name).add(listener);
       return () => listeners.get(name).delete(listener);
     },
+    // Plain Chromium cannot turn a dropped File into a path (Electron's webUtils can): say so.
+    importDropped: async () => ({ ok: false, error: { code: 'INVALID_REQUEST', message: 'Drag and drop needs the desktop app.' } }),
   });
 })();`;
 

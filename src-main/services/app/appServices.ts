@@ -1,5 +1,6 @@
 // Builds the handlers and the protocol from services: the one composition that Electron's main.ts,
 // the browser harness and tests share, so all three run the same code.
+import { isAbsolute } from 'node:path';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError } from '../../../src-shared/errors';
 import type { ImportSummary, StudyListItem } from '../../../src-shared/ipc/contract';
@@ -42,8 +43,8 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   const series = new SeriesService(storeFor, o.codecs);
   const jobs = new Map<string, AbortController>();
 
-  const runImport = async (target: StudyStore): Promise<ImportSummary | null> => {
-    const folder = await o.dialogs.chooseFolder();
+  const runImport = async (target: StudyStore, chosen?: string): Promise<ImportSummary | null> => {
+    const folder = chosen ?? (await o.dialogs.chooseFolder());
     if (!folder) return null;
     const controller = new AbortController();
     let jobId = '';
@@ -76,6 +77,29 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       return out;
     },
     'import:chooseFolder': async () => runImport(o.cache.get()),
+    'import:paths': async ({ paths }) => {
+      // Dropped paths come from the preload's webUtils.getPathForFile; still, accept only absolute ones.
+      if (paths.some((p) => !isAbsolute(p) || p.includes('\0'))) throw new AppError('INVALID_REQUEST', 'Only files and folders dropped on the window can be imported.');
+      const total: ImportSummary = { jobId: '', filesSeen: 0, added: 0, duplicates: 0, conflicts: 0, skipped: [], studies: 0, cancelled: false };
+      for (const p of paths) {
+        const one = await runImport(o.cache.get(), p);
+        if (!one) continue;
+        total.jobId ||= one.jobId;
+        total.filesSeen += one.filesSeen;
+        total.added += one.added;
+        total.duplicates += one.duplicates;
+        total.conflicts += one.conflicts;
+        total.studies += one.studies;
+        total.cancelled ||= one.cancelled;
+        for (const s of one.skipped) {
+          const same = total.skipped.find((x) => x.reason === s.reason);
+          if (same) same.count += s.count;
+          else total.skipped.push({ ...s });
+        }
+        if (one.cancelled) break;
+      }
+      return total;
+    },
     'import:cancel': async ({ jobId }) => {
       const job = jobs.get(jobId);
       job?.abort();
