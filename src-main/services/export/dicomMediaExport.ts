@@ -20,63 +20,81 @@ function patientPseudonym(secret: Uint8Array, originalKey: string): string {
   return `ANON${Array.from(mac.subarray(0, 5), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()}`;
 }
 
+export interface MediaFile {
+  /** Path components under the media root. */
+  fileId: string[];
+  bytes: Uint8Array;
+}
+
+/** De-identifies the inputs and lays them out as a DICOM file-set (files + DICOMDIR), in memory. */
+export async function buildDicomMedia(inputs: readonly string[], opts: DeidExportOptions, deps: ExportDeps): Promise<{ media: MediaFile[]; files: ExportResult['files'] }> {
+  const originalPatient = new Map(
+    inputs.map((f) => {
+      const t = readDicomFile(f);
+      return [f, `${text(t, 0x00100020)}\\${text(t, 0x00100010)}`];
+    }),
+  );
+  const done = await deidentifyFiles(inputs, opts, deps);
+  const ids = { patient: new Map<string, number>(), study: new Map<string, number>(), series: new Map<string, number>() };
+  const counter = new Map<string, number>();
+  const next = (key: string) => {
+    const n = (counter.get(key) ?? 0) + 1;
+    counter.set(key, n);
+    return n;
+  };
+  const entries: DicomdirEntry[] = [];
+  const media: MediaFile[] = [];
+  const files = done.map((d) => {
+    if (!opts.options?.retainUids && text(d.tree, 0x00100020) === '') {
+      putElement(d.tree.dataSet, stringElement(0x00100020, 'LO', patientPseudonym(deps.secret, originalPatient.get(d.source) ?? '')));
+    }
+    const pid = text(d.tree, 0x00100020);
+    const study = text(d.tree, 0x0020000d);
+    const series = text(d.tree, 0x0020000e);
+    if (!ids.patient.has(pid)) ids.patient.set(pid, next('patient'));
+    if (!ids.study.has(study)) ids.study.set(study, next(`study:${pid}`));
+    if (!ids.series.has(series)) ids.series.set(series, next(`series:${study}`));
+    const fileId = ['DICOM', pad('PT', ids.patient.get(pid) ?? 0), pad('ST', ids.study.get(study) ?? 0), pad('SE', ids.series.get(series) ?? 0), pad('IM', next(`image:${series}`))];
+    media.push({ fileId, bytes: writeTree(d.tree) });
+    const sop = text(d.tree, 0x00080018);
+    entries.push({
+      fileId,
+      sopClassUid: text(d.tree, 0x00080016),
+      sopInstanceUid: sop,
+      transferSyntaxUid: outputTransferSyntax(d.tree),
+      patientId: pid,
+      patientName: text(d.tree, 0x00100010),
+      studyInstanceUid: study,
+      studyDate: text(d.tree, 0x00080020),
+      studyTime: text(d.tree, 0x00080030),
+      studyId: text(d.tree, 0x00200010),
+      studyDescription: findElement(d.tree.dataSet, 0x00081030) ? text(d.tree, 0x00081030) : '',
+      accessionNumber: text(d.tree, 0x00080050),
+      seriesInstanceUid: series,
+      seriesNumber: text(d.tree, 0x00200011),
+      modality: text(d.tree, 0x00080060),
+      instanceNumber: text(d.tree, 0x00200013),
+    });
+    return { source: d.source, output: fileId.join('/'), sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts };
+  });
+  const fileSetUid = createUidRemapper(deps.secret).map(`fileset:${entries.map((e) => e.sopInstanceUid).join(',')}`);
+  media.push({ fileId: ['DICOMDIR'], bytes: buildDicomdir(entries, 'ENCLAVE', fileSetUid) });
+  return { media, files };
+}
+
 export async function exportDicomMedia(inputs: readonly string[], outDir: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
   return audited(
     deps,
     'export.dicomMedia',
     optionDetail(opts),
     async () => {
-      const originalPatient = new Map(inputs.map((f) => {
-        const t = readDicomFile(f);
-        return [f, `${text(t, 0x00100020)}\\${text(t, 0x00100010)}`];
-      }));
-      const done = await deidentifyFiles(inputs, opts, deps);
-      const ids = { patient: new Map<string, number>(), study: new Map<string, number>(), series: new Map<string, number>() };
-      const counter = new Map<string, number>();
-      const next = (key: string) => {
-        const n = (counter.get(key) ?? 0) + 1;
-        counter.set(key, n);
-        return n;
-      };
-      const entries: DicomdirEntry[] = [];
-      const files = done.map((d) => {
-        if (!opts.options?.retainUids && text(d.tree, 0x00100020) === '') {
-          putElement(d.tree.dataSet, stringElement(0x00100020, 'LO', patientPseudonym(deps.secret, originalPatient.get(d.source) ?? '')));
-        }
-        const pid = text(d.tree, 0x00100020);
-        const study = text(d.tree, 0x0020000d);
-        const series = text(d.tree, 0x0020000e);
-        if (!ids.patient.has(pid)) ids.patient.set(pid, next('patient'));
-        if (!ids.study.has(study)) ids.study.set(study, next(`study:${pid}`));
-        if (!ids.series.has(series)) ids.series.set(series, next(`series:${study}`));
-        const fileId = ['DICOM', pad('PT', ids.patient.get(pid) ?? 0), pad('ST', ids.study.get(study) ?? 0), pad('SE', ids.series.get(series) ?? 0), pad('IM', next(`image:${series}`))];
-        const output = path.join(outDir, ...fileId);
+      const { media, files } = await buildDicomMedia(inputs, opts, deps);
+      for (const m of media) {
+        const output = path.join(outDir, ...m.fileId);
         fs.mkdirSync(path.dirname(output), { recursive: true });
-        fs.writeFileSync(output, writeTree(d.tree));
-        const sop = text(d.tree, 0x00080018);
-        entries.push({
-          fileId,
-          sopClassUid: text(d.tree, 0x00080016),
-          sopInstanceUid: sop,
-          transferSyntaxUid: outputTransferSyntax(d.tree),
-          patientId: pid,
-          patientName: text(d.tree, 0x00100010),
-          studyInstanceUid: study,
-          studyDate: text(d.tree, 0x00080020),
-          studyTime: text(d.tree, 0x00080030),
-          studyId: text(d.tree, 0x00200010),
-          studyDescription: findElement(d.tree.dataSet, 0x00081030) ? text(d.tree, 0x00081030) : '',
-          accessionNumber: text(d.tree, 0x00080050),
-          seriesInstanceUid: series,
-          seriesNumber: text(d.tree, 0x00200011),
-          modality: text(d.tree, 0x00080060),
-          instanceNumber: text(d.tree, 0x00200013),
-        });
-        return { source: d.source, output, sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts };
-      });
-      const fileSetUid = createUidRemapper(deps.secret).map(`fileset:${entries.map((e) => e.sopInstanceUid).join(',')}`);
-      fs.writeFileSync(path.join(outDir, 'DICOMDIR'), buildDicomdir(entries, 'ENCLAVE', fileSetUid));
-      return { files, outputPath: outDir };
+        fs.writeFileSync(output, m.bytes);
+      }
+      return { files: files.map((f) => ({ ...f, output: path.join(outDir, ...f.output.split('/')) })), outputPath: outDir };
     },
     (r) => r.files.length,
   );

@@ -1,0 +1,39 @@
+// An AES-256 encrypted package (WinZip AE-2 via @zip.js/zip.js) holding de-identified DICOM media:
+// opens in 7-Zip and other AES-capable unzippers with the password, and not without it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { configure, Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js';
+import { AppError } from '../../../src-shared/errors';
+import { audited, optionDetail } from './auditExport';
+import { buildDicomMedia } from './dicomMediaExport';
+import type { DeidExportOptions, ExportDeps, ExportResult } from './exportTypes';
+
+// Main has no web workers to spare and must not fetch worker scripts.
+configure({ useWebWorkers: false });
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** Writes entries into an AES-256 (AE-2) zip at zipPath, streaming to disk. */
+export async function writeEncryptedZip(zipPath: string, password: string, entries: readonly { name: string; bytes: Uint8Array }[]): Promise<void> {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new AppError('INVALID_REQUEST', `the package password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  fs.mkdirSync(path.dirname(zipPath), { recursive: true });
+  const out = Writable.toWeb(fs.createWriteStream(zipPath, { mode: 0o600 })) as WritableStream<Uint8Array>;
+  const zip = new ZipWriter(out, { password, encryptionStrength: 3, zipCrypto: false });
+  for (const e of entries) await zip.add(e.name, new Uint8ArrayReader(e.bytes), { password, encryptionStrength: 3, zipCrypto: false });
+  await zip.close();
+}
+
+export async function exportEncryptedZip(inputs: readonly string[], zipPath: string, password: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
+  return audited(
+    deps,
+    'export.encryptedZip',
+    { ...optionDetail(opts), encryption: 'AES-256' },
+    async () => {
+      const { media, files } = await buildDicomMedia(inputs, opts, deps);
+      await writeEncryptedZip(zipPath, password, media.map((m) => ({ name: m.fileId.join('/'), bytes: m.bytes })));
+      return { files, outputPath: zipPath };
+    },
+    (r) => r.files.length,
+  );
+}
