@@ -218,6 +218,18 @@ function analyseGaps(d: number[]): GapReport {
   return { typical, minGap: minOf(gaps), missing, nonUniform };
 }
 
+/** The longest stretch of consecutive slices whose gaps all equal the typical gap. */
+function longestUniformRun(d: number[], typical: number): { start: number; end: number } {
+  const tol = Math.max(SPACING_TOLERANCE_MM, SPACING_TOLERANCE_REL * typical);
+  let best = { start: 0, end: 0 };
+  let start = 0;
+  for (let k = 1; k < d.length; k++) {
+    if (Math.abs(d[k]! - d[k - 1]! - typical) > tol) start = k;
+    else if (k - start > best.end - best.start) best = { start, end: k };
+  }
+  return best;
+}
+
 export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
   if (frames.length === 0) throw new AppError('VOLUME_ASSEMBLY', 'The series has no frames to assemble.');
   const warnings: VolumeWarning[] = [];
@@ -282,7 +294,9 @@ export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
 
   // 5. Sort along the normal; one frame per position.
   const { plane } = best;
-  const { kept, d, duplicates } = sortAlongNormal(frames, group, plane.normal);
+  const sorted = sortAlongNormal(frames, group, plane.normal);
+  let { kept, d } = sorted;
+  const { duplicates } = sorted;
   if (duplicates > 0) {
     warnings.push({
       code: 'DUPLICATE_POSITIONS',
@@ -290,8 +304,8 @@ export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
     });
   }
   const direction = directionOf(plane);
-  const p0 = frames[kept[0]!]!.position!;
-  const first = frames[kept[0]!]!;
+  let first = frames[kept[0]!]!;
+  let p0 = first.position!;
   const spacingIJ: [number, number] = [pixelSpacing[1], pixelSpacing[0]];
 
   if (kept.length === 1) {
@@ -310,7 +324,24 @@ export function computeSeriesGeometry(frames: FrameRef[]): SeriesGeometry {
   }
 
   // 6. Gaps: uniform, missing slices (a gap of k typical steps), or irregular.
-  const gaps = analyseGaps(d);
+  let gaps = analyseGaps(d);
+  if (gaps.missing >= kept.length) {
+    // Most of a resampled grid would be invented: keep the longest evenly spaced run instead.
+    const run = longestUniformRun(d, gaps.typical);
+    if (run.end > run.start) {
+      warnings.push({
+        code: 'MISSING_SLICES',
+        message:
+          `About ${gaps.missing} slice(s) are missing, more than the ${kept.length} present; the volume uses the longest evenly spaced run ` +
+          `of ${run.end - run.start + 1} slices (${fmt(gaps.typical)} mm apart) and leaves the other ${kept.length - (run.end - run.start + 1)} out.`,
+      });
+      kept = kept.slice(run.start, run.end + 1);
+      d = d.slice(run.start, run.end + 1);
+      first = frames[kept[0]!]!;
+      p0 = first.position!;
+      gaps = analyseGaps(d);
+    }
+  }
   if (gaps.missing > 0) {
     warnings.push({
       code: 'MISSING_SLICES',

@@ -151,6 +151,17 @@ describe('computeSeriesGeometry + assembleVolume on synthetic stacks', () => {
     expect(at(volume, 4, 4, 3)).toBeCloseTo(field([-6, -8, 6]), 3);
   });
 
+  it('when most of the grid would be invented, keeps the longest evenly spaced run instead', () => {
+    const frames = stack({ positions: shuffle(zs([-99.5, 103, 104.25, 105.5])) });
+    const g = computeSeriesGeometry(frames);
+    expect(codes(g)).toEqual(['MISSING_SLICES']);
+    expect(g.warnings[0]!.message).toMatch(/longest evenly spaced run of 3 slices/);
+    expect(g.regular).toBe(true);
+    expect(g.order.map((i) => frames[i]!.position![2])).toEqual([103, 104.25, 105.5]);
+    expect(g.origin).toEqual([-10, -12, 103]);
+    expect(g.spacing[2]).toBeCloseTo(1.25, 9);
+  });
+
   it('irregular gaps are reported and resampled at the smallest gap', () => {
     const frames = stack({ positions: zs([0, 1, 2.5, 4, 5.5]) });
     const g = computeSeriesGeometry(frames);
@@ -272,6 +283,6 @@ describe('computeSeriesGeometry + assembleVolume on synthetic stacks', () => {
     expect(codes(g)).toContain('MIXED_ORIENTATION');
     const same = computeSeriesGeometry(frames.map((f) => ({ ...f, orientation: [1, 0, 0, 0, 1, 0] as FrameRef['orientation'] })));
     expect(same.dimensions[2]).toBeLessThanOrEqual(4 * n);
-    expect(codes(same)).toEqual(['DUPLICATE_POSITIONS', 'MISSING_SLICES', 'NO_GEOMETRY', 'RESAMPLED']);
+    expect(codes(same)).toEqual(['DUPLICATE_POSITIONS', 'MISSING_SLICES', 'NO_GEOMETRY']);
   });
 });
