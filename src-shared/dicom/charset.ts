@@ -105,7 +105,18 @@ export function parseSpecificCharacterSet(raw: string | undefined | null): strin
 }
 
 /** Maps the terms to decoders, fixing common misspellings the way pydicom does. */
+const resolved = new Map<string, Codec[]>();
 function resolveCodecs(terms: readonly string[]): Codec[] {
+  const key = terms.join('\\');
+  let r = resolved.get(key);
+  if (!r) {
+    r = resolveUncached(terms);
+    if (resolved.size < 256) resolved.set(key, r);
+  }
+  return r;
+}
+
+function resolveUncached(terms: readonly string[]): Codec[] {
   const list = terms.length === 0 ? [''] : [...terms];
   if (list.length > 1 && !list[0]) list[0] = 'ISO_IR 6';
   let codecs = list.map((t) => TERMS[t] ?? corrected(t));

@@ -3,8 +3,15 @@
 // across Node, Vite and esbuild, and every accessor here is bounds-checked against the element.
 import type { ByteArray, ByteArrayParser, DataSet as DpDataSet, Element } from 'dicom-parser';
 
+let lastArray: ByteArray | undefined;
+let lastView: DataView | undefined;
+/** One cached DataView: accessors read the same array many times in a row. */
 function view(b: ByteArray): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (b !== lastArray || !lastView) {
+    lastView = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    lastArray = b;
+  }
+  return lastView;
 }
 
 function makeParser(little: boolean): ByteArrayParser {
@@ -50,30 +57,30 @@ export class DataSet implements DpDataSet {
     return { el, parser: el.parser ?? this.byteArrayParser, pos: el.dataOffset + off };
   }
 
-  uint16 = (tag: string, index = 0): number | undefined => {
+  uint16(tag: string, index = 0): number | undefined {
     const r = this.numeric(tag, index, 2);
     return r ? r.parser.readUint16(this.byteArray, r.pos) : undefined;
-  };
-  int16 = (tag: string, index = 0): number | undefined => {
+  }
+  int16(tag: string, index = 0): number | undefined {
     const r = this.numeric(tag, index, 2);
     return r ? r.parser.readInt16(this.byteArray, r.pos) : undefined;
-  };
-  uint32 = (tag: string, index = 0): number | undefined => {
+  }
+  uint32(tag: string, index = 0): number | undefined {
     const r = this.numeric(tag, index, 4);
     return r ? r.parser.readUint32(this.byteArray, r.pos) : undefined;
-  };
-  int32 = (tag: string, index = 0): number | undefined => {
+  }
+  int32(tag: string, index = 0): number | undefined {
     const r = this.numeric(tag, index, 4);
     return r ? r.parser.readInt32(this.byteArray, r.pos) : undefined;
-  };
-  float = (tag: string, index = 0): number | undefined => {
+  }
+  float(tag: string, index = 0): number | undefined {
     const r = this.numeric(tag, index, 4);
     return r ? r.parser.readFloat(this.byteArray, r.pos) : undefined;
-  };
-  double = (tag: string, index = 0): number | undefined => {
+  }
+  double(tag: string, index = 0): number | undefined {
     const r = this.numeric(tag, index, 8);
     return r ? r.parser.readDouble(this.byteArray, r.pos) : undefined;
-  };
+  }
 
   private raw(tag: string): string | undefined {
     const el = this.elements[tag];
@@ -81,13 +88,13 @@ export class DataSet implements DpDataSet {
     return readFixedString(this.byteArray, el.dataOffset, el.length);
   }
 
-  numStringValues = (tag: string): number | undefined => {
+  numStringValues(tag: string): number | undefined {
     const s = this.raw(tag);
     return s === undefined ? undefined : s.split('\\').length;
-  };
+  }
 
   /** Latin-1 view of the value; use elements.ts for text in the file's character set. */
-  string = (tag: string, index?: number): string | undefined => {
+  string(tag: string, index?: number): string | undefined {
     const s = this.raw(tag);
     if (s === undefined) return undefined;
     if (index !== undefined && index >= 0) {
@@ -95,9 +102,9 @@ export class DataSet implements DpDataSet {
       return parts[index]?.trim();
     }
     return s.trim();
-  };
+  }
 
-  text = (tag: string, index?: number): string | undefined => {
+  text(tag: string, index?: number): string | undefined {
     const s = this.raw(tag);
     if (s === undefined) return undefined;
     if (index !== undefined && index >= 0) {
@@ -105,23 +112,23 @@ export class DataSet implements DpDataSet {
       return parts[index]?.replace(/ +$/, '');
     }
     return s.replace(/ +$/, '');
-  };
+  }
 
-  floatString = (tag: string, index?: number): number | undefined => {
+  floatString(tag: string, index?: number): number | undefined {
     const s = this.string(tag, index ?? 0);
     return s === undefined ? undefined : parseFloat(s);
-  };
+  }
 
-  intString = (tag: string, index?: number): number | undefined => {
+  intString(tag: string, index?: number): number | undefined {
     const s = this.string(tag, index ?? 0);
     return s === undefined ? undefined : parseInt(s, 10);
-  };
+  }
 
-  attributeTag = (tag: string): string | undefined => {
+  attributeTag(tag: string): string | undefined {
     const r = this.numeric(tag, 0, 4);
     if (!r) return undefined;
     const g = r.parser.readUint16(this.byteArray, r.pos);
     const e = r.parser.readUint16(this.byteArray, r.pos + 2);
     return 'x' + (g * 0x10000 + e).toString(16).padStart(8, '0');
-  };
+  }
 }

@@ -32,12 +32,12 @@ export function charsetOf(ds: DataSet, inherited: readonly string[] = []): strin
 export function getString(ds: DataSet, tag: string): string {
   const b = elementBytes(ds, tag);
   if (!b) return '';
-  let s = '';
   // Default-repertoire values are short (UI 64, CS 16...); a corrupt length must not make this slow.
-  for (const c of b.subarray(0, 65536)) {
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
+  let end = Math.min(b.length, 65536);
+  const nul = b.subarray(0, end).indexOf(0);
+  if (nul >= 0) end = nul;
+  let s = '';
+  for (let i = 0; i < end; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
   return s.trim();
 }
 

@@ -60,8 +60,16 @@ function parseError(message: string): AppError {
   return new AppError('DICOM_PARSE', message);
 }
 
+const tagKeys = new Map<number, string>();
+/** dicom-parser's "xggggeeee" key; cached because the same few hundred tags recur in every file. */
 function tagKey(group: number, element: number): string {
-  return 'x' + (group * 0x10000 + element).toString(16).padStart(8, '0');
+  const n = group * 0x10000 + element;
+  let k = tagKeys.get(n);
+  if (k === undefined) {
+    k = 'x' + n.toString(16).padStart(8, '0');
+    if (tagKeys.size < 20_000) tagKeys.set(n, k);
+  }
+  return k;
 }
 
 function tagLabel(group: number, element: number): string {
