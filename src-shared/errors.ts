@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'STORE_NOT_INITIALIZED',
   'STORE_EXISTS',
   'KEYCHAIN_LOCKED',
+  'DECODE_WORKER_FAILED',
+  'DECODE_BUSY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
