@@ -33,8 +33,8 @@ const ORIENTATION_TOLERANCE = 1e-3;
 const PIXEL_SPACING_TOLERANCE = 1e-3;
 /** Frames closer than this along the normal share one position (echoes, phases, copies). */
 const DUPLICATE_TOLERANCE_MM = 0.01;
-/** A slice gap within max(this, relative x typical gap) of the typical gap is uniform. */
-const SPACING_TOLERANCE_MM = 0.01;
+/** A slice gap within max(this, relative x typical gap) of the typical gap is uniform (IPP is often written with 2 decimals). */
+const SPACING_TOLERANCE_MM = 0.02;
 const SPACING_TOLERANCE_REL = 0.01;
 /** In-plane drift of the stack beyond this fraction of a pixel means the stack is sheared. */
 const SHEAR_TOLERANCE_PIXELS = 0.05;

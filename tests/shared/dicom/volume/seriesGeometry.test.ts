@@ -103,6 +103,13 @@ describe('computeSeriesGeometry + assembleVolume on synthetic stacks', () => {
     }
   });
 
+  it('positions rounded to 2 decimals (0.625 mm slices) are still a regular stack with the true mean step', () => {
+    const frames = stack({ positions: zs(Array.from({ length: 40 }, (_, k) => Math.round(k * 62.5) / 100)) });
+    const g = computeSeriesGeometry(frames);
+    expect(g.warnings).toEqual([]);
+    expect(g.spacing[2]).toBeCloseTo(0.625, 3);
+  });
+
   it('an oblique stack whose positions move along its own normal is regular, not sheared', () => {
     const t = (20 * Math.PI) / 180;
     const col: Vec3 = [0, Math.cos(t), -Math.sin(t)];
