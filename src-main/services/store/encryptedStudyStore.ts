@@ -90,6 +90,7 @@ export class EncryptedStudyStore implements StudyStore {
   private readonly ids: OpaqueIds;
   private readonly clock: Clock;
   private closed = false;
+  private readonly closeHooks: (() => Promise<void>)[] = [];
 
   constructor(parts: EncryptedStudyStoreParts) {
     this.db = parts.db;
@@ -556,6 +557,11 @@ export class EncryptedStudyStore implements StudyStore {
     return this.db;
   }
 
+  /** Runs after the database is closed (e.g. to unregister this process from the data directory). */
+  onClose(f: () => Promise<void>): void {
+    this.closeHooks.push(f);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     try {
@@ -564,6 +570,7 @@ export class EncryptedStudyStore implements StudyStore {
     } finally {
       this.closed = true;
       this.db.close();
+      for (const f of this.closeHooks.splice(0)) await f().catch(() => undefined);
     }
   }
 

@@ -12,6 +12,7 @@ import { BlobVault } from './blobVault';
 import { dataDirLayout } from './dataDirLayout';
 import { EncryptedStudyStore } from './encryptedStudyStore';
 import { OpaqueIds } from './opaqueIds';
+import { WriterRegistry } from './writerRegistry';
 
 export interface InitStoreOptions {
   dataDir: string;
@@ -34,7 +35,10 @@ export interface OpenStoreOptions {
   recoveryKey?: string;
   /** After a recovery-key open, store a new keychain secret for next time (default true). */
   rewrapKeychain?: boolean;
-  /** Remove orphan blobs and temp files left by a killed process (default true). Pass false for a second connection (e.g. a worker) while another writes. */
+  /**
+   * Remove orphan blobs and temp files left by a killed process (default true). Skipped by itself while another
+   * live process has the directory open; pass false for a second connection in the same process (e.g. a worker).
+   */
   sweepOrphans?: boolean;
   clock?: Clock;
   user?: string;
@@ -124,7 +128,11 @@ export async function openStoreWithDataKey(o: OpenStoreWithKeyOptions, creating 
     db.close();
     throw e;
   }
-  if (o.sweepOrphans !== false) await store.sweepOrphans();
+  if (o.sweepOrphans !== false) {
+    const registry = new WriterRegistry(o.dataDir);
+    if (await registry.register()) await store.sweepOrphans();
+    store.onClose(() => registry.unregister());
+  }
   store.audit.record({
     kind: 'applicationActivity',
     eventType: 'applicationStart',

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -222,6 +223,27 @@ describe('EncryptedStudyStore', () => {
     const inst = (await again.listInstances((await again.listSeries((await again.listStudies())[0]!.studyId))[0]!.seriesId))[0]!;
     expect(Buffer.compare(Buffer.from(await again.readInstanceBytes(inst.instanceId)), ct[0]!.bytes)).toBe(0);
     await again.close();
+  });
+
+  it('does not sweep while another live process has the data directory open', async () => {
+    const t = await fresh();
+    await (await t.open()).close();
+    const orphan = path.join(t.dataDir, 'blobs', 'cd', 'e'.repeat(30));
+    (await import('node:fs')).mkdirSync(path.dirname(orphan), { recursive: true });
+    writeFileSync(orphan, 'in flight');
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(t.dataDir, 'writers', String(other.pid)), '');
+      await (await t.open()).close();
+      expect(existsSync(orphan)).toBe(true);
+    } finally {
+      other.kill('SIGKILL');
+      await new Promise((r) => other.once('exit', r));
+    }
+    // The other process is gone: its registration is stale and the orphan goes.
+    await (await t.open()).close();
+    expect(existsSync(orphan)).toBe(false);
+    expect(allFiles(path.join(t.dataDir, 'writers'))).toEqual([]);
   });
 
   it('refuses bad input with typed errors and keeps what is stored', async () => {
