@@ -1,0 +1,61 @@
+// A picture of one frame through the engine's CPU pipeline (renderFrameRgba), watermarked with the user,
+// the time and "De-identified" or "Confidential", written as PNG. The viewer's "export this view" reuses
+// watermarkPng with its own rendered pixels.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { AppError } from '../../../src-shared/errors';
+import { parseDicom } from '../../../src-shared/dicom/parse';
+import { assessBurnedIn } from '../../../src-shared/deid';
+import { createNodeCodecs } from '../codecs/nodeCodecs';
+import { renderFrameRgba } from '../render/renderFrame';
+import { audited } from './auditExport';
+import { readDicomFile } from './deidFiles';
+import type { ExportDeps, ExportResult } from './exportTypes';
+import { drawWatermark } from './watermark';
+
+export type WatermarkLabel = 'De-identified' | 'Confidential';
+
+export interface ImageExportOptions {
+  label: WatermarkLabel;
+  frame?: number;
+  window?: { center: number; width: number };
+  /** For 'De-identified' pictures of files flagged for burned-in text (permission-checked, audited). */
+  burnedInOverride?: boolean;
+}
+
+/** The watermark's text lines (no identifying data: the exporting user's account name and the time). */
+export function watermarkLines(label: WatermarkLabel, user: string, when: Date): string[] {
+  const time = `${when.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return [label.toUpperCase(), `USER ${user}`, time];
+}
+
+/** Draws the watermark into RGBA pixels and encodes them as PNG. */
+export function watermarkPng(width: number, height: number, rgba: Uint8Array, lines: readonly string[]): Uint8Array {
+  const data = new Uint8Array(rgba);
+  drawWatermark({ width, height, data }, lines);
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(PNG.sync.write(png));
+}
+
+export async function exportImagePng(input: string, outPath: string, opts: ImageExportOptions, deps: ExportDeps): Promise<ExportResult> {
+  return audited(
+    deps,
+    'export.image',
+    { format: 'png', label: opts.label, ...(opts.burnedInOverride ? { burnedInOverride: true } : {}) },
+    async () => {
+      if (opts.label === 'De-identified' && assessBurnedIn(readDicomFile(input)).flagged) {
+        if (!opts.burnedInOverride) throw new AppError('DEID_BURNED_IN', 'this image may carry burned-in text: it cannot be labelled de-identified without an override');
+        await deps.checkPermission('export.burnedInOverride', deps.user);
+      }
+      const file = parseDicom(new Uint8Array(fs.readFileSync(input)));
+      const frame = await renderFrameRgba(file, opts.frame ?? 0, opts.window ? { window: opts.window } : {}, await createNodeCodecs());
+      const png = watermarkPng(frame.width, frame.height, frame.rgba, watermarkLines(opts.label, deps.user, (deps.now ?? (() => new Date()))()));
+      fs.mkdirSync(path.dirname(outPath), { recursive: true });
+      fs.writeFileSync(outPath, png);
+      return { files: [{ source: input, output: outPath, sopInstanceUid: '', burnedInFlagged: false, redacted: false, counts: {} }], outputPath: outPath };
+    },
+    (r) => r.files.length,
+  );
+}
