@@ -21,9 +21,19 @@ function fitsInt16(v: FrameValues): boolean {
   if (v instanceof Int16Array) return true;
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
-    if (!(x >= -32768 && x <= 32767) || Math.round(x) !== x) return false;
+    // In range, `x | 0` is exact for integers only (and NaN fails the range test).
+    if (!(x >= -32768 && x <= 32767) || (x | 0) !== x) return false;
   }
   return true;
+}
+
+/** A zeroed output array; an allocation the process cannot make is a typed limit error, not a RangeError. */
+function allocate(length: number, int16: boolean): Int16Array | Float32Array {
+  try {
+    return int16 ? new Int16Array(length) : new Float32Array(length);
+  } catch (e) {
+    throw new AppError('DICOM_LIMIT_EXCEEDED', `Cannot allocate a volume of ${length} voxels.`, { cause: e });
+  }
 }
 
 /** Output scalars: Int16 while every value seen is an integer in range (CT HU, most MR), else Float32. */
@@ -31,13 +41,13 @@ class ScalarSink {
   data: Int16Array | Float32Array;
 
   constructor(total: number, int16: boolean) {
-    this.data = int16 ? new Int16Array(total) : new Float32Array(total);
+    this.data = allocate(total, int16);
   }
 
   private promote(): void {
     // Rare (a float frame after integer ones): costs one extra copy of the output once.
     if (this.data instanceof Float32Array) return;
-    const f = new Float32Array(this.data.length);
+    const f = allocate(this.data.length, false) as Float32Array;
     f.set(this.data);
     this.data = f;
   }
