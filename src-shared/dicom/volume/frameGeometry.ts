@@ -23,8 +23,8 @@ const SLICE_THICKNESS = 'x00180050';
 const SPACING_BETWEEN_SLICES = 'x00180088';
 const GRID_FRAME_OFFSET_VECTOR = 'x3004000c';
 const IMAGE_TYPE = 'x00080008';
-/** More frames than this is not an image stack we can describe (and would be a memory bomb). */
-const MAX_FRAMES = 65535;
+/** The pixel layer's own frame cap (pixelDescription.ts MAX_FRAMES): more is not an image stack we describe. */
+const MAX_FRAMES = 100_000;
 
 /** A decimal-string value with at least `count` finite numbers; null otherwise. */
 function readNumbers(ds: DataSet | undefined, tag: string, count: number): number[] | null {
