@@ -2,6 +2,7 @@
 // Each command group lives in its own module and registers itself here with one line.
 import { Command } from 'commander';
 import { isAppError } from '../../src-shared/errors';
+import { registerEngineCommands } from './engineCommands';
 import { registerStoreCommands } from './storeCommands';
 
 const program = new Command('enclave')
@@ -10,6 +11,7 @@ const program = new Command('enclave')
   .showHelpAfterError();
 
 // Command registrations (one line per module):
+registerEngineCommands(program);
 registerStoreCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
