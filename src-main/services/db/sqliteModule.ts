@@ -6,3 +6,4 @@ import type BetterSqlite3 from '../../../node_modules/better-sqlite3-multiple-ci
 
 export const Database = DatabaseUntyped as typeof BetterSqlite3;
 export type Db = BetterSqlite3.Database;
+export type Statement = BetterSqlite3.Statement<unknown[]>;

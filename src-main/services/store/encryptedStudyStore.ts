@@ -10,6 +10,7 @@ import type { InstanceMeta } from '../../../src-shared/dicom/types';
 import { AppError } from '../../../src-shared/errors';
 import { AuditService, systemClock, type Clock } from '../audit/auditService';
 import type { Db } from '../db/database';
+import type { Statement as SqlStatement } from '../db/sqliteModule';
 import { BlobVault, type BlobReadFailure } from './blobVault';
 import { OpaqueIds } from './opaqueIds';
 import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary } from './studyStore';
@@ -64,6 +65,8 @@ export interface EncryptedStudyStoreParts {
   user?: string;
 }
 
+type Statement = SqlStatement;
+
 type Plan =
   | { kind: 'duplicate' }
   | { kind: 'add'; blob: string }
@@ -91,6 +94,7 @@ export class EncryptedStudyStore implements StudyStore {
   private readonly clock: Clock;
   private closed = false;
   private readonly closeHooks: (() => Promise<void>)[] = [];
+  private readonly stmts = new Map<string, Statement>();
 
   constructor(parts: EncryptedStudyStoreParts) {
     this.db = parts.db;
@@ -137,7 +141,7 @@ export class EncryptedStudyStore implements StudyStore {
             return 'conflict';
           }
           if (p.kind === 'repair') {
-            this.db.prepare('UPDATE instances SET blob_name = ?, tampered = 0 WHERE instance_id = ?').run(p.blob, p.instanceId);
+            this.stmt('UPDATE instances SET blob_name = ?, tampered = 0 WHERE instance_id = ?').run(p.blob, p.instanceId);
             used.add(p.blob);
             oldBlobs.push(p.oldBlob);
             return 'added';
@@ -157,8 +161,8 @@ export class EncryptedStudyStore implements StudyStore {
 
   /** Classifies each item; `blobs` (inside the transaction) are the names written for items that need one. */
   private plan(batch: InstanceToAdd[], blobs: (string | null)[] | null): Plan[] {
-    const byUid = this.db.prepare('SELECT instance_id, sha256, blob_name, tampered FROM instances WHERE sop_instance_uid = ?');
-    const conflictExists = this.db.prepare('SELECT 1 FROM instance_conflicts WHERE sop_instance_uid = ? AND sha256 = ?');
+    const byUid = this.stmt('SELECT instance_id, sha256, blob_name, tampered FROM instances WHERE sop_instance_uid = ?');
+    const conflictExists = this.stmt('SELECT 1 FROM instance_conflicts WHERE sop_instance_uid = ? AND sha256 = ?');
     const inBatch = new Map<string, { sha256: string; instanceId: string }>();
     const conflictsInBatch = new Set<string>();
     return batch.map((it, i) => {
@@ -196,23 +200,19 @@ export class EncryptedStudyStore implements StudyStore {
     const patientId = this.ids.of('pt', m.patientId, m.patientName, m.patientBirthDate);
     const studyId = this.ids.of('st', m.studyInstanceUid);
     const seriesId = this.ids.of('se', m.seriesInstanceUid);
-    this.db
-      .prepare('INSERT OR IGNORE INTO patients (patient_id, patient_name, dicom_patient_id, birth_date, sex, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.stmt('INSERT OR IGNORE INTO patients (patient_id, patient_name, dicom_patient_id, birth_date, sex, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(patientId, m.patientName, m.patientId, m.patientBirthDate, m.patientSex, now);
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT OR IGNORE INTO studies (study_id, study_uid, patient_id, study_date, study_time, description, accession_number, created_at, last_access)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
       )
       .run(studyId, m.studyInstanceUid, patientId, m.studyDate, m.studyTime, m.studyDescription, m.accessionNumber, now);
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT OR IGNORE INTO series (series_id, series_uid, study_id, series_number, description, modality, frame_of_reference_uid, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(seriesId, m.seriesInstanceUid, studyId, m.seriesNumber, m.seriesDescription, m.modality, m.frameOfReferenceUid, now);
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO instances (instance_id, sop_instance_uid, series_id, sop_class_uid, transfer_syntax_uid, instance_number,
            meta_json, size, sha256, blob_name, tampered, created_at, last_access)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL)`,
@@ -233,8 +233,7 @@ export class EncryptedStudyStore implements StudyStore {
   }
 
   private insertConflict(it: InstanceToAdd, instanceId: string, blob: string): void {
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO instance_conflicts (conflict_id, sop_instance_uid, instance_id, meta_json, size, sha256, blob_name, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -245,8 +244,7 @@ export class EncryptedStudyStore implements StudyStore {
 
   async listStudies(): Promise<StudySummary[]> {
     this.assertOpen();
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT s.study_id, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.description,
            (SELECT group_concat(DISTINCT se.modality) FROM series se WHERE se.study_id = s.study_id) AS modalities,
            (SELECT count(*) FROM series se WHERE se.study_id = s.study_id) AS series_count,
@@ -280,8 +278,7 @@ export class EncryptedStudyStore implements StudyStore {
 
   async listSeries(studyId: string): Promise<SeriesSummary[]> {
     this.assertOpen();
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT se.series_id, se.study_id, se.series_number, se.description, se.modality,
            (SELECT count(*) FROM instances i WHERE i.series_id = se.series_id) AS instance_count
          FROM series se WHERE se.study_id = ?
@@ -300,8 +297,7 @@ export class EncryptedStudyStore implements StudyStore {
 
   async listInstances(seriesId: string): Promise<StoredInstance[]> {
     this.assertOpen();
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT instance_id, series_id, meta_json, sha256, size FROM instances WHERE series_id = ?
          ORDER BY instance_number IS NULL, instance_number, instance_id`,
       )
@@ -311,7 +307,7 @@ export class EncryptedStudyStore implements StudyStore {
 
   async getInstance(instanceId: string): Promise<StoredInstance | null> {
     this.assertOpen();
-    const r = this.db.prepare('SELECT instance_id, series_id, meta_json, sha256, size FROM instances WHERE instance_id = ?').get(instanceId) as
+    const r = this.stmt('SELECT instance_id, series_id, meta_json, sha256, size FROM instances WHERE instance_id = ?').get(instanceId) as
       | InstanceRow
       | undefined;
     return r ? toStored(r) : null;
@@ -320,12 +316,12 @@ export class EncryptedStudyStore implements StudyStore {
   /** Opaque ids of instances already found tampered. */
   listTampered(): string[] {
     this.assertOpen();
-    return (this.db.prepare('SELECT instance_id FROM instances WHERE tampered = 1 ORDER BY instance_id').all() as { instance_id: string }[]).map((r) => r.instance_id);
+    return (this.stmt('SELECT instance_id FROM instances WHERE tampered = 1 ORDER BY instance_id').all() as { instance_id: string }[]).map((r) => r.instance_id);
   }
 
   async readInstanceBytes(instanceId: string): Promise<Uint8Array> {
     this.assertOpen();
-    const row = this.db.prepare('SELECT instance_id, series_id, sha256, size, blob_name, tampered FROM instances WHERE instance_id = ?').get(instanceId) as
+    const row = this.stmt('SELECT instance_id, series_id, sha256, size, blob_name, tampered FROM instances WHERE instance_id = ?').get(instanceId) as
       | InstanceRow
       | undefined;
     if (!row) throw new AppError('NOT_FOUND', 'No such instance.');
@@ -348,9 +344,9 @@ export class EncryptedStudyStore implements StudyStore {
 
   private markTampered(row: Pick<InstanceRow, 'instance_id' | 'series_id'>, reason: string): void {
     this.db.transaction(() => {
-      const changed = this.db.prepare('UPDATE instances SET tampered = 1 WHERE instance_id = ? AND tampered = 0').run(row.instance_id).changes;
+      const changed = this.stmt('UPDATE instances SET tampered = 1 WHERE instance_id = ? AND tampered = 0').run(row.instance_id).changes;
       if (changed === 0) return;
-      const study = this.db.prepare('SELECT study_id FROM series WHERE series_id = ?').get(row.series_id) as { study_id: string } | undefined;
+      const study = this.stmt('SELECT study_id FROM series WHERE series_id = ?').get(row.series_id) as { study_id: string } | undefined;
       const objects: AuditObject[] = [
         { type: 'instance', id: row.instance_id },
         { type: 'series', id: row.series_id },
@@ -363,7 +359,7 @@ export class EncryptedStudyStore implements StudyStore {
   /** Re-reads and re-hashes every instance; newly failing ones are marked and alerted like on a read. */
   async verifyAll(): Promise<VerifyResult> {
     this.assertOpen();
-    const rows = this.db.prepare('SELECT instance_id, series_id, sha256, size, blob_name, tampered FROM instances ORDER BY instance_id').all() as InstanceRow[];
+    const rows = this.stmt('SELECT instance_id, series_id, sha256, size, blob_name, tampered FROM instances ORDER BY instance_id').all() as InstanceRow[];
     const tampered: string[] = [];
     for (const row of rows) {
       const f = await this.check(row);
@@ -382,14 +378,14 @@ export class EncryptedStudyStore implements StudyStore {
   /** The user opened a study: it counts for retention, and the access is audited. */
   markAccessed(studyId: string, now: number = this.clock.now()): void {
     this.assertOpen();
-    const changed = this.db.prepare('UPDATE studies SET last_access = ? WHERE study_id = ?').run(now, studyId).changes;
+    const changed = this.stmt('UPDATE studies SET last_access = ? WHERE study_id = ?').run(now, studyId).changes;
     if (changed === 0) throw new AppError('NOT_FOUND', 'No such study.');
     this.audit.record({ kind: 'instancesAccessed', action: 'R', outcome: 'success', objects: [{ type: 'study', id: studyId }] });
   }
 
   async purgeStudy(studyId: string): Promise<void> {
     this.assertOpen();
-    if (!this.db.prepare('SELECT 1 FROM studies WHERE study_id = ?').get(studyId)) throw new AppError('NOT_FOUND', 'No such study.');
+    if (!this.stmt('SELECT 1 FROM studies WHERE study_id = ?').get(studyId)) throw new AppError('NOT_FOUND', 'No such study.');
     const blobs = this.deleteStudyRows(studyId, 'user');
     await this.vault.remove(blobs);
     this.compact();
@@ -397,12 +393,12 @@ export class EncryptedStudyStore implements StudyStore {
 
   async purgeAll(): Promise<{ studies: number }> {
     this.assertOpen();
-    const studyIds = (this.db.prepare('SELECT study_id FROM studies ORDER BY study_id').all() as { study_id: string }[]).map((r) => r.study_id);
+    const studyIds = (this.stmt('SELECT study_id FROM studies ORDER BY study_id').all() as { study_id: string }[]).map((r) => r.study_id);
     const blobs: string[] = [];
     this.db.transaction(() => {
       for (const s of studyIds) blobs.push(...this.deleteStudyRows(s, 'purgeAll'));
       // Paths of import sources can name a patient: they go with the data.
-      this.db.prepare('DELETE FROM import_jobs').run();
+      this.stmt('DELETE FROM import_jobs').run();
     })();
     await this.vault.remove(blobs);
     // Blobs no row knows (if any) go too: "everything" means everything.
@@ -417,7 +413,7 @@ export class EncryptedStudyStore implements StudyStore {
     if (!Number.isFinite(days) || days <= 0) throw new AppError('INVALID_REQUEST', 'Retention must be a positive number of days.');
     const cutoff = now - days * DAY_MS;
     const due = (
-      this.db.prepare('SELECT study_id FROM studies WHERE coalesce(last_access, created_at) < ? ORDER BY study_id').all(cutoff) as { study_id: string }[]
+      this.stmt('SELECT study_id FROM studies WHERE coalesce(last_access, created_at) < ? ORDER BY study_id').all(cutoff) as { study_id: string }[]
     ).map((r) => r.study_id);
     if (due.length === 0) return { purged: [] };
     const blobs: string[] = [];
@@ -433,22 +429,21 @@ export class EncryptedStudyStore implements StudyStore {
   private deleteStudyRows(studyId: string, reason: 'user' | 'purgeAll' | 'retention'): string[] {
     return this.db.transaction(() => {
       const blobs = (
-        this.db
-          .prepare(
+        this.stmt(
             `SELECT c.blob_name FROM instance_conflicts c JOIN instances i ON i.instance_id = c.instance_id JOIN series se ON se.series_id = i.series_id WHERE se.study_id = ?
              UNION ALL
              SELECT i.blob_name FROM instances i JOIN series se ON se.series_id = i.series_id WHERE se.study_id = ?`,
           )
           .all(studyId, studyId) as { blob_name: string }[]
       ).map((r) => r.blob_name);
-      const patient = this.db.prepare('SELECT patient_id FROM studies WHERE study_id = ?').get(studyId) as { patient_id: string } | undefined;
+      const patient = this.stmt('SELECT patient_id FROM studies WHERE study_id = ?').get(studyId) as { patient_id: string } | undefined;
       const inStudy = 'SELECT series_id FROM series WHERE study_id = ?';
-      this.db.prepare(`DELETE FROM instance_conflicts WHERE instance_id IN (SELECT instance_id FROM instances WHERE series_id IN (${inStudy}))`).run(studyId);
-      this.db.prepare(`DELETE FROM thumbnails WHERE series_id IN (${inStudy})`).run(studyId);
-      const instances = this.db.prepare(`DELETE FROM instances WHERE series_id IN (${inStudy})`).run(studyId).changes;
-      this.db.prepare('DELETE FROM series WHERE study_id = ?').run(studyId);
-      this.db.prepare('DELETE FROM studies WHERE study_id = ?').run(studyId);
-      if (patient) this.db.prepare('DELETE FROM patients WHERE patient_id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_id = ?)').run(patient.patient_id, patient.patient_id);
+      this.stmt(`DELETE FROM instance_conflicts WHERE instance_id IN (SELECT instance_id FROM instances WHERE series_id IN (${inStudy}))`).run(studyId);
+      this.stmt(`DELETE FROM thumbnails WHERE series_id IN (${inStudy})`).run(studyId);
+      const instances = this.stmt(`DELETE FROM instances WHERE series_id IN (${inStudy})`).run(studyId).changes;
+      this.stmt('DELETE FROM series WHERE study_id = ?').run(studyId);
+      this.stmt('DELETE FROM studies WHERE study_id = ?').run(studyId);
+      if (patient) this.stmt('DELETE FROM patients WHERE patient_id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_id = ?)').run(patient.patient_id, patient.patient_id);
       this.audit.record({ kind: 'studyDeleted', action: 'D', outcome: 'success', objects: [{ type: 'study', id: studyId }], detail: { reason, instances } });
       return blobs;
     })();
@@ -464,14 +459,13 @@ export class EncryptedStudyStore implements StudyStore {
 
   putThumbnail(seriesId: string, t: Thumbnail): void {
     this.assertOpen();
-    this.db
-      .prepare('INSERT OR REPLACE INTO thumbnails (series_id, width, height, mime, data, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.stmt('INSERT OR REPLACE INTO thumbnails (series_id, width, height, mime, data, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(seriesId, t.width, t.height, t.mime, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength), this.clock.now());
   }
 
   getThumbnail(seriesId: string): Thumbnail | null {
     this.assertOpen();
-    const r = this.db.prepare('SELECT width, height, mime, data FROM thumbnails WHERE series_id = ?').get(seriesId) as Thumbnail | undefined;
+    const r = this.stmt('SELECT width, height, mime, data FROM thumbnails WHERE series_id = ?').get(seriesId) as Thumbnail | undefined;
     return r ?? null;
   }
 
@@ -479,7 +473,7 @@ export class EncryptedStudyStore implements StudyStore {
     this.assertOpen();
     const id = OpaqueIds.random('job');
     const now = this.clock.now();
-    this.db.prepare(`INSERT INTO import_jobs (job_id, state, source_json, created_at, updated_at) VALUES (?, 'running', ?, ?, ?)`).run(id, JSON.stringify(source ?? null), now, now);
+    this.stmt(`INSERT INTO import_jobs (job_id, state, source_json, created_at, updated_at) VALUES (?, 'running', ?, ?, ?)`).run(id, JSON.stringify(source ?? null), now, now);
     return id;
   }
 
@@ -512,7 +506,7 @@ export class EncryptedStudyStore implements StudyStore {
       sets.push('report_json = ?');
       args.push(JSON.stringify(patch.report));
     }
-    const changed = this.db.prepare(`UPDATE import_jobs SET ${sets.join(', ')} WHERE job_id = ?`).run(...args, jobId).changes;
+    const changed = this.stmt(`UPDATE import_jobs SET ${sets.join(', ')} WHERE job_id = ?`).run(...args, jobId).changes;
     if (changed === 0) throw new AppError('NOT_FOUND', 'No such import job.');
   }
 
@@ -520,8 +514,8 @@ export class EncryptedStudyStore implements StudyStore {
     this.assertOpen();
     const rows = (
       state
-        ? this.db.prepare('SELECT * FROM import_jobs WHERE state = ? ORDER BY created_at').all(state)
-        : this.db.prepare('SELECT * FROM import_jobs ORDER BY created_at').all()
+        ? this.stmt('SELECT * FROM import_jobs WHERE state = ? ORDER BY created_at').all(state)
+        : this.stmt('SELECT * FROM import_jobs ORDER BY created_at').all()
     ) as Record<string, string | number>[];
     return rows.map((r) => ({
       jobId: String(r.job_id),
@@ -547,7 +541,7 @@ export class EncryptedStudyStore implements StudyStore {
   async sweepOrphans(): Promise<number> {
     this.assertOpen();
     const names = new Set(
-      (this.db.prepare('SELECT blob_name FROM instances UNION ALL SELECT blob_name FROM instance_conflicts').all() as { blob_name: string }[]).map((r) => r.blob_name),
+      (this.stmt('SELECT blob_name FROM instances UNION ALL SELECT blob_name FROM instance_conflicts').all() as { blob_name: string }[]).map((r) => r.blob_name),
     );
     return this.vault.sweep((n) => names.has(n));
   }
@@ -572,6 +566,16 @@ export class EncryptedStudyStore implements StudyStore {
       this.db.close();
       for (const f of this.closeHooks.splice(0)) await f().catch(() => undefined);
     }
+  }
+
+  /** Prepared once per SQL text: import calls the same few statements thousands of times. */
+  private stmt(sql: string): Statement {
+    let st = this.stmts.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st;
   }
 
   private assertOpen(): void {
