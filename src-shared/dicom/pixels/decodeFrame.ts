@@ -9,6 +9,7 @@ import { checkAgainstDicom, readCodestreamHeader } from './codestreamHeader';
 import { expand422, planarToInterleaved, rctToRgb, ybrFullToRgb, ybrPartialToRgb } from './colour';
 import { encapsulatedFrame } from './encapsulatedFrames';
 import { decodeJpegDct } from './jpegDct';
+import { decodeJpegLossless } from './jpegLossless';
 import { nativeFrame, samplesFromBytes, unpackBits, type RawSamples } from './nativeFrame';
 import { applyPalette, readPalette } from './palette';
 import { readPixelDescription, type PixelDescription } from './pixelDescription';
@@ -96,18 +97,17 @@ export async function decodeStoredFrame(file: PixelSource, frameIndex: number, c
       if (bytes.length < want) throw new AppError('DICOM_DECODE', 'deflated image frame is shorter than the frame');
       const samples = desc.bitsAllocated === 1 ? unpackBits(bytes, 0, desc.samplesPerFrame) : samplesFromBytes(bytes, desc.bitsAllocated, 'integer');
       raw = normaliseLayout(samples, desc);
-    } else if (encoding.kind === 'jpegDct') {
+    } else if (encoding.kind === 'jpegDct' || (encoding.kind === 'codec' && encoding.codec === 'jpegLossless')) {
+      // Route by the codestream's own SOF marker: writers mislabel lossless and DCT JPEG often enough.
       const header = readCodestreamHeader(encoded);
       checkAgainstDicom(header, expectedOf(desc));
-      if (header.bitsPerSample <= 8 && codecs.jpegBaseline8) {
-        const out = await decodeWithCodec(codecs, 'jpegBaseline8', encoded, desc);
-        raw = out.samples;
-        if (out.info.colourConvertedToRgb) photometric = 'RGB';
-      } else {
-        const out = decodeJpegDct(encoded, expectedOf(desc));
-        raw = out.samples;
-        if (out.info.colourConvertedToRgb) photometric = 'RGB';
-      }
+      let out: CodecOutput;
+      if (header.marker === 0xffc3) out = decodeJpegLossless(encoded, expectedOf(desc));
+      else if (header.marker === 0xfff7) out = await decodeWithCodec(codecs, 'jpegLs', encoded, desc);
+      else if (header.bitsPerSample <= 8 && codecs.jpegBaseline8) out = await decodeWithCodec(codecs, 'jpegBaseline8', encoded, desc);
+      else out = decodeJpegDct(encoded, expectedOf(desc));
+      raw = out.samples;
+      if (out.info.colourConvertedToRgb) photometric = 'RGB';
     } else {
       const out = await decodeWithCodec(codecs, encoding.codec, encoded, desc);
       raw = out.samples;

@@ -5,6 +5,7 @@
 import { AppError } from '../../errors';
 import type { CodecOutput, ExpectedFrame } from '../codecs/codecTypes';
 import { checkAgainstDicom } from './codestreamHeader';
+import { buildHuffmanTable, extend, JpegBitReader, nextMarker, type HuffmanTable } from './jpegHuffman';
 
 const ZIGZAG = new Int32Array([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
@@ -13,14 +14,6 @@ const ZIGZAG = new Int32Array([
 ]);
 
 const MAX_BLOCKS = 64 * 1024 * 1024;
-
-interface Huffman {
-  /** lookup by (length, code): maxcode/valptr per IJG F.2.2.3 */
-  maxcode: Int32Array;
-  valptr: Int32Array;
-  mincode: Int32Array;
-  values: Uint8Array;
-}
 
 interface Component {
   id: number;
@@ -39,117 +32,55 @@ function fail(msg: string): never {
   throw new AppError('DICOM_DECODE', `JPEG: ${msg}`);
 }
 
-function buildHuffman(counts: Uint8Array, values: Uint8Array): Huffman {
-  const maxcode = new Int32Array(18).fill(-1);
-  const valptr = new Int32Array(17);
-  const mincode = new Int32Array(17);
-  let code = 0;
-  let k = 0;
-  for (let l = 1; l <= 16; l++) {
-    valptr[l] = k;
-    mincode[l] = code;
-    code += counts[l - 1]!;
-    k += counts[l - 1]!;
-    maxcode[l] = counts[l - 1] ? code - 1 : -1;
-    code <<= 1;
-  }
-  maxcode[17] = 0x7fffffff;
-  return { maxcode, valptr, mincode, values };
-}
-
-class BitReader {
-  private pos: number;
-  private bits = 0;
-  private count = 0;
-  /** Set when a marker was met: from then on zeros are supplied, as IJG does. */
-  hitMarker = false;
-  constructor(private readonly data: Uint8Array, start: number) {
-    this.pos = start;
-  }
-  get position(): number {
-    return this.pos;
-  }
-  private fill(): void {
-    while (this.count <= 24) {
-      let byte = 0;
-      if (!this.hitMarker && this.pos < this.data.length) {
-        byte = this.data[this.pos]!;
-        if (byte === 0xff) {
-          const next = this.pos + 1 < this.data.length ? this.data[this.pos + 1] : 0xd9;
-          if (next === 0) this.pos += 2;
-          else {
-            this.hitMarker = true;
-            byte = 0;
-          }
-        } else this.pos++;
-      }
-      this.bits = ((this.bits << 8) | byte) >>> 0;
-      this.count += 8;
-    }
-  }
-  bit(): number {
-    if (this.count === 0) this.fill();
-    this.count--;
-    return (this.bits >>> this.count) & 1;
-  }
-  receive(n: number): number {
-    if (n === 0) return 0;
-    if (this.count < n) this.fill();
-    this.count -= n;
-    return (this.bits >>> this.count) & ((1 << n) - 1);
-  }
-  decode(t: Huffman): number {
-    let code = this.bit();
-    let l = 1;
-    while (code > t.maxcode[l]!) {
-      code = (code << 1) | this.bit();
-      if (++l > 16) fail('bad Huffman code');
-    }
-    const idx = t.valptr[l]! + code - t.mincode[l]!;
-    if (idx < 0 || idx >= t.values.length) fail('bad Huffman code');
-    return t.values[idx]!;
-  }
-  /** Discards buffered bits and steps over an RSTn marker. */
-  restart(): void {
-    this.bits = 0;
-    this.count = 0;
-    this.hitMarker = false;
-    let p = this.pos;
-    while (p + 1 < this.data.length && !(this.data[p] === 0xff && this.data[p + 1]! >= 0xd0 && this.data[p + 1]! <= 0xd7)) p++;
-    this.pos = p + 1 < this.data.length ? p + 2 : this.data.length;
-  }
-}
-
-function extend(v: number, s: number): number {
-  return s === 0 ? 0 : v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
-}
-
 // IJG jidctint.c constants at CONST_BITS = 13.
 const F0_298 = 2446, F0_390 = 3196, F0_541 = 4433, F0_765 = 6270, F0_899 = 7373, F1_175 = 9633, F1_501 = 12299,
   F1_847 = 15137, F1_961 = 16069, F2_053 = 16819, F2_562 = 20995, F3_072 = 25172;
 const CONST_BITS = 13;
 
-function descale(x: number, n: number): number {
-  return Math.floor((x + 2 ** (n - 1)) / 2 ** n);
+interface IdctContext {
+  precision: number;
+  pass1: number;
+  /** 2^pass1, and for each descale: rounding half and the exact power-of-two inverse. */
+  dcScale: number;
+  half1: number; inv1: number;
+  half2: number; inv2: number;
+  halfDc: number; invDc: number;
+  max: number; center: number; rangeMask: number; wrap: number;
 }
 
-/** IJG islow inverse DCT of one block into `out` (8x8 at `outOffset`, row stride `stride`). */
-function idctIslow(coef: Int32Array, at: number, q: Int32Array, precision: number, out: Int32Array, outOffset: number, stride: number, ws: Float64Array): void {
+function idctContext(precision: number): IdctContext {
   const pass1 = precision === 8 ? 2 : 1;
+  const n1 = CONST_BITS - pass1;
+  const n2 = CONST_BITS + pass1 + 3;
+  const nDc = pass1 + 3;
   const max = (1 << precision) - 1;
-  const center = 1 << (precision - 1);
-  const rangeMask = max * 4 + 3;
-  const limit = (x: number): number => {
-    let v = x & rangeMask;
-    if (v >= 2 * (max + 1)) v -= 4 * (max + 1);
-    v += center;
-    return v < 0 ? 0 : v > max ? max : v;
+  return {
+    precision, pass1, dcScale: 2 ** pass1,
+    half1: 2 ** (n1 - 1), inv1: 2 ** -n1,
+    half2: 2 ** (n2 - 1), inv2: 2 ** -n2,
+    halfDc: 2 ** (nDc - 1), invDc: 2 ** -nDc,
+    max, center: 1 << (precision - 1), rangeMask: max * 4 + 3, wrap: 2 * (max + 1),
   };
+}
+
+/** IJG's range-limit table: wrap into [-2(max+1), 2(max+1)), recentre, clamp. */
+function limit(x: number, k: IdctContext): number {
+  let v = x & k.rangeMask;
+  if (v >= k.wrap) v -= 2 * k.wrap;
+  v += k.center;
+  return v < 0 ? 0 : v > k.max ? k.max : v;
+}
+
+const SCALE = 2 ** CONST_BITS;
+
+/** IJG islow inverse DCT of one block into `out` (8x8 at `outOffset`, row stride `stride`). */
+function idctIslow(coef: Int32Array, at: number, q: Int32Array, k: IdctContext, out: Int32Array, outOffset: number, stride: number, ws: Float64Array): void {
+  const { half1, inv1, half2, inv2 } = k;
   for (let c = 0; c < 8; c++) {
     const i0 = coef[at + c]! * q[c]!;
     if (coef[at + 8 + c] === 0 && coef[at + 16 + c] === 0 && coef[at + 24 + c] === 0 && coef[at + 32 + c] === 0 &&
       coef[at + 40 + c] === 0 && coef[at + 48 + c] === 0 && coef[at + 56 + c] === 0) {
-      const dc = i0 * 2 ** pass1;
+      const dc = i0 * k.dcScale;
       for (let r = 0; r < 8; r++) ws[r * 8 + c] = dc;
       continue;
     }
@@ -160,8 +91,8 @@ function idctIslow(coef: Int32Array, at: number, q: Int32Array, precision: numbe
     let tmp3 = z1 + z2 * F0_765;
     z2 = i0;
     z3 = coef[at + 32 + c]! * q[32 + c]!;
-    let tmp0 = (z2 + z3) * 2 ** CONST_BITS;
-    let tmp1 = (z2 - z3) * 2 ** CONST_BITS;
+    let tmp0 = (z2 + z3) * SCALE;
+    let tmp1 = (z2 - z3) * SCALE;
     const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
     tmp0 = coef[at + 56 + c]! * q[56 + c]!;
     tmp1 = coef[at + 40 + c]! * q[40 + c]!;
@@ -174,28 +105,26 @@ function idctIslow(coef: Int32Array, at: number, q: Int32Array, precision: numbe
     z1 *= -F0_899; z2 *= -F2_562; z3 *= -F1_961; z4 *= -F0_390;
     z3 += z5; z4 += z5;
     tmp0 += z1 + z3; tmp1 += z2 + z4; tmp2 += z2 + z3; tmp3 += z1 + z4;
-    const n = CONST_BITS - pass1;
-    ws[c] = descale(tmp10 + tmp3, n); ws[56 + c] = descale(tmp10 - tmp3, n);
-    ws[8 + c] = descale(tmp11 + tmp2, n); ws[48 + c] = descale(tmp11 - tmp2, n);
-    ws[16 + c] = descale(tmp12 + tmp1, n); ws[40 + c] = descale(tmp12 - tmp1, n);
-    ws[24 + c] = descale(tmp13 + tmp0, n); ws[32 + c] = descale(tmp13 - tmp0, n);
+    ws[c] = Math.floor((tmp10 + tmp3 + half1) * inv1); ws[56 + c] = Math.floor((tmp10 - tmp3 + half1) * inv1);
+    ws[8 + c] = Math.floor((tmp11 + tmp2 + half1) * inv1); ws[48 + c] = Math.floor((tmp11 - tmp2 + half1) * inv1);
+    ws[16 + c] = Math.floor((tmp12 + tmp1 + half1) * inv1); ws[40 + c] = Math.floor((tmp12 - tmp1 + half1) * inv1);
+    ws[24 + c] = Math.floor((tmp13 + tmp0 + half1) * inv1); ws[32 + c] = Math.floor((tmp13 - tmp0 + half1) * inv1);
   }
-  const n2 = CONST_BITS + pass1 + 3;
   for (let r = 0; r < 8; r++) {
     const w = r * 8;
     const o = outOffset + r * stride;
     if (ws[w + 1] === 0 && ws[w + 2] === 0 && ws[w + 3] === 0 && ws[w + 4] === 0 && ws[w + 5] === 0 && ws[w + 6] === 0 && ws[w + 7] === 0) {
-      const v = limit(descale(ws[w]!, pass1 + 3));
-      for (let k = 0; k < 8; k++) out[o + k] = v;
+      const v = limit(Math.floor((ws[w]! + k.halfDc) * k.invDc), k);
+      for (let j = 0; j < 8; j++) out[o + j] = v;
       continue;
     }
-    let z2 = ws[w + 2];
-    let z3 = ws[w + 6];
-    let z1 = (z2! + z3!) * F0_541;
-    let tmp2 = z1 + z3! * -F1_847;
-    let tmp3 = z1 + z2! * F0_765;
-    let tmp0 = (ws[w]! + ws[w + 4]!) * 2 ** CONST_BITS;
-    let tmp1 = (ws[w]! - ws[w + 4]!) * 2 ** CONST_BITS;
+    let z2 = ws[w + 2]!;
+    let z3 = ws[w + 6]!;
+    let z1 = (z2 + z3) * F0_541;
+    let tmp2 = z1 + z3 * -F1_847;
+    let tmp3 = z1 + z2 * F0_765;
+    let tmp0 = (ws[w]! + ws[w + 4]!) * SCALE;
+    let tmp1 = (ws[w]! - ws[w + 4]!) * SCALE;
     const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
     tmp0 = ws[w + 7]!; tmp1 = ws[w + 5]!; tmp2 = ws[w + 3]!; tmp3 = ws[w + 1]!;
     z1 = tmp0 + tmp3; z2 = tmp1 + tmp2; z3 = tmp0 + tmp2;
@@ -205,10 +134,10 @@ function idctIslow(coef: Int32Array, at: number, q: Int32Array, precision: numbe
     z1 *= -F0_899; z2 *= -F2_562; z3 *= -F1_961; z4 *= -F0_390;
     z3 += z5; z4 += z5;
     tmp0 += z1 + z3; tmp1 += z2 + z4; tmp2 += z2 + z3; tmp3 += z1 + z4;
-    out[o] = limit(descale(tmp10 + tmp3, n2)); out[o + 7] = limit(descale(tmp10 - tmp3, n2));
-    out[o + 1] = limit(descale(tmp11 + tmp2, n2)); out[o + 6] = limit(descale(tmp11 - tmp2, n2));
-    out[o + 2] = limit(descale(tmp12 + tmp1, n2)); out[o + 5] = limit(descale(tmp12 - tmp1, n2));
-    out[o + 3] = limit(descale(tmp13 + tmp0, n2)); out[o + 4] = limit(descale(tmp13 - tmp0, n2));
+    out[o] = limit(Math.floor((tmp10 + tmp3 + half2) * inv2), k); out[o + 7] = limit(Math.floor((tmp10 - tmp3 + half2) * inv2), k);
+    out[o + 1] = limit(Math.floor((tmp11 + tmp2 + half2) * inv2), k); out[o + 6] = limit(Math.floor((tmp11 - tmp2 + half2) * inv2), k);
+    out[o + 2] = limit(Math.floor((tmp12 + tmp1 + half2) * inv2), k); out[o + 5] = limit(Math.floor((tmp12 - tmp1 + half2) * inv2), k);
+    out[o + 3] = limit(Math.floor((tmp13 + tmp0 + half2) * inv2), k); out[o + 4] = limit(Math.floor((tmp13 - tmp0 + half2) * inv2), k);
   }
 }
 
@@ -231,8 +160,8 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
   };
   if (u16(0) !== 0xffd8) fail('no SOI marker');
   const qt: Int32Array[] = [];
-  const dcTables: Huffman[] = [];
-  const acTables: Huffman[] = [];
+  const dcTables: HuffmanTable[] = [];
+  const acTables: HuffmanTable[] = [];
   let frame: { precision: number; height: number; width: number; components: Component[]; hmax: number; vmax: number; mcusX: number; mcusY: number } | undefined;
   let restartInterval = 0;
   let adobeTransform = -1;
@@ -286,7 +215,7 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
           let total = 0;
           for (let k = 0; k < 16; k++) total += counts[k]!;
           if (total > 256 || p + 17 + total > end) fail('Huffman table truncated');
-          const table = buildHuffman(counts.slice(), data.slice(p + 17, p + 17 + total));
+          const table = buildHuffmanTable(counts.slice(), data.slice(p + 17, p + 17 + total));
           (tc === 0 ? dcTables : acTables)[th] = table;
           p += 17 + total;
         }
@@ -378,6 +307,7 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
   const f = frame;
   const out = new Int32Array(f.width * f.height * f.components.length);
   const ws = new Float64Array(64);
+  const ctx = idctContext(f.precision);
   const planes: Int32Array[] = [];
   for (const c of f.components) {
     const q = qt[c.tq];
@@ -386,7 +316,7 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
     const plane = new Int32Array(stride * c.blocksPerColumn * 8);
     for (let by = 0; by < c.blocksPerColumn; by++) {
       for (let bx = 0; bx < c.blocksPerLine; bx++) {
-        idctIslow(c.coefficients, (by * c.blocksPerLine + bx) * 64, q, f.precision, plane, by * 8 * stride + bx * 8, stride, ws);
+        idctIslow(c.coefficients, (by * c.blocksPerLine + bx) * 64, q, ctx, plane, by * 8 * stride + bx * 8, stride, ws);
       }
     }
     planes.push(plane);
@@ -396,11 +326,17 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
     const comp = f.components[c]!;
     const stride = comp.blocksPerLine * 8;
     const plane = planes[c]!;
+    const full = comp.h === f.hmax && comp.v === f.vmax;
+    const colMap = new Int32Array(f.width);
+    for (let x = 0; x < f.width; x++) colMap[x] = full ? x : Math.floor((x * comp.h) / f.hmax);
     for (let y = 0; y < f.height; y++) {
-      const sy = Math.floor((y * comp.v) / f.vmax);
-      for (let x = 0; x < f.width; x++) {
-        out[(y * f.width + x) * nc + c] = plane[sy * stride + Math.floor((x * comp.h) / f.hmax)]!;
+      const rowStart = (full ? y : Math.floor((y * comp.v) / f.vmax)) * stride;
+      let o = y * f.width * nc + c;
+      if (nc === 1 && full) {
+        out.set(plane.subarray(rowStart, rowStart + f.width), o);
+        continue;
       }
+      for (let x = 0; x < f.width; x++, o += nc) out[o] = plane[rowStart + colMap[x]!]!;
     }
   }
   let converted = false;
@@ -420,16 +356,16 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
     }
     converted = true;
   }
-  const samples = f.precision <= 8 ? Uint8Array.from(out) : Uint16Array.from(out);
+  const samples = f.precision <= 8 ? new Uint8Array(out) : new Uint16Array(out);
   return { info: { width: f.width, height: f.height, componentCount: nc, bitsPerSample: f.precision, colourConvertedToRgb: converted }, samples };
 }
 
 function decodeScan(
   data: Uint8Array, start: number,
   frame: { components: Component[]; mcusX: number; mcusY: number; hmax: number; vmax: number; width: number; height: number },
-  comps: Component[], dc: Huffman[], ac: Huffman[], restartInterval: number,
+  comps: Component[], dc: HuffmanTable[], ac: HuffmanTable[], restartInterval: number,
 ): number {
-  const reader = new BitReader(data, start);
+  const reader = new JpegBitReader(data, start);
   const decodeBlock = (c: Component, row: number, col: number): void => {
     if (row >= c.blocksPerColumn || col >= c.blocksPerLine) return;
     const base = (row * c.blocksPerLine + col) * 64;
@@ -473,8 +409,5 @@ function decodeScan(
       }
     }
   }
-  // Continue after the entropy-coded data: find the next marker that is not a stuffed byte or RSTn.
-  let p = reader.position;
-  while (p + 1 < data.length && !(data[p] === 0xff && data[p + 1] !== 0 && !(data[p + 1]! >= 0xd0 && data[p + 1]! <= 0xd7))) p++;
-  return p;
+  return nextMarker(data, reader.position);
 }

@@ -43,6 +43,11 @@ export function toStoredValues(raw: ArrayLike<number>, layout: StoredLayout): St
   const signBit = 2 ** (bits - 1);
   const range = 2 ** bits;
   if (!signed) {
+    // Nothing to mask when every bit of the container is stored: a straight typed-array copy.
+    if (shift === 0 && bits === layout.bitsAllocated && isTypedArray(raw)) {
+      out.set(raw);
+      return out;
+    }
     if (shift === 0) for (let i = 0; i < n; i++) out[i] = raw[i]! & mask;
     else for (let i = 0; i < n; i++) out[i] = (raw[i]! >>> shift) & mask;
     return out;
@@ -52,4 +57,8 @@ export function toStoredValues(raw: ArrayLike<number>, layout: StoredLayout): St
     out[i] = v >= signBit ? v - range : v;
   }
   return out;
+}
+
+function isTypedArray(x: ArrayLike<number>): x is Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView) && !(x instanceof Float32Array) && !(x instanceof Float64Array);
 }

@@ -1,0 +1,131 @@
+// Entropy-coded segment reading shared by the DCT and lossless JPEG decoders: a 32-bit bit buffer
+// that removes stuffed zero bytes, stops at markers (then supplies zeros, as IJG does), and Huffman
+// tables with a 9-bit lookahead for the common short codes.
+import { AppError } from '../../errors';
+
+export interface HuffmanTable {
+  /** (length << 8) | value for codes of at most 9 bits, indexed by the next 9 bits; 0 if longer. */
+  lookup: Uint16Array;
+  maxcode: Int32Array;
+  valptr: Int32Array;
+  mincode: Int32Array;
+  values: Uint8Array;
+}
+
+const LOOKAHEAD = 9;
+
+export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array): HuffmanTable {
+  const maxcode = new Int32Array(18).fill(-1);
+  const valptr = new Int32Array(17);
+  const mincode = new Int32Array(17);
+  const lookup = new Uint16Array(1 << LOOKAHEAD);
+  let code = 0;
+  let k = 0;
+  for (let l = 1; l <= 16; l++) {
+    const n = counts[l - 1]!;
+    valptr[l] = k;
+    mincode[l] = code;
+    for (let i = 0; i < n; i++) {
+      if (l <= LOOKAHEAD) {
+        const shift = LOOKAHEAD - l;
+        const base = (code + i) << shift;
+        const entry = (l << 8) | (values[k + i] ?? 0);
+        for (let j = 0; j < 1 << shift; j++) if (base + j < lookup.length) lookup[base + j] = entry;
+      }
+    }
+    code += n;
+    k += n;
+    maxcode[l] = n ? code - 1 : -1;
+    code <<= 1;
+  }
+  maxcode[17] = 0x7fffffff;
+  return { lookup, maxcode, valptr, mincode, values };
+}
+
+export class JpegBitReader {
+  private pos: number;
+  private acc = 0;
+  private bits = 0;
+  /** A marker was met: from then on zeros are supplied. */
+  private hitMarker = false;
+
+  constructor(
+    private readonly data: Uint8Array,
+    start: number,
+  ) {
+    this.pos = start;
+  }
+
+  get position(): number {
+    return this.pos;
+  }
+
+  private fill(): void {
+    const data = this.data;
+    while (this.bits <= 24) {
+      let byte = 0;
+      if (!this.hitMarker && this.pos < data.length) {
+        byte = data[this.pos]!;
+        if (byte === 0xff) {
+          const next = this.pos + 1 < data.length ? data[this.pos + 1]! : 0xd9;
+          if (next === 0) this.pos += 2;
+          else {
+            this.hitMarker = true;
+            byte = 0;
+          }
+        } else this.pos++;
+      }
+      this.acc = ((this.acc << 8) | byte) >>> 0;
+      this.bits += 8;
+    }
+  }
+
+  receive(n: number): number {
+    if (n === 0) return 0;
+    if (this.bits < n) this.fill();
+    this.bits -= n;
+    return (this.acc >>> this.bits) & ((1 << n) - 1);
+  }
+
+  decode(t: HuffmanTable): number {
+    if (this.bits < 16) this.fill();
+    const e = t.lookup[(this.acc >>> (this.bits - LOOKAHEAD)) & ((1 << LOOKAHEAD) - 1)]!;
+    if (e !== 0) {
+      this.bits -= e >> 8;
+      return e & 0xff;
+    }
+    for (let l = LOOKAHEAD + 1; l <= 16; l++) {
+      const code = (this.acc >>> (this.bits - l)) & ((1 << l) - 1);
+      if (code <= t.maxcode[l]!) {
+        this.bits -= l;
+        const idx = t.valptr[l]! + code - t.mincode[l]!;
+        if (idx < 0 || idx >= t.values.length) break;
+        return t.values[idx]!;
+      }
+    }
+    throw new AppError('DICOM_DECODE', 'JPEG: bad Huffman code');
+  }
+
+  /** Discards buffered bits and steps over the next RSTn marker. */
+  restart(): void {
+    this.acc = 0;
+    this.bits = 0;
+    this.hitMarker = false;
+    const data = this.data;
+    let p = this.pos;
+    while (p + 1 < data.length && !(data[p] === 0xff && data[p + 1]! >= 0xd0 && data[p + 1]! <= 0xd7)) p++;
+    this.pos = p + 1 < data.length ? p + 2 : data.length;
+  }
+}
+
+/** F.2.2.1 EXTEND: an s-bit magnitude category value to a signed difference. */
+export function extend(v: number, s: number): number {
+  return s === 0 ? 0 : v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
+}
+
+/** Position after an entropy-coded segment: the next marker that is neither stuffing nor RSTn. */
+export function nextMarker(data: Uint8Array, from: number): number {
+  let p = from;
+  while (p + 1 < data.length && !(data[p] === 0xff && data[p + 1] !== 0 && !(data[p + 1]! >= 0xd0 && data[p + 1]! <= 0xd7))) p++;
+  return p;
+}

@@ -1,0 +1,167 @@
+// JPEG lossless, processes 14 and 14 SV1 (ITU T.81 Annex H), Huffman coded: predictors 1-7,
+// point transform, restart intervals, interleaved or one-component scans. Arithmetic follows IJG's
+// lossless decoder (modulo 2^16 reconstruction), so results match dcmtk's dcmdjpeg exactly.
+import { AppError } from '../../errors';
+import type { CodecOutput, ExpectedFrame } from '../codecs/codecTypes';
+import { checkAgainstDicom } from './codestreamHeader';
+import { buildHuffmanTable, extend, JpegBitReader, nextMarker, type HuffmanTable } from './jpegHuffman';
+
+function fail(msg: string): never {
+  throw new AppError('DICOM_DECODE', `JPEG lossless: ${msg}`);
+}
+
+interface Frame {
+  precision: number;
+  width: number;
+  height: number;
+  ids: number[];
+}
+
+export function decodeJpegLossless(data: Uint8Array, expected: ExpectedFrame): CodecOutput {
+  const u16 = (at: number): number => {
+    if (at + 2 > data.length) fail('truncated');
+    return (data[at]! << 8) | data[at + 1]!;
+  };
+  if (u16(0) !== 0xffd8) fail('no SOI marker');
+  const tables: HuffmanTable[] = [];
+  let restartInterval = 0;
+  let frame: Frame | undefined;
+  let out: Uint16Array | undefined;
+  let at = 2;
+  for (;;) {
+    if (at + 2 > data.length) break;
+    if (data[at] !== 0xff) {
+      at++;
+      continue;
+    }
+    const marker = u16(at);
+    at += 2;
+    if (marker === 0xffff) {
+      at--;
+      continue;
+    }
+    if (marker === 0xffd9) break;
+    if ((marker >= 0xffd0 && marker <= 0xffd7) || marker === 0xff01) continue;
+    const len = u16(at);
+    if (len < 2 || at + len > data.length) fail('segment overruns the codestream');
+    const seg = at + 2;
+    const end = at + len;
+    if (marker === 0xffc4) {
+      let p = seg;
+      while (p < end) {
+        if (p + 17 > end) fail('Huffman table truncated');
+        const th = data[p]! & 15;
+        if (th > 3) fail('bad Huffman table id');
+        const counts = data.subarray(p + 1, p + 17);
+        let total = 0;
+        for (let k = 0; k < 16; k++) total += counts[k]!;
+        if (total > 256 || p + 17 + total > end) fail('Huffman table truncated');
+        // Lossless scans use only DC-class tables; AC-class ones would never be referenced.
+        if (data[p]! >> 4 === 0) tables[th] = buildHuffmanTable(counts.slice(), data.slice(p + 17, p + 17 + total));
+        p += 17 + total;
+      }
+    } else if (marker === 0xffdd) {
+      restartInterval = u16(seg);
+    } else if (marker === 0xffc3) {
+      if (frame) fail('more than one frame header');
+      const precision = data[seg]!;
+      const height = u16(seg + 1);
+      const width = u16(seg + 3);
+      const nc = data[seg + 5]!;
+      if (precision < 2 || precision > 16) fail(`precision ${precision}`);
+      if (nc < 1 || nc > 4 || len < 8 + 3 * nc) fail('bad frame header');
+      checkAgainstDicom({ width, height, componentCount: nc, bitsPerSample: precision }, expected);
+      const ids: number[] = [];
+      for (let c = 0; c < nc; c++) {
+        const hv = data[seg + 7 + 3 * c]!;
+        if (hv !== 0x11) fail('subsampled lossless JPEG is not supported');
+        ids.push(data[seg + 6 + 3 * c]!);
+      }
+      frame = { precision, width, height, ids };
+      out = new Uint16Array(width * height * nc);
+    } else if (marker >= 0xffc0 && marker <= 0xffcf && marker !== 0xffc4 && marker !== 0xffc8 && marker !== 0xffcc) {
+      fail(`not a lossless Huffman frame (SOF${marker - 0xffc0})`);
+    } else if (marker === 0xffda) {
+      if (!frame || !out) fail('scan before frame header');
+      const ns = data[seg]!;
+      if (ns < 1 || ns > frame.ids.length || len < 6 + 2 * ns) fail('bad scan header');
+      const comps: number[] = [];
+      const tabs: HuffmanTable[] = [];
+      for (let k = 0; k < ns; k++) {
+        const idx = frame.ids.indexOf(data[seg + 1 + 2 * k]!);
+        if (idx < 0) fail('scan names an unknown component');
+        const t = tables[data[seg + 2 + 2 * k]! >> 4];
+        if (!t) fail('scan uses a missing Huffman table');
+        comps.push(idx);
+        tabs.push(t);
+      }
+      const predictor = data[seg + 1 + 2 * ns]!;
+      const pt = data[seg + 3 + 2 * ns]! & 15;
+      if (predictor < 1 || predictor > 7) fail(`predictor ${predictor}`);
+      at = decodeScan(data, end, frame, out, comps, tabs, predictor, pt, restartInterval);
+      continue;
+    }
+    at = end;
+  }
+  if (!frame || !out) fail('no frame header');
+  const samples = frame.precision <= 8 ? new Uint8Array(out) : out;
+  return { info: { width: frame.width, height: frame.height, componentCount: frame.ids.length, bitsPerSample: frame.precision }, samples };
+}
+
+function decodeScan(
+  data: Uint8Array, start: number, frame: Frame, out: Uint16Array, comps: number[], tabs: HuffmanTable[],
+  predictor: number, pt: number, restartInterval: number,
+): number {
+  const reader = new JpegBitReader(data, start);
+  const { width, height } = frame;
+  const nc = frame.ids.length;
+  const ns = comps.length;
+  const initial = 1 << (frame.precision - pt - 1);
+  // Reconstruct in the point-transformed domain, then scale once at the end of the scan.
+  const rows = new Int32Array(ns * width * 2);
+  let mcusLeft = restartInterval || Number.POSITIVE_INFINITY;
+  let firstRowOfInterval = true;
+  for (let y = 0; y < height; y++) {
+    const cur = (y & 1) * width;
+    const prev = ((y + 1) & 1) * width;
+    for (let x = 0; x < width; x++) {
+      if (mcusLeft === 0) {
+        reader.restart();
+        mcusLeft = restartInterval;
+        firstRowOfInterval = true;
+      }
+      for (let k = 0; k < ns; k++) {
+        const base = k * width * 2;
+        const s = reader.decode(tabs[k]!);
+        let diff: number;
+        if (s === 16) diff = 32768;
+        else if (s > 16) fail('bad difference category');
+        else diff = extend(reader.receive(s), s);
+        let px: number;
+        if (firstRowOfInterval && x === 0 && (y === 0 || restartInterval > 0)) px = initial;
+        else if (firstRowOfInterval) px = rows[base + cur + x - 1]!;
+        else if (x === 0) px = rows[base + prev]!;
+        else {
+          const ra = rows[base + cur + x - 1]!;
+          const rb = rows[base + prev + x]!;
+          const rc = rows[base + prev + x - 1]!;
+          switch (predictor) {
+            case 1: px = ra; break;
+            case 2: px = rb; break;
+            case 3: px = rc; break;
+            case 4: px = ra + rb - rc; break;
+            case 5: px = ra + ((rb - rc) >> 1); break;
+            case 6: px = rb + ((ra - rc) >> 1); break;
+            default: px = (ra + rb) >> 1; break;
+          }
+        }
+        const v = (px + diff) & 0xffff;
+        rows[base + cur + x] = v;
+        out[(y * width + x) * nc + comps[k]!] = (v << pt) & 0xffff;
+      }
+      mcusLeft--;
+    }
+    firstRowOfInterval = false;
+  }
+  return nextMarker(data, reader.position);
+}
