@@ -52,7 +52,8 @@ export function getText(ds: DataSet, tag: string, charset: readonly string[]): s
   const el = ds.elements[tag];
   const b = elementBytes(ds, tag);
   if (!el || !b) return '';
-  return decodeText(b, charset, el.vr ?? 'LO').trim();
+  // Long text (LT 10240, UT unbounded) is for display in full elsewhere; a summary field never needs more.
+  return decodeText(b.subarray(0, 1 << 20), charset, el.vr ?? 'LO').trim();
 }
 
 const BINARY_SIZE: Record<string, number> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8, UV: 8, SV: 8 };

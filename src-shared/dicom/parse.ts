@@ -416,6 +416,12 @@ class Parser {
   }
 }
 
+/** Pixel-value attributes whose VR is US or SS by PixelRepresentation (PS3.6 "US or SS"; descriptors stay US). */
+const PIXEL_VALUE_TAGS = [
+  'x00280106', 'x00280107', 'x00280108', 'x00280109', 'x00280120', 'x00280121', 'x00280104', 'x00280105',
+  'x00280110', 'x00280111', 'x00280071', 'x00189810', 'x00221452', 'x00603004', 'x00603006', 'x00409211', 'x00409216',
+];
+
 function isMagic(b: Uint8Array, at: number): boolean {
   return b.length >= at + 4 && b[at] === 0x44 && b[at + 1] === 0x49 && b[at + 2] === 0x43 && b[at + 3] === 0x4d;
 }
@@ -592,6 +598,13 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): DicomFile {
   }
   if (Object.keys(elements).length === 0) throw new AppError('DICOM_NOT_DICOM', 'no DICOM elements found');
   const dataSet = new DataSet(syn.little ? littleEndianParser : bigEndianParser, data, elements);
+  // Implicit VR carries no VR: signed images' pixel-value attributes are SS, as pydicom and DCMTK resolve them.
+  if (!syn.explicit && dataSet.uint16('x00280103') === 1) {
+    for (const t of PIXEL_VALUE_TAGS) {
+      const el = elements[t];
+      if (el?.vr === 'US') el.vr = 'SS';
+    }
+  }
   dataSet.warnings = warnings;
   return { bytes, dataSet, transferSyntaxUid: ts, hasFileMeta, complete: !p.stoppedAtPixelData, truncated: p.truncated, warnings };
 }

@@ -9,7 +9,7 @@ import { deflateSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDicom, TS_EXPLICIT_BE, TS_EXPLICIT_LE, TS_IMPLICIT_LE, type ParseOptions } from '../../../src-shared/dicom/parse';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
-import { getItems, getString } from '../../../src-shared/dicom/elements';
+import { getItems, getNumber, getString } from '../../../src-shared/dicom/elements';
 import { AppError, isAppError } from '../../../src-shared/errors';
 
 const CORPUS = path.resolve(__dirname, '../../../../shared/data/corpus');
@@ -108,7 +108,12 @@ describe('transfer syntaxes and file layouts', () => {
     const rel = 'cornerstonejs-dicomParser/testImages/CT1_UNC.implicit_little_endian.dcm';
     const ours = parseDicom(read(rel));
     expect(ours.transferSyntaxUid).toBe(TS_IMPLICIT_LE);
-    expect(sameContent(ours.dataSet, parseDicom(dcmconv(rel, '+te')).dataSet)).toEqual([]);
+    const ref = parseDicom(dcmconv(rel, '+te'));
+    expect(sameContent(ours.dataSet, ref.dataSet)).toEqual([]);
+    // "US or SS" attributes follow PixelRepresentation, as DCMTK wrote them when making the file explicit.
+    expect(ref.dataSet.elements['x00280120']?.vr).toBe('SS');
+    expect(ours.dataSet.elements['x00280120']?.vr).toBe('SS');
+    expect(getNumber(ours.dataSet, 'x00280120')).toBe(-2000);
   });
 
   it('reads files without File Meta (raw data sets), and without preamble', () => {
