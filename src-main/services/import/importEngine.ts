@@ -37,8 +37,8 @@ type Loaded = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
 export async function runImport(paths: string[], sink: ImportSink, options: ImportOptions = {}): Promise<ImportReport> {
   const now = options.now ?? Date.now;
   const started = now();
-  const batchFiles = options.batchFiles ?? 64;
-  const batchBytes = options.batchBytes ?? 48 * 1024 * 1024;
+  const batchFiles = options.batchFiles ?? 32;
+  const batchBytes = options.batchBytes ?? 32 * 1024 * 1024;
   const interval = options.progressIntervalMs ?? 100;
   const signal = options.signal;
 

@@ -7,9 +7,9 @@ export interface ImportOptions {
   signal?: AbortSignal;
   onProgress?: (p: ImportProgress) => void;
   now?: () => number;
-  /** Instances per store transaction (default 64). */
+  /** Instances per store transaction (default 32). */
   batchFiles?: number;
-  /** Bytes per store transaction (default 48 MiB). */
+  /** Bytes per store transaction (default 32 MiB). */
   batchBytes?: number;
   /** Minimum milliseconds between progress events (default 100). */
   progressIntervalMs?: number;
