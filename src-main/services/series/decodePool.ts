@@ -1,0 +1,176 @@
+// A pool of decode worker threads: a bounded two-level queue (what the user waits for first, then
+// prefetch), one job per worker at a time, request ids, typed errors. A worker that crashes, runs
+// out of memory or hangs past the time limit is terminated and replaced; only its job fails.
+import { availableParallelism } from 'node:os';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { AppError } from '../../../src-shared/errors';
+import type { DecodeOptions, DecodeRequest, FrameDecoder, FromDecodeWorker, ToDecodeWorker } from './decodeProtocol';
+
+export interface DecodePoolOptions {
+  /** Worker threads; default max(1, availableParallelism() - 1) so main keeps a core. */
+  size?: number;
+  /** Jobs waiting (not running) at most; beyond, background jobs are refused and urgent ones displace background ones. */
+  maxQueue?: number;
+  /** A job running longer than this is taken as a hung decoder. */
+  jobTimeoutMs?: number;
+  resourceLimits?: ResourceLimits;
+}
+
+interface Job {
+  id: number;
+  request: DecodeRequest;
+  tag: string | undefined;
+  resolve(values: Float32Array): void;
+  reject(error: AppError): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | null;
+  timer: NodeJS.Timeout | null;
+  dead: boolean;
+}
+
+export function defaultPoolSize(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+export class DecodePool implements FrameDecoder {
+  private readonly size: number;
+  private readonly maxQueue: number;
+  private readonly jobTimeoutMs: number;
+  private readonly slots: Slot[] = [];
+  private readonly urgent: Job[] = [];
+  private readonly background: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** Workers lost to a crash or hang so far (each is replaced when work is waiting). */
+  failedWorkers = 0;
+
+  constructor(private readonly workerScript: string, private readonly options: DecodePoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? defaultPoolSize()));
+    this.maxQueue = Math.max(1, options.maxQueue ?? 256);
+    this.jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
+  }
+
+  get workerCount(): number {
+    return this.slots.length;
+  }
+
+  decode(request: DecodeRequest, options: DecodeOptions = {}): Promise<Float32Array> {
+    return new Promise<Float32Array>((resolve, reject) => {
+      if (this.closed) return reject(new AppError('CANCELLED', 'The decoder was closed.'));
+      const job: Job = { id: this.nextId++, request, tag: options.tag, resolve, reject };
+      const background = options.priority === 'background';
+      if (this.urgent.length + this.background.length >= this.maxQueue) {
+        const displaced = background ? undefined : this.background.pop();
+        if (!displaced) return reject(new AppError('DECODE_BUSY', 'Too many images are waiting to be decoded.'));
+        displaced.reject(new AppError('DECODE_BUSY', 'Prefetch dropped for more urgent images.'));
+      }
+      (background ? this.background : this.urgent).push(job);
+      this.pump();
+    });
+  }
+
+  promote(tag: string): void {
+    const i = this.background.findIndex((j) => j.tag === tag);
+    if (i < 0) return;
+    this.urgent.push(this.background.splice(i, 1)[0]!);
+  }
+
+  forget(keys: string[]): void {
+    if (keys.length === 0) return;
+    for (const s of this.slots) if (!s.dead) s.worker.postMessage({ type: 'forget', keys } satisfies ToDecodeWorker);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const cancelled = new AppError('CANCELLED', 'The decoder was closed.');
+    for (const j of this.urgent.splice(0)) j.reject(cancelled);
+    for (const j of this.background.splice(0)) j.reject(cancelled);
+    const slots = this.slots.splice(0);
+    await Promise.all(slots.map((s) => this.retire(s, cancelled)));
+  }
+
+  private pump(): void {
+    while (!this.closed && (this.urgent.length > 0 || this.background.length > 0)) {
+      let slot = this.slots.find((s) => !s.job);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      this.run(slot, (this.urgent.shift() ?? this.background.shift())!);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.workerScript, {
+      execArgv: this.workerScript.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
+    });
+    const slot: Slot = { worker, job: null, timer: null, dead: false };
+    worker.on('message', (m: FromDecodeWorker) => this.onMessage(slot, m));
+    worker.on('error', (e) => this.fail(slot, `a decoder thread failed (${e.name})`));
+    worker.on('messageerror', () => this.fail(slot, 'a decoder thread sent an unreadable message'));
+    worker.on('exit', (code) => this.fail(slot, `a decoder thread stopped (exit code ${code})`));
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private run(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.worker.ref();
+    const { bytes, frameIndex, cacheKey } = job.request;
+    const message: ToDecodeWorker = { type: 'decode', id: job.id, bytes, frameIndex, ...(cacheKey ? { cacheKey } : {}) };
+    try {
+      slot.worker.postMessage(message, bytes instanceof ArrayBuffer ? [bytes] : []);
+    } catch (e) {
+      // A detached or otherwise untransferable buffer: this job's fault, not the worker's.
+      slot.job = null;
+      slot.worker.unref();
+      job.reject(new AppError('DICOM_DECODE', 'The image bytes could not be handed to a decoder.', { cause: e }));
+      queueMicrotask(() => this.pump());
+      return;
+    }
+    slot.timer = setTimeout(() => this.fail(slot, `a decoder thread did not answer within ${Math.round(this.jobTimeoutMs / 1000)} s`), this.jobTimeoutMs);
+    slot.timer.unref();
+  }
+
+  private onMessage(slot: Slot, m: FromDecodeWorker): void {
+    const job = slot.job;
+    if (slot.dead || !job || m.id !== job.id) return;
+    this.finishSlot(slot);
+    if (m.type === 'done') {
+      if (m.values instanceof Float32Array) job.resolve(m.values);
+      else job.reject(new AppError('DICOM_DECODE', 'A decoder thread answered with something other than pixel values.'));
+    } else {
+      job.reject(new AppError(m.error.code, m.error.message));
+    }
+    this.pump();
+  }
+
+  private finishSlot(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.job = null;
+    if (!slot.dead) slot.worker.unref();
+  }
+
+  /** The worker is unusable: its job fails with a typed error, a fresh worker takes the queue. */
+  private fail(slot: Slot, why: string): void {
+    if (slot.dead) return;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    this.failedWorkers++;
+    void this.retire(slot, new AppError('DECODE_WORKER_FAILED', `The image could not be decoded: ${why}.`));
+    this.pump();
+  }
+
+  private async retire(slot: Slot, error: AppError): Promise<void> {
+    const job = slot.job;
+    slot.dead = true;
+    this.finishSlot(slot);
+    job?.reject(error);
+    await slot.worker.terminate().catch(() => undefined);
+  }
+}

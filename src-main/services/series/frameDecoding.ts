@@ -1,0 +1,65 @@
+// Instance bytes + frame index -> modality values: the one decode path the worker and the in-process
+// fallback share. Multi-frame instances are parsed once and kept (by cache key) for their next frames.
+import { parseDicom, type DicomFile } from '../../../src-shared/dicom/parse';
+import { decodeFrame } from '../../../src-shared/dicom/pixels/decodeFrame';
+import { toModalityValues } from '../../../src-shared/dicom/pixels/modalityLut';
+import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
+import { AppError, toAppError } from '../../../src-shared/errors';
+import type { DecodeRequest, FrameDecoder } from './decodeProtocol';
+
+/** Parsed multi-frame files, newest last; a couple is enough since frames are asked for instance by instance. */
+export class ParsedFiles {
+  private readonly files = new Map<string, DicomFile>();
+
+  constructor(private readonly capacity = 2) {}
+
+  get(key: string, bytes: ArrayBuffer | SharedArrayBuffer): DicomFile {
+    const hit = this.files.get(key);
+    // A key names one instance of one open series, so its bytes never change (SharedArrayBuffers arrive as new objects).
+    if (hit && hit.bytes.byteLength === bytes.byteLength) {
+      this.files.delete(key);
+      this.files.set(key, hit);
+      return hit;
+    }
+    const file = parseDicom(new Uint8Array(bytes));
+    this.files.set(key, file);
+    while (this.files.size > this.capacity) this.files.delete(this.files.keys().next().value!);
+    return file;
+  }
+
+  forget(keys: string[]): void {
+    for (const k of keys) this.files.delete(k);
+  }
+}
+
+/** Modality values of one frame, in a Float32Array that owns its whole buffer (so it can be transferred). */
+export async function decodeModalityFrame(request: DecodeRequest, codecs: CodecRegistry, parsed: ParsedFiles | null): Promise<Float32Array> {
+  const { bytes, frameIndex, cacheKey } = request;
+  if (!Number.isInteger(frameIndex) || frameIndex < 0) throw new AppError('INVALID_REQUEST', 'Invalid frame index.');
+  try {
+    const file = cacheKey && parsed ? parsed.get(cacheKey, bytes) : parseDicom(new Uint8Array(bytes));
+    const values = toModalityValues(await decodeFrame(file, frameIndex, codecs), file, frameIndex);
+    return values.byteOffset === 0 && values.byteLength === values.buffer.byteLength ? values : values.slice();
+  } catch (e) {
+    throw toAppError(e, 'DICOM_DECODE');
+  }
+}
+
+/** Decoding on the calling thread: for tests and tools that run without the worker bundle. */
+export class InProcessDecoder implements FrameDecoder {
+  private readonly parsed = new ParsedFiles();
+
+  constructor(private readonly codecs: CodecRegistry) {}
+
+  decode(request: DecodeRequest): Promise<Float32Array> {
+    return decodeModalityFrame(request, this.codecs, this.parsed);
+  }
+
+  promote(): void {}
+
+  forget(keys: string[]): void {
+    this.parsed.forget(keys);
+  }
+
+  async close(): Promise<void> {}
+}
