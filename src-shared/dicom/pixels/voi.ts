@@ -21,8 +21,8 @@ export function applyVoi(values: Float32Array, window: VoiWindow, invert: boolea
     const w = window.width > 0 ? window.width : 1;
     for (let i = 0; i < n; i++) {
       const y = 255 / (1 + Math.exp((-4 * (values[i]! - c)) / w));
-      const v = Math.round(y);
-      out[i] = invert ? 255 - v : v;
+      const v = Math.floor(invert ? 255 - y : y);
+      out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
     return out;
   }
@@ -45,16 +45,20 @@ export function applyVoi(values: Float32Array, window: VoiWindow, invert: boolea
     scale = 255 / span;
     offset = (0.5 - (c - 0.5) / span) * 255;
   }
+  // Truncation after the standard's formula (computed on the inverted range for MONOCHROME1)
+  // gives the same grey levels as dcmtk's renderer.
+  const top = invert ? 0 : 255;
+  const bottom = invert ? 255 : 0;
   for (let i = 0; i < n; i++) {
     const x = values[i]!;
-    let v: number;
-    if (x <= lo) v = 0;
-    else if (x > hi) v = 255;
+    if (x <= lo) out[i] = bottom;
+    else if (x > hi) out[i] = top;
     else {
-      v = Math.round(x * scale + offset);
+      const y = x * scale + offset;
+      let v = Math.floor(invert ? 255 - y : y);
       v = v < 0 ? 0 : v > 255 ? 255 : v;
+      out[i] = v;
     }
-    out[i] = invert ? 255 - v : v;
   }
   return out;
 }
