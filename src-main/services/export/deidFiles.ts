@@ -36,29 +36,45 @@ export function text(tree: DicomTree, tag: number): string {
   return el ? asciiValue(el).trim() : '';
 }
 
-/** Reads, checks and de-identifies every input; throws before returning anything if the policy refuses one. */
-export async function deidentifyFiles(inputs: readonly string[], opts: DeidExportOptions, deps: ExportDeps): Promise<DeidentifiedFile[]> {
-  const ctx = createDeidContext(deps.secret, opts.options ?? {}, opts.safePrivate ?? []);
-  const trees = inputs.map((source) => {
+export interface DeidPlan {
+  flagged: ReadonlySet<string>;
+  /** Original patient key (ID and name) per input, for pseudonyms; kept in memory only. */
+  patientKey: ReadonlyMap<string, string>;
+}
+
+/** First pass: reads every input once, applies the burned-in policy; nothing is written yet. */
+export async function planDeid(inputs: readonly string[], opts: DeidExportOptions, deps: ExportDeps): Promise<DeidPlan> {
+  const flagged = new Set<string>();
+  const patientKey = new Map<string, string>();
+  for (const source of inputs) {
+    let tree: DicomTree;
     try {
-      return { source, tree: readDicomFile(source) };
+      tree = readDicomFile(source);
     } catch (e) {
       throw toAppError(e, 'EXPORT_FAILED');
     }
-  });
-  const flagged = trees.filter((t) => assessBurnedIn(t.tree).flagged);
-  const unresolved = flagged.filter((t) => !opts.burnedIn?.redactions?.has(t.source));
+    if (assessBurnedIn(tree).flagged) flagged.add(source);
+    patientKey.set(source, `${text(tree, 0x00100020)}\\${text(tree, 0x00100010)}`);
+  }
+  const unresolved = [...flagged].filter((f) => !opts.burnedIn?.redactions?.has(f));
   if (unresolved.length > 0) {
     if (!opts.burnedIn?.override) {
       throw new AppError('DEID_BURNED_IN', `${unresolved.length} file(s) may carry burned-in text: redact them or export with an explicit override`);
     }
     await deps.checkPermission('export.burnedInOverride', deps.user);
   }
-  return trees.map(({ source, tree }) => {
-    const burnedInFlagged = flagged.some((f) => f.source === source);
+  return { flagged, patientKey };
+}
+
+/** Second pass: de-identifies one file at a time (one shared context, so UIDs map consistently) for the caller to write. */
+export function* deidentifyEach(inputs: readonly string[], plan: DeidPlan, opts: DeidExportOptions, deps: ExportDeps): Generator<DeidentifiedFile> {
+  const ctx = createDeidContext(deps.secret, opts.options ?? {}, opts.safePrivate ?? []);
+  for (const source of inputs) {
+    const tree = readDicomFile(source);
     const rects = opts.burnedIn?.redactions?.get(source);
-    if (rects && rects.length > 0) redactRectangles(tree, rects);
-    const report = deidentifyTree(tree, ctx, { pixelsCleaned: !!rects && rects.length > 0 });
-    return { source, tree, burnedInFlagged, redacted: !!rects && rects.length > 0, counts: { ...report } };
-  });
+    const redacted = !!rects && rects.length > 0;
+    if (redacted) redactRectangles(tree, rects);
+    const report = deidentifyTree(tree, ctx, { pixelsCleaned: redacted });
+    yield { source, tree, burnedInFlagged: plan.flagged.has(source), redacted, counts: { ...report } };
+  }
 }

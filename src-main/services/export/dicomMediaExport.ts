@@ -9,7 +9,7 @@ import { outputTransferSyntax, writeTree } from '../../../src-shared/dicom/write
 import { createUidRemapper } from '../../../src-shared/deid';
 import { hmacSha256 } from '../../../src-shared/deid/sha256';
 import { audited, optionDetail } from './auditExport';
-import { deidentifyFiles, readDicomFile, text } from './deidFiles';
+import { deidentifyEach, planDeid, text } from './deidFiles';
 import type { DeidExportOptions, ExportDeps, ExportResult } from './exportTypes';
 
 const pad = (prefix: string, n: number) => `${prefix}${String(n).padStart(6, '0')}`;
@@ -26,15 +26,12 @@ export interface MediaFile {
   bytes: Uint8Array;
 }
 
-/** De-identifies the inputs and lays them out as a DICOM file-set (files + DICOMDIR), in memory. */
-export async function buildDicomMedia(inputs: readonly string[], opts: DeidExportOptions, deps: ExportDeps): Promise<{ media: MediaFile[]; files: ExportResult['files'] }> {
-  const originalPatient = new Map(
-    inputs.map((f) => {
-      const t = readDicomFile(f);
-      return [f, `${text(t, 0x00100020)}\\${text(t, 0x00100010)}`];
-    }),
-  );
-  const done = await deidentifyFiles(inputs, opts, deps);
+/**
+ * De-identifies the inputs and lays them out as a DICOM file-set: each file is handed to `sink` as soon as
+ * it is made (so a large study is never all in memory), the DICOMDIR last.
+ */
+export async function buildDicomMedia(inputs: readonly string[], opts: DeidExportOptions, deps: ExportDeps, sink: (file: MediaFile) => Promise<void> | void): Promise<ExportResult['files']> {
+  const plan = await planDeid(inputs, opts, deps);
   const ids = { patient: new Map<string, number>(), study: new Map<string, number>(), series: new Map<string, number>() };
   const counter = new Map<string, number>();
   const next = (key: string) => {
@@ -43,10 +40,10 @@ export async function buildDicomMedia(inputs: readonly string[], opts: DeidExpor
     return n;
   };
   const entries: DicomdirEntry[] = [];
-  const media: MediaFile[] = [];
-  const files = done.map((d) => {
+  const files: ExportResult['files'] = [];
+  for (const d of deidentifyEach(inputs, plan, opts, deps)) {
     if (!opts.options?.retainUids && text(d.tree, 0x00100020) === '') {
-      putElement(d.tree.dataSet, stringElement(0x00100020, 'LO', patientPseudonym(deps.secret, originalPatient.get(d.source) ?? '')));
+      putElement(d.tree.dataSet, stringElement(0x00100020, 'LO', patientPseudonym(deps.secret, plan.patientKey.get(d.source) ?? '')));
     }
     const pid = text(d.tree, 0x00100020);
     const study = text(d.tree, 0x0020000d);
@@ -55,7 +52,7 @@ export async function buildDicomMedia(inputs: readonly string[], opts: DeidExpor
     if (!ids.study.has(study)) ids.study.set(study, next(`study:${pid}`));
     if (!ids.series.has(series)) ids.series.set(series, next(`series:${study}`));
     const fileId = ['DICOM', pad('PT', ids.patient.get(pid) ?? 0), pad('ST', ids.study.get(study) ?? 0), pad('SE', ids.series.get(series) ?? 0), pad('IM', next(`image:${series}`))];
-    media.push({ fileId, bytes: writeTree(d.tree) });
+    await sink({ fileId, bytes: writeTree(d.tree) });
     const sop = text(d.tree, 0x00080018);
     entries.push({
       fileId,
@@ -75,11 +72,11 @@ export async function buildDicomMedia(inputs: readonly string[], opts: DeidExpor
       modality: text(d.tree, 0x00080060),
       instanceNumber: text(d.tree, 0x00200013),
     });
-    return { source: d.source, output: fileId.join('/'), sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts };
-  });
+    files.push({ source: d.source, output: fileId.join('/'), sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts });
+  }
   const fileSetUid = createUidRemapper(deps.secret).map(`fileset:${entries.map((e) => e.sopInstanceUid).join(',')}`);
-  media.push({ fileId: ['DICOMDIR'], bytes: buildDicomdir(entries, 'ENCLAVE', fileSetUid) });
-  return { media, files };
+  await sink({ fileId: ['DICOMDIR'], bytes: buildDicomdir(entries, 'ENCLAVE', fileSetUid) });
+  return files;
 }
 
 export async function exportDicomMedia(inputs: readonly string[], outDir: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
@@ -88,12 +85,11 @@ export async function exportDicomMedia(inputs: readonly string[], outDir: string
     'export.dicomMedia',
     optionDetail(opts),
     async () => {
-      const { media, files } = await buildDicomMedia(inputs, opts, deps);
-      for (const m of media) {
+      const files = await buildDicomMedia(inputs, opts, deps, (m) => {
         const output = path.join(outDir, ...m.fileId);
         fs.mkdirSync(path.dirname(output), { recursive: true });
         fs.writeFileSync(output, m.bytes);
-      }
+      });
       return { files: files.map((f) => ({ ...f, output: path.join(outDir, ...f.output.split('/')) })), outputPath: outDir };
     },
     (r) => r.files.length,

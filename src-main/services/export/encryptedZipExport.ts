@@ -14,14 +14,25 @@ configure({ useWebWorkers: false });
 
 export const MIN_PASSWORD_LENGTH = 8;
 
-/** Writes entries into an AES-256 (AE-2) zip at zipPath, streaming to disk. */
-export async function writeEncryptedZip(zipPath: string, password: string, entries: readonly { name: string; bytes: Uint8Array }[]): Promise<void> {
+export interface EncryptedZip {
+  add(name: string, bytes: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens an AES-256 (AE-2) zip at zipPath; entries are encrypted and streamed to disk as they are added. */
+export function openEncryptedZip(zipPath: string, password: string): EncryptedZip {
   if (password.length < MIN_PASSWORD_LENGTH) throw new AppError('INVALID_REQUEST', `the package password needs at least ${MIN_PASSWORD_LENGTH} characters`);
   fs.mkdirSync(path.dirname(zipPath), { recursive: true });
   const out = Writable.toWeb(fs.createWriteStream(zipPath, { mode: 0o600 })) as WritableStream<Uint8Array>;
   const zip = new ZipWriter(out, { password, encryptionStrength: 3, zipCrypto: false });
-  for (const e of entries) await zip.add(e.name, new Uint8ArrayReader(e.bytes), { password, encryptionStrength: 3, zipCrypto: false });
-  await zip.close();
+  return {
+    add: async (name, bytes) => {
+      await zip.add(name, new Uint8ArrayReader(bytes), { password, encryptionStrength: 3, zipCrypto: false });
+    },
+    close: async () => {
+      await zip.close();
+    },
+  };
 }
 
 export async function exportEncryptedZip(inputs: readonly string[], zipPath: string, password: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
@@ -30,9 +41,17 @@ export async function exportEncryptedZip(inputs: readonly string[], zipPath: str
     'export.encryptedZip',
     { ...optionDetail(opts), encryption: 'AES-256' },
     async () => {
-      const { media, files } = await buildDicomMedia(inputs, opts, deps);
-      await writeEncryptedZip(zipPath, password, media.map((m) => ({ name: m.fileId.join('/'), bytes: m.bytes })));
-      return { files, outputPath: zipPath };
+      const zip = openEncryptedZip(zipPath, password);
+      try {
+        const files = await buildDicomMedia(inputs, opts, deps, (m) => zip.add(m.fileId.join('/'), m.bytes));
+        await zip.close();
+        return { files, outputPath: zipPath };
+      } catch (e) {
+        // A half-written package is removed rather than left behind.
+        await zip.close().catch(() => undefined);
+        fs.rmSync(zipPath, { force: true });
+        throw e;
+      }
     },
     (r) => r.files.length,
   );

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeTree } from '../../../src-shared/dicom/write/writeTree';
 import { audited, optionDetail } from './auditExport';
-import { deidentifyFiles, text } from './deidFiles';
+import { deidentifyEach, planDeid, text } from './deidFiles';
 import type { DeidExportOptions, ExportDeps, ExportResult } from './exportTypes';
 
 export async function exportDeidentifiedFolder(inputs: readonly string[], outDir: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
@@ -12,14 +12,15 @@ export async function exportDeidentifiedFolder(inputs: readonly string[], outDir
     'export.deidentifiedFolder',
     optionDetail(opts),
     async () => {
-      const done = await deidentifyFiles(inputs, opts, deps);
+      const plan = await planDeid(inputs, opts, deps);
       fs.mkdirSync(outDir, { recursive: true });
-      const files = done.map((d) => {
+      const files: ExportResult['files'] = [];
+      for (const d of deidentifyEach(inputs, plan, opts, deps)) {
         const sop = text(d.tree, 0x00080018);
         const output = path.join(outDir, `${sop}.dcm`);
         fs.writeFileSync(output, writeTree(d.tree));
-        return { source: d.source, output, sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts };
-      });
+        files.push({ source: d.source, output, sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts });
+      }
       return { files, outputPath: outDir };
     },
     (r) => r.files.length,
