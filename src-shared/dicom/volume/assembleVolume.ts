@@ -191,7 +191,11 @@ function* assembly(geometry: SeriesGeometry, frames: FrameRef[], units: string, 
   return { ...base, scalars: sink!.data, warnings: [...geometry.warnings] };
 }
 
-/** Builds the volume, asking getValues for each frame once (modality values: HU for CT). */
+/**
+ * Builds the volume, asking getValues for each frame once (modality values: HU for CT).
+ * getValues may return the same array every time (a decode buffer reused by the caller): each
+ * frame is copied out before the next is asked for, so the caller need not allocate per frame.
+ */
 export function assembleVolume(
   geometry: SeriesGeometry,
   frames: FrameRef[],
@@ -205,7 +209,7 @@ export function assembleVolume(
   return step.value;
 }
 
-/** The same with an asynchronous decoder: frames are decoded one by one as the assembly needs them. */
+/** The same with an asynchronous decoder: frames are decoded one by one as the assembly needs them (reused arrays allowed too). */
 export async function assembleVolumeAsync(
   geometry: SeriesGeometry,
   frames: FrameRef[],

@@ -250,6 +250,19 @@ describe('computeSeriesGeometry + assembleVolume on synthetic stacks', () => {
     );
   });
 
+  it('copes with a decoder that reuses one output array for every frame (regular and resampled)', () => {
+    const t = (15 * Math.PI) / 180;
+    for (const frames of [stack({ positions: zs([0, 2, 4, 6]) }), stack({ col: [0, Math.cos(t), -Math.sin(t)], positions: zs([0, 1, 2, 4, 5]) })]) {
+      const reused = new Float32Array(32 * 32);
+      const g = computeSeriesGeometry(frames);
+      const v = assembleVolume(g, frames, (i) => {
+        reused.set(sample(frames[i]!));
+        return reused;
+      }, 'test');
+      expect(Array.from(v.scalars)).toEqual(Array.from(build(frames).volume.scalars));
+    }
+  });
+
   it('assembles the same volume from an asynchronous decoder, one frame at a time', async () => {
     const t = (15 * Math.PI) / 180;
     const frames = stack({ col: [0, Math.cos(t), -Math.sin(t)], positions: shuffle(zs([0, 1, 2, 4, 5, 6])) });
