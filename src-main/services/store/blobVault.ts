@@ -1,5 +1,7 @@
 // Original instance bytes as AES-256-GCM files: blobs/ab/<30 hex>, random names (never derived from
-// a UID). Each file has its own key, HKDF(blob master key, per-file salt); the header and the name are
+// a UID). Each file has its own key, HKDF(blob master key, per-file salt), and the salt lives only in
+// the database row: once a purge has deleted the row (secure_delete, VACUUM), whatever bytes of the
+// file survive on the disk cannot be decrypted, even with the data key. The header and the name are
 // authenticated, so a file that was altered, truncated or swapped fails its tag on read.
 // Files are encrypted before they touch the disk, temp files included.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
@@ -13,8 +15,14 @@ const VERSION = 1;
 const SALT = 16;
 const IV = 12;
 const TAG = 16;
-const HEADER = 4 + 4 + SALT + IV; // magic, version + 3 reserved, salt, iv
+const HEADER = 4 + 4 + IV; // magic, version + 3 reserved, iv
 const BLOB_NAME = /^[0-9a-f]{32}$/;
+
+/** A blob file's name and the salt of its key (kept in the database, never in the file). */
+export interface BlobRef {
+  name: string;
+  salt: Buffer;
+}
 
 export type BlobReadFailure = 'missing' | 'malformed' | 'authentication';
 export type BlobReadResult = { ok: true; bytes: Buffer } | { ok: false; reason: BlobReadFailure };
@@ -32,8 +40,8 @@ export class BlobVault {
     return BLOB_NAME.test(name);
   }
 
-  newName(): string {
-    return randomBytes(16).toString('hex');
+  newRef(): BlobRef {
+    return { name: randomBytes(16).toString('hex'), salt: randomBytes(SALT) };
   }
 
   pathOf(name: string): string {
@@ -54,31 +62,28 @@ export class BlobVault {
   }
 
   /** Encrypted chunks ready to write: header, ciphertext, tag. */
-  seal(name: string, bytes: Uint8Array): Buffer[] {
+  seal(ref: BlobRef, bytes: Uint8Array): Buffer[] {
     const header = Buffer.alloc(HEADER);
     MAGIC.copy(header, 0);
     header[4] = VERSION;
-    const salt = randomBytes(SALT);
     const iv = randomBytes(IV);
-    salt.copy(header, 8);
-    iv.copy(header, 8 + SALT);
-    const c = createCipheriv('aes-256-gcm', this.fileKey(salt), iv);
-    c.setAAD(this.aad(header, name));
+    iv.copy(header, 8);
+    const c = createCipheriv('aes-256-gcm', this.fileKey(ref.salt), iv);
+    c.setAAD(this.aad(header, ref.name));
     const ct = c.update(bytes);
     const fin = c.final();
     return fin.length ? [header, ct, fin, c.getAuthTag()] : [header, ct, c.getAuthTag()];
   }
 
-  open(name: string, file: Buffer): BlobReadResult {
-    if (file.length < HEADER + TAG || !file.subarray(0, 4).equals(MAGIC) || file[4] !== VERSION) {
+  open(ref: BlobRef, file: Buffer): BlobReadResult {
+    if (file.length < HEADER + TAG || !file.subarray(0, 4).equals(MAGIC) || file[4] !== VERSION || ref.salt.length !== SALT) {
       return { ok: false, reason: 'malformed' };
     }
     const header = file.subarray(0, HEADER);
-    const salt = file.subarray(8, 8 + SALT);
-    const iv = file.subarray(8 + SALT, HEADER);
+    const iv = file.subarray(8, HEADER);
     try {
-      const d = createDecipheriv('aes-256-gcm', this.fileKey(salt), iv);
-      d.setAAD(this.aad(header, name));
+      const d = createDecipheriv('aes-256-gcm', this.fileKey(ref.salt), iv);
+      d.setAAD(this.aad(header, ref.name));
       d.setAuthTag(file.subarray(file.length - TAG));
       const pt = d.update(file.subarray(HEADER, file.length - TAG));
       const fin = d.final();
@@ -104,19 +109,19 @@ export class BlobVault {
    * then all are fdatasync'ed together (the disk flushes them in one go instead of one flush per file),
    * then renamed into place.
    */
-  async writeMany(items: { name: string; bytes: Uint8Array }[]): Promise<void> {
+  async writeMany(items: { ref: BlobRef; bytes: Uint8Array }[]): Promise<void> {
     const pending: { tmp: string; target: string; handle: FileHandle }[] = [];
     const dirs = new Set<string>();
     try {
-      for (const it of items) dirs.add(await this.ensureShard(it.name));
+      for (const it of items) dirs.add(await this.ensureShard(it.ref.name));
       // All writes in flight at once: each await is a thread-pool round trip, and on a busy machine
       // doing them one after another costs more than the disk does.
       await Promise.all(
         items.map(async (it) => {
-          const chunks = this.seal(it.name, it.bytes);
+          const chunks = this.seal(it.ref, it.bytes);
           const tmp = join(this.tmpDir, `${randomBytes(12).toString('hex')}.tmp`);
           const handle = await fsp.open(tmp, 'wx', 0o600);
-          pending.push({ tmp, target: this.pathOf(it.name), handle });
+          pending.push({ tmp, target: this.pathOf(it.ref.name), handle });
           await handle.writev(chunks);
         }),
       );
@@ -131,15 +136,15 @@ export class BlobVault {
     await Promise.all([...dirs].map((d) => fsyncDir(d)));
   }
 
-  async read(name: string): Promise<BlobReadResult> {
+  async read(ref: BlobRef): Promise<BlobReadResult> {
     let file: Buffer;
     try {
-      file = await fsp.readFile(this.pathOf(name));
+      file = await fsp.readFile(this.pathOf(ref.name));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, reason: 'missing' };
       throw e;
     }
-    return this.open(name, file);
+    return this.open(ref, file);
   }
 
   async remove(names: Iterable<string>): Promise<void> {

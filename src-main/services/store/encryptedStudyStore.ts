@@ -11,7 +11,7 @@ import { AppError } from '../../../src-shared/errors';
 import { AuditService, systemClock, type Clock } from '../audit/auditService';
 import type { Db } from '../db/database';
 import type { Statement as SqlStatement } from '../db/sqliteModule';
-import { BlobVault, type BlobReadFailure } from './blobVault';
+import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
 import { OpaqueIds } from './opaqueIds';
 import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary } from './studyStore';
 
@@ -69,9 +69,9 @@ type Statement = SqlStatement;
 
 type Plan =
   | { kind: 'duplicate' }
-  | { kind: 'add'; blob: string }
-  | { kind: 'repair'; blob: string; instanceId: string; oldBlob: string }
-  | { kind: 'conflict'; blob: string | null; instanceId: string };
+  | { kind: 'add'; blob: BlobRef }
+  | { kind: 'repair'; blob: BlobRef; instanceId: string; oldBlob: string }
+  | { kind: 'conflict'; blob: BlobRef | null; instanceId: string };
 
 interface InstanceRow {
   instance_id: string;
@@ -80,10 +80,12 @@ interface InstanceRow {
   sha256: string;
   size: number;
   blob_name: string;
+  blob_salt: Buffer;
   tampered: number;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const PLANNED: BlobRef = { name: '', salt: Buffer.alloc(0) };
 const DAY_MS = 86_400_000;
 
 export class EncryptedStudyStore implements StudyStore {
@@ -115,12 +117,12 @@ export class EncryptedStudyStore implements StudyStore {
     this.assertOpen();
     for (const it of batch) validateItem(it);
     const pre = this.plan(batch, null);
-    const toWrite: { name: string; bytes: Uint8Array }[] = [];
+    const toWrite: { ref: BlobRef; bytes: Uint8Array }[] = [];
     const blobs = pre.map((p, i) => {
       if (p.kind === 'duplicate' || (p.kind === 'conflict' && p.blob === null)) return null;
-      const name = this.vault.newName();
-      toWrite.push({ name, bytes: batch[i]!.bytes });
-      return name;
+      const ref = this.vault.newRef();
+      toWrite.push({ ref, bytes: batch[i]!.bytes });
+      return ref;
     });
     await this.vault.writeMany(toWrite);
     const used = new Set<string>();
@@ -136,39 +138,39 @@ export class EncryptedStudyStore implements StudyStore {
           if (p.kind === 'conflict') {
             if (p.blob) {
               this.insertConflict(it, p.instanceId, p.blob);
-              used.add(p.blob);
+              used.add(p.blob.name);
             }
             return 'conflict';
           }
           if (p.kind === 'repair') {
-            this.stmt('UPDATE instances SET blob_name = ?, tampered = 0 WHERE instance_id = ?').run(p.blob, p.instanceId);
-            used.add(p.blob);
+            this.stmt('UPDATE instances SET blob_name = ?, blob_salt = ?, tampered = 0 WHERE instance_id = ?').run(p.blob.name, p.blob.salt, p.instanceId);
+            used.add(p.blob.name);
             oldBlobs.push(p.oldBlob);
             return 'added';
           }
           this.insertInstance(it, p.blob);
-          used.add(p.blob);
+          used.add(p.blob.name);
           return 'added';
         });
       })();
     } catch (e) {
-      await this.vault.remove(toWrite.map((w) => w.name)).catch(() => undefined);
+      await this.vault.remove(toWrite.map((w) => w.ref.name)).catch(() => undefined);
       throw e instanceof AppError ? e : new AppError('IMPORT_FAILED', 'Storing the instances failed.', { cause: e });
     }
-    await this.vault.remove([...toWrite.map((w) => w.name).filter((n) => !used.has(n)), ...oldBlobs]);
+    await this.vault.remove([...toWrite.map((w) => w.ref.name).filter((n) => !used.has(n)), ...oldBlobs]);
     return results;
   }
 
   /** Classifies each item; `blobs` (inside the transaction) are the names written for items that need one. */
-  private plan(batch: InstanceToAdd[], blobs: (string | null)[] | null): Plan[] {
+  private plan(batch: InstanceToAdd[], blobs: (BlobRef | null)[] | null): Plan[] {
     const byUid = this.stmt('SELECT instance_id, sha256, blob_name, tampered FROM instances WHERE sop_instance_uid = ?');
     const conflictExists = this.stmt('SELECT 1 FROM instance_conflicts WHERE sop_instance_uid = ? AND sha256 = ?');
     const inBatch = new Map<string, { sha256: string; instanceId: string }>();
     const conflictsInBatch = new Set<string>();
     return batch.map((it, i) => {
       const uid = it.meta.sopInstanceUid;
-      const need = (): string => {
-        if (!blobs) return 'planned';
+      const need = (): BlobRef => {
+        if (!blobs) return PLANNED;
         const b = blobs[i];
         if (!b) throw new AppError('IMPORT_FAILED', 'The store changed during the import; run it again.');
         return b;
@@ -194,7 +196,7 @@ export class EncryptedStudyStore implements StudyStore {
     });
   }
 
-  private insertInstance(it: InstanceToAdd, blob: string): void {
+  private insertInstance(it: InstanceToAdd, blob: BlobRef): void {
     const m = it.meta;
     const now = this.clock.now();
     const patientId = this.ids.of('pt', m.patientId, m.patientName, m.patientBirthDate);
@@ -214,8 +216,8 @@ export class EncryptedStudyStore implements StudyStore {
       .run(seriesId, m.seriesInstanceUid, studyId, m.seriesNumber, m.seriesDescription, m.modality, m.frameOfReferenceUid, now);
     this.stmt(
         `INSERT INTO instances (instance_id, sop_instance_uid, series_id, sop_class_uid, transfer_syntax_uid, instance_number,
-           meta_json, size, sha256, blob_name, tampered, created_at, last_access)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL)`,
+           meta_json, size, sha256, blob_name, blob_salt, tampered, created_at, last_access)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL)`,
       )
       .run(
         this.ids.of('in', m.sopInstanceUid),
@@ -227,17 +229,18 @@ export class EncryptedStudyStore implements StudyStore {
         JSON.stringify(m),
         it.bytes.byteLength,
         it.sha256,
-        blob,
+        blob.name,
+        blob.salt,
         now,
       );
   }
 
-  private insertConflict(it: InstanceToAdd, instanceId: string, blob: string): void {
+  private insertConflict(it: InstanceToAdd, instanceId: string, blob: BlobRef): void {
     this.stmt(
-        `INSERT INTO instance_conflicts (conflict_id, sop_instance_uid, instance_id, meta_json, size, sha256, blob_name, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO instance_conflicts (conflict_id, sop_instance_uid, instance_id, meta_json, size, sha256, blob_name, blob_salt, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(OpaqueIds.random('cf'), it.meta.sopInstanceUid, instanceId, JSON.stringify(it.meta), it.bytes.byteLength, it.sha256, blob, this.clock.now());
+      .run(OpaqueIds.random('cf'), it.meta.sopInstanceUid, instanceId, JSON.stringify(it.meta), it.bytes.byteLength, it.sha256, blob.name, blob.salt, this.clock.now());
   }
 
   // ---------------------------------------------------------------- reading
@@ -321,7 +324,7 @@ export class EncryptedStudyStore implements StudyStore {
 
   async readInstanceBytes(instanceId: string): Promise<Uint8Array> {
     this.assertOpen();
-    const row = this.stmt('SELECT instance_id, series_id, sha256, size, blob_name, tampered FROM instances WHERE instance_id = ?').get(instanceId) as
+    const row = this.stmt('SELECT instance_id, series_id, sha256, size, blob_name, blob_salt, tampered FROM instances WHERE instance_id = ?').get(instanceId) as
       | InstanceRow
       | undefined;
     if (!row) throw new AppError('NOT_FOUND', 'No such instance.');
@@ -334,8 +337,8 @@ export class EncryptedStudyStore implements StudyStore {
     return failure.bytes!;
   }
 
-  private async check(row: Pick<InstanceRow, 'blob_name' | 'sha256' | 'size'>): Promise<{ reason?: BlobReadFailure | 'size' | 'hash'; bytes?: Buffer }> {
-    const r = await this.vault.read(row.blob_name);
+  private async check(row: Pick<InstanceRow, 'blob_name' | 'blob_salt' | 'sha256' | 'size'>): Promise<{ reason?: BlobReadFailure | 'size' | 'hash'; bytes?: Buffer }> {
+    const r = await this.vault.read({ name: row.blob_name, salt: row.blob_salt });
     if (!r.ok) return { reason: r.reason };
     if (r.bytes.length !== row.size) return { reason: 'size' };
     if (createHash('sha256').update(r.bytes).digest('hex') !== row.sha256) return { reason: 'hash' };
@@ -359,7 +362,7 @@ export class EncryptedStudyStore implements StudyStore {
   /** Re-reads and re-hashes every instance; newly failing ones are marked and alerted like on a read. */
   async verifyAll(): Promise<VerifyResult> {
     this.assertOpen();
-    const rows = this.stmt('SELECT instance_id, series_id, sha256, size, blob_name, tampered FROM instances ORDER BY instance_id').all() as InstanceRow[];
+    const rows = this.stmt('SELECT instance_id, series_id, sha256, size, blob_name, blob_salt, tampered FROM instances ORDER BY instance_id').all() as InstanceRow[];
     const tampered: string[] = [];
     for (const row of rows) {
       const f = await this.check(row);

@@ -225,6 +225,19 @@ describe('EncryptedStudyStore', () => {
     await again.close();
   });
 
+  it('keeps each blob key salt only in the database row, so a purged blob cannot be decrypted from leftover bytes', async () => {
+    const t = await fresh();
+    const store = await t.open();
+    await store.addInstance(ct[0]!.meta, ct[0]!.bytes, ct[0]!.sha256);
+    const row = store.database.prepare('SELECT blob_name, blob_salt FROM instances').get() as { blob_name: string; blob_salt: Buffer };
+    expect(row.blob_salt).toHaveLength(16);
+    const file = readFileSync(path.join(t.dataDir, 'blobs', row.blob_name.slice(0, 2), row.blob_name.slice(2)));
+    expect(file.includes(row.blob_salt)).toBe(false);
+    // Only header, ciphertext and tag: no room for key material.
+    expect(file.length).toBe(ct[0]!.bytes.length + 20 + 16);
+    await store.close();
+  });
+
   it('does not sweep while another live process has the data directory open', async () => {
     const t = await fresh();
     await (await t.open()).close();

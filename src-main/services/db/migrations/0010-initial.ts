@@ -1,5 +1,6 @@
 // The first schema. Ids exposed outside the store are opaque (keyed hashes of the UIDs, or random):
-// UIDs identify patients, so they stay inside the encrypted file.
+// UIDs identify patients, so they stay inside the encrypted file. blob_salt is the only way to the key
+// of a blob file (see blobVault.ts): deleting the row shreds the file's contents cryptographically.
 import type { Migration } from './migration';
 
 export const migration0010: Migration = {
@@ -52,6 +53,7 @@ export const migration0010: Migration = {
         size         INTEGER NOT NULL CHECK (size >= 0),
         sha256       TEXT NOT NULL CHECK (length(sha256) = 64),
         blob_name    TEXT NOT NULL UNIQUE,
+        blob_salt    BLOB NOT NULL CHECK (length(blob_salt) = 16),
         tampered     INTEGER NOT NULL DEFAULT 0 CHECK (tampered IN (0, 1)),
         created_at   INTEGER NOT NULL,
         last_access  INTEGER
@@ -67,6 +69,7 @@ export const migration0010: Migration = {
         size         INTEGER NOT NULL,
         sha256       TEXT NOT NULL,
         blob_name    TEXT NOT NULL UNIQUE,
+        blob_salt    BLOB NOT NULL CHECK (length(blob_salt) = 16),
         created_at   INTEGER NOT NULL,
         UNIQUE (sop_instance_uid, sha256)
       ) STRICT;
