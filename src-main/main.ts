@@ -37,7 +37,9 @@ if (!prepareElectronApp()) {
       events: webContentsEventSink(() => win?.webContents ?? null),
       rendererDir: join(__dirname, '..', 'renderer'),
       version: app.getVersion(),
+      decodeWorkerPath: join(__dirname, 'decodeWorker.cjs'),
     });
+    app.on('will-quit', () => void services.series.close());
     handleAppProtocol(ses, services.appProtocol);
     registerIpc(services.dispatch);
     win = createMainWindow(join(__dirname, '..', 'preload', 'preload.cjs'));

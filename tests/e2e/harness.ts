@@ -82,6 +82,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     rendererDir,
     version: '0.0.0-test',
     appOrigin: TEST_ORIGIN,
+    // Pixels decode in the same worker pool as in Electron (the build runs before e2e).
+    decodeWorkerPath: resolve(REPO, 'dist/main/decodeWorker.cjs'),
   });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -114,6 +116,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     setNextFolder: (p) => { nextFolder = p; },
     async close() {
       await browser.close().catch(() => undefined);
+      await services.series.close();
       await store.close();
     },
   };

@@ -22,6 +22,8 @@ export interface AppServicesOptions {
   rendererDir: string;
   version: string;
   appOrigin?: string;
+  /** The decode worker bundle (dist/main/decodeWorker.cjs); without it pixels decode on the calling thread. */
+  decodeWorkerPath?: string;
 }
 
 export interface AppServices {
@@ -40,7 +42,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   // Ids tell which store they belong to: quick-view ids carry a prefix the cache's ids never have.
   const storeFor = (id: string): StudyStore => (id.startsWith(QUICK_VIEW_PREFIX) ? quick ?? missing() : o.cache.get());
   const missing = (): never => { throw new AppError('NOT_FOUND', 'That quick view was closed.'); };
-  const series = new SeriesService(storeFor, o.codecs);
+  const series = new SeriesService(storeFor, o.codecs, o.decodeWorkerPath ? { workerScript: o.decodeWorkerPath } : {});
   const jobs = new Map<string, AbortController>();
 
   const runImport = async (target: StudyStore, chosen?: string): Promise<ImportSummary | null> => {
