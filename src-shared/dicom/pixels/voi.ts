@@ -26,25 +26,31 @@ export function applyVoi(values: Float32Array, window: VoiWindow, invert: boolea
     }
     return out;
   }
+  // y = ((x - x0) / span + 0.5) * 255 with the standard's x0 and span for each function. LINEAR is
+  // evaluated as x * scale + offset, the form whose rounding matches dcmtk's renderer exactly.
   let lo: number;
   let hi: number;
-  let scale: number;
-  let offset: number;
+  let x0: number;
+  let span: number;
+  let scale = 0;
+  let offset = 0;
   if (fn === 'LINEAR_EXACT') {
     const w = window.width > 0 ? window.width : 1e-6;
     lo = c - w / 2;
     hi = c + w / 2;
-    scale = 255 / w;
-    offset = (0.5 - c / w) * 255;
+    x0 = c;
+    span = w;
   } else {
     // LINEAR requires width >= 1; the standard's (w - 1) makes a width of 1 a threshold at c - 0.5.
     const w = window.width >= 1 ? window.width : 1;
     lo = c - 0.5 - (w - 1) / 2;
     hi = c - 0.5 + (w - 1) / 2;
-    const span = w - 1 > 0 ? w - 1 : 1e-6;
+    x0 = c - 0.5;
+    span = w - 1 > 0 ? w - 1 : 1e-6;
     scale = 255 / span;
-    offset = (0.5 - (c - 0.5) / span) * 255;
+    offset = (0.5 - x0 / span) * 255;
   }
+  const exact = fn === 'LINEAR_EXACT';
   // Truncation after the standard's formula (computed on the inverted range for MONOCHROME1)
   // gives the same grey levels as dcmtk's renderer.
   const top = invert ? 0 : 255;
@@ -54,7 +60,7 @@ export function applyVoi(values: Float32Array, window: VoiWindow, invert: boolea
     if (x <= lo) out[i] = bottom;
     else if (x > hi) out[i] = top;
     else {
-      const y = x * scale + offset;
+      const y = exact ? ((x - x0) / span + 0.5) * 255 : x * scale + offset;
       let v = Math.floor(invert ? 255 - y : y);
       v = v < 0 ? 0 : v > 255 ? 255 : v;
       out[i] = v;
