@@ -52,8 +52,11 @@ export function validateOptions(options: DeidOptions): void {
 }
 
 /**
- * Options first (Keep beats Clean beats the option's own X), then the Basic Profile. Where the table allows a
- * choice (X/Z, X/D, Z/D, X/Z/D) the least retentive action is taken: X, else Z.
+ * Options first (Keep beats Clean beats the option's own X), then the Basic Profile. Where the table offers a
+ * choice, PS3.15 E.1.1 says the stronger action is taken only "unless Z or D is required to maintain IOD
+ * conformance". Without per-IOD type tables an attribute present in the input is assumed to be required:
+ * X/Z -> Z, X/D and X/Z/D -> D, Z/D -> D (Type 1 in some IODs, e.g. SR Content Date), except Patient ID,
+ * which is Type 2 in every IOD's Patient Module -> Z. Empty and dummy values identify no one.
  */
 export function resolveRow(row: ProfileRow, options: DeidOptions): Resolved {
   let clean: Resolved | undefined;
@@ -71,8 +74,13 @@ export function resolveRow(row: ProfileRow, options: DeidOptions): Resolved {
     case 'D':
       return { kind: 'dummy' };
     case 'Z':
-    case 'Z/D':
+    case 'X/Z':
       return { kind: 'empty' };
+    case 'Z/D':
+      return row.tag === '00100020' ? { kind: 'empty' } : { kind: 'dummy' };
+    case 'X/D':
+    case 'X/Z/D':
+      return { kind: 'dummy' };
     case 'U':
       return { kind: 'uid' };
     case 'X/Z/U*':

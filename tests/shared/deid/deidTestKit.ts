@@ -17,13 +17,17 @@ export function dcmdump(file: string, args: string[] = []): string {
   return execFileSync('dcmdump', ['-q', '+L', ...args, file], { encoding: 'latin1', maxBuffer: 64 << 20 });
 }
 
-/** Error lines of dciodvfy (it exits non-zero on errors, so run it through sh). */
+/** Error lines of dciodvfy, with numbers and UIDs masked so that a remapped UID does not make an old error look new. */
 export function dciodvfyErrors(file: string): string[] {
   const r = spawnSync('dciodvfy', [file], { encoding: 'latin1' });
-  return `${r.stdout}\n${r.stderr}`
-    .split('\n')
-    .filter((l) => l.startsWith('Error'))
-    .sort();
+  return [
+    ...new Set(
+      `${r.stdout}\n${r.stderr}`
+        .split('\n')
+        .filter((l) => l.startsWith('Error'))
+        .map((l) => l.replace(/\b\d+(\.\d+)*\b/g, '<uid>')),
+    ),
+  ].sort();
 }
 
 /** Runs a Python snippet with pydicom; argv after the script are passed as sys.argv[1:]. */

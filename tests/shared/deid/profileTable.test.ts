@@ -57,10 +57,13 @@ describe('PS3.15 Table E.1-1 as data', () => {
     expect(profileRowFor(0x60013000)).toBeUndefined();
   });
 
-  it('resolves choices to the least retentive action and options to their column', () => {
+  it('resolves choices so that a present attribute stays conformant, and options to their column', () => {
     const row = (t: number) => profileRowFor(t)!;
-    expect(resolveRow(row(0x00080080), {}).kind).toBe('remove');
+    expect(resolveRow(row(0x00080080), {}).kind).toBe('dummy');
+    expect(resolveRow(row(0x00080022), {}).kind).toBe('empty');
+    expect(resolveRow(row(0x00080023), {}).kind).toBe('dummy');
     expect(resolveRow(row(0x00100020), {}).kind).toBe('empty');
+    expect(resolveRow(row(0x00081030), {}).kind).toBe('remove');
     expect(resolveRow(row(0x00080080), { retainInstitutionIdentity: true }).kind).toBe('keep');
     expect(resolveRow(row(0x00080020), { retainLongitudinalModifiedDates: true }).kind).toBe('shiftDates');
     expect(resolveRow(row(0x00081120), { retainUids: true }).kind).toBe('remove');
