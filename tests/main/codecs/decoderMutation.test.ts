@@ -49,7 +49,10 @@ describe('mutated frames', () => {
       const kind = i % 3;
       if (kind === 0) {
         // Flip a few bytes, biased to the codestream header.
-        for (let k = 0; k < 4; k++) bytes[start + Math.floor(rand() * Math.min(len, k < 2 ? 200 : len))] ^= 1 + Math.floor(rand() * 255);
+        for (let k = 0; k < 4; k++) {
+          const at = start + Math.floor(rand() * Math.min(len, k < 2 ? 200 : len));
+          bytes[at] = bytes[at]! ^ (1 + Math.floor(rand() * 255));
+        }
       } else if (kind === 1) {
         // Truncate the entropy-coded data (zeroes the tail of the fragment in place).
         bytes.fill(0, start + Math.floor(rand() * len), start + len);
