@@ -592,9 +592,11 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): DicomFile {
   const elements: Record<string, Element> = {};
   p.parseDataSet(elements, pos, data.length, syn, 0, false);
   // Meta elements are LE even in a BE file: give them their own parser, like dicom-parser does.
+  // Group 0002 inside the data set is invalid (orthanc PrivateTags.dcm): the File Meta wins.
+  if (Object.keys(elements).some((k) => k.startsWith('x0002'))) warnings.push('group 0002 elements inside the data set');
   for (const [k, el] of Object.entries(metaElements)) {
     if (!syn.little) el.parser = littleEndianParser;
-    if (!(k in elements)) elements[k] = el;
+    elements[k] = el;
   }
   if (Object.keys(elements).length === 0) throw new AppError('DICOM_NOT_DICOM', 'no DICOM elements found');
   const dataSet = new DataSet(syn.little ? littleEndianParser : bigEndianParser, data, elements);

@@ -142,6 +142,15 @@ describe('transfer syntaxes and file layouts', () => {
     expect(readInstanceMeta(b)).toEqual(readInstanceMeta(a));
   });
 
+  it('keeps the File Meta transfer syntax when the data set repeats group 0002', () => {
+    const f = parseDicom(read('orthanc-tests/PrivateTags.dcm'));
+    expect(getString(f.dataSet, 'x00020010')).toBe(TS_EXPLICIT_LE);
+    const body = [...ex(0x0008, 0x0060, 'CS', ascii('OT')), ...ex(0x0002, 0x0010, 'UI', ascii('1.2.840.10008.1.2.2')), ...ex(0x0010, 0x0010, 'PN', ascii('AB'))];
+    const g = parseDicom(part10(TS_EXPLICIT_LE, body));
+    expect(getString(g.dataSet, 'x00020010')).toBe(TS_EXPLICIT_LE);
+    expect(g.warnings).toContain('group 0002 elements inside the data set');
+  });
+
   it('decodes UN-encoded and private sequences into items', () => {
     const un = parseDicom(read('debian-python3-pydicom/test_files/UN_sequence.dcm'));
     const el = un.dataSet.elements['x4453100c'];
