@@ -44,7 +44,7 @@ describe('reader under damaged input', () => {
         writeTree(tree);
         parsed++;
       } catch (e) {
-        if (!isAppError(e)) throw new Error(`iteration ${i}: untyped ${String(e)}`);
+        if (!isAppError(e)) throw new Error(`iteration ${i}: untyped ${String(e)}`, { cause: e });
       }
     }
     expect(parsed).toBeGreaterThan(0);
