@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dicomFilesIn, loadInstances, PHANTOMS } from './fixtures/phantomMeta';
 import { allFiles, makeTempStore, type TempStore } from './fixtures/tempStore';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -15,17 +16,21 @@ const EXPECTED = { instances: 144, series: 2, studies: 1 }; // ct-axial 80 + mr-
 
 let t: TempStore;
 let rkFile: string;
+let inputFile: string;
 beforeAll(async () => {
   t = await makeTempStore();
   rkFile = path.join(path.dirname(t.dataDir), 'rk');
   writeFileSync(rkFile, t.recoveryKey, { mode: 0o600 });
+  inputFile = path.join(path.dirname(t.dataDir), 'input.json');
+  const items = loadInstances([...dicomFilesIn(path.join(PHANTOMS, 'ct-axial')), ...dicomFilesIn(path.join(PHANTOMS, 'mr-sagittal'))]);
+  writeFileSync(inputFile, JSON.stringify(items.map((i) => ({ file: i.file, meta: i.meta, sha256: i.sha256 }))));
 });
 afterAll(() => t.cleanup());
 
 /** Runs the child; kills it `killAfterMs` after it reports ready (or lets it finish when null). */
 function runChild(killAfterMs: number | null): Promise<{ killed: boolean; out: string; ms: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, t.dataDir, rkFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, t.dataDir, rkFile, inputFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let readyAt = 0;
