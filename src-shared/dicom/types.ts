@@ -57,6 +57,8 @@ export interface DecodedFrame {
   /** Interleaved when samplesPerPixel > 1 (RGB RGB ...), already converted from YBR / palette to RGB where applicable. */
   pixels: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
   photometricInterpretation: string;
+  /** Significant bits per sample in `pixels`: BitsStored, or the LUT depth (8/16) for RGB made from PALETTE COLOR. */
+  bitsPerSample?: number;
 }
 
 /** A regular 3D grid in patient space (LPS mm), ready for vtkImageData. */

@@ -129,8 +129,11 @@ export function toDisplayColour(stored: StoredFrame, dataSet: DataSet): DecodedF
   const { desc } = stored;
   let { pixels, photometric } = stored;
   let samplesPerPixel = desc.samplesPerPixel;
+  let bitsPerSample = desc.kind === 'float' ? 32 : desc.kind === 'double' ? 64 : desc.bitsStored;
   if (photometric === 'PALETTE COLOR' && samplesPerPixel === 1) {
-    pixels = applyPalette(pixels, readPalette(dataSet, desc.bigEndian, desc.pixelRepresentation === 1));
+    const luts = readPalette(dataSet, desc.bigEndian, desc.pixelRepresentation === 1);
+    pixels = applyPalette(pixels, luts);
+    bitsPerSample = luts.every((l) => l.bits === 8) ? 8 : 16;
     samplesPerPixel = 3;
     photometric = 'RGB';
   } else if (samplesPerPixel === 3) {
@@ -140,7 +143,7 @@ export function toDisplayColour(stored: StoredFrame, dataSet: DataSet): DecodedF
     else if (photometric === 'YBR_RCT') rctToRgb(pixels, bits);
     photometric = 'RGB';
   }
-  return { rows: desc.rows, columns: desc.columns, samplesPerPixel, pixels, photometricInterpretation: photometric };
+  return { rows: desc.rows, columns: desc.columns, samplesPerPixel, pixels, photometricInterpretation: photometric, bitsPerSample };
 }
 
 /** Stored values of one frame (masked, sign-extended), colour as interleaved RGB. */

@@ -1,12 +1,14 @@
 // Stored values -> modality LUT -> VOI -> 8-bit grey, against dcmtk's dcm2pnm rendering of the same
 // file with the same window (LINEAR, SIGMOID), VOI LUT and MONOCHROME1 inversion; plus BitsStored
 // masking and sign extension on the dcm_qa_12bit set, whose high bits hold garbage on purpose.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { decodeFrame } from '../../../src-shared/dicom/pixels/decodeFrame';
+import { readPixelDescription } from '../../../src-shared/dicom/pixels/pixelDescription';
 import { toModalityValues } from '../../../src-shared/dicom/pixels/modalityLut';
 import { applyVoi, applyVoiLut, autoWindow, readVoiPresets, type VoiWindow } from '../../../src-shared/dicom/pixels/voi';
 import { createNodeCodecs } from '../../../src-main/services/codecs/nodeCodecs';
@@ -119,5 +121,25 @@ describe('BitsStored masking and sign extension', () => {
     expect(seen.has(-1)).toBe(true); // 0xFFFF as signed 12-bit
     expect(Math.min(...seen)).toBeGreaterThanOrEqual(-2048);
     expect(Math.max(...seen)).toBeLessThanOrEqual(2047);
+  });
+});
+
+describe('float and double pixel data', () => {
+  it.each(['pydicom-data/parametric_map_float.dcm', 'pydicom-data/parametric_map_double_float.dcm'])('%s equals pydicom', async (path) => {
+    const input = join(CORPUS, path);
+    const py = 'import sys, pydicom, numpy as np; a = pydicom.dcmread(sys.argv[1]).pixel_array; sys.stdout.write(np.ascontiguousarray(a.reshape(-1), dtype="<f8").tobytes().hex())';
+    const r = await new Promise<string>((resolve, reject) => {
+      execFile('/usr/bin/python3', ['-c', py, input], { maxBuffer: 1 << 26 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
+    const bytes = Buffer.from(r, 'hex');
+    const ref = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+    const file = loadDicom(input);
+    const frames = readPixelDescription(file.dataSet, file.transferSyntaxUid).numberOfFrames;
+    const ours: number[] = [];
+    for (let f = 0; f < frames; f++) ours.push(...(await decodeFrame(file, f, codecs)).pixels);
+    expect(ours.length).toBe(ref.length);
+    let same = 0;
+    for (let i = 0; i < ref.length; i++) if (ours[i] === ref[i] || (Number.isNaN(ours[i]) && Number.isNaN(ref[i]))) same++;
+    expect(same).toBe(ref.length);
   });
 });
