@@ -331,6 +331,9 @@ export class EncryptedStudyStore implements StudyStore {
     if (row.tampered === 1) throw tamperedError();
     const failure = await this.check(row);
     if (failure.reason) {
+      // A purge may have removed the row and its file while we were reading: that is not tampering.
+      const still = this.stmt('SELECT blob_name FROM instances WHERE instance_id = ?').get(instanceId) as { blob_name: string } | undefined;
+      if (!still || still.blob_name !== row.blob_name) throw new AppError('NOT_FOUND', 'The instance was removed or replaced while it was being read.');
       this.markTampered(row, failure.reason);
       throw tamperedError();
     }
