@@ -9,7 +9,7 @@ import { readTree } from '../../../src-shared/dicom/write/readTree';
 import { asciiValue } from '../../../src-shared/dicom/write/stringValues';
 import { assessBurnedIn, createDeidContext, deidentifyTree, redactRectangles } from '../../../src-shared/deid';
 import { PROFILE_ROWS } from '../../../src-shared/deid/profileTable';
-import type { DeidExportOptions, ExportDeps } from './exportTypes';
+import { type DeidExportOptions, type ExportDeps, type ExportInput, inputId } from './exportTypes';
 
 export interface DeidentifiedFile {
   source: string;
@@ -21,6 +21,10 @@ export interface DeidentifiedFile {
 
 const vrByTag = new Map<number, string>(PROFILE_ROWS.filter((r) => /^[0-9A-F]{8}$/.test(r.tag) && /^[A-Z]{2}$/.test(r.vr)).map((r) => [parseInt(r.tag, 16), r.vr]));
 
+export function parseTree(bytes: Uint8Array): DicomTree {
+  return readTree(bytes, { vrLookup: (t) => vrByTag.get(t), inflateRaw: (b) => new Uint8Array(zlib.inflateRawSync(b)) });
+}
+
 export function readDicomFile(file: string): DicomTree {
   let bytes: Uint8Array;
   try {
@@ -28,7 +32,20 @@ export function readDicomFile(file: string): DicomTree {
   } catch (e) {
     throw new AppError('NOT_FOUND', 'cannot read an input file', { cause: e });
   }
-  return readTree(bytes, { vrLookup: (t) => vrByTag.get(t), inflateRaw: (b) => new Uint8Array(zlib.inflateRawSync(b)) });
+  return parseTree(bytes);
+}
+
+export async function readInputBytes(input: ExportInput): Promise<Uint8Array> {
+  if (typeof input !== 'string') return input.read();
+  try {
+    return new Uint8Array(fs.readFileSync(input));
+  } catch (e) {
+    throw new AppError('NOT_FOUND', 'cannot read an input file', { cause: e });
+  }
+}
+
+export async function readInput(input: ExportInput): Promise<DicomTree> {
+  return parseTree(await readInputBytes(input));
 }
 
 export function text(tree: DicomTree, tag: number): string {
@@ -43,13 +60,17 @@ export interface DeidPlan {
 }
 
 /** First pass: reads every input once, applies the burned-in policy; nothing is written yet. */
-export async function planDeid(inputs: readonly string[], opts: DeidExportOptions, deps: ExportDeps): Promise<DeidPlan> {
+export async function planDeid(inputs: readonly ExportInput[], opts: DeidExportOptions, deps: ExportDeps): Promise<DeidPlan> {
   const flagged = new Set<string>();
   const patientKey = new Map<string, string>();
-  for (const source of inputs) {
+  const ids = new Set<string>();
+  for (const input of inputs) {
+    const source = inputId(input);
+    if (ids.has(source)) throw new AppError('INVALID_REQUEST', 'the same input was given twice');
+    ids.add(source);
     let tree: DicomTree;
     try {
-      tree = readDicomFile(source);
+      tree = await readInput(input);
     } catch (e) {
       throw toAppError(e, 'EXPORT_FAILED');
     }
@@ -67,10 +88,11 @@ export async function planDeid(inputs: readonly string[], opts: DeidExportOption
 }
 
 /** Second pass: de-identifies one file at a time (one shared context, so UIDs map consistently) for the caller to write. */
-export function* deidentifyEach(inputs: readonly string[], plan: DeidPlan, opts: DeidExportOptions, deps: ExportDeps): Generator<DeidentifiedFile> {
+export async function* deidentifyEach(inputs: readonly ExportInput[], plan: DeidPlan, opts: DeidExportOptions, deps: ExportDeps): AsyncGenerator<DeidentifiedFile> {
   const ctx = createDeidContext(deps.secret, opts.options ?? {}, opts.safePrivate ?? []);
-  for (const source of inputs) {
-    const tree = readDicomFile(source);
+  for (const input of inputs) {
+    const source = inputId(input);
+    const tree = await readInput(input);
     const rects = opts.burnedIn?.redactions?.get(source);
     const redacted = !!rects && rects.length > 0;
     if (redacted) redactRectangles(tree, rects);

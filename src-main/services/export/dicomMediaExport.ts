@@ -10,7 +10,7 @@ import { createUidRemapper } from '../../../src-shared/deid';
 import { hmacSha256 } from '../../../src-shared/deid/sha256';
 import { audited, optionDetail } from './auditExport';
 import { deidentifyEach, planDeid, text } from './deidFiles';
-import type { DeidExportOptions, ExportDeps, ExportResult } from './exportTypes';
+import type { DeidExportOptions, ExportDeps, ExportResult, ExportInput } from './exportTypes';
 
 const pad = (prefix: string, n: number) => `${prefix}${String(n).padStart(6, '0')}`;
 
@@ -30,7 +30,7 @@ export interface MediaFile {
  * De-identifies the inputs and lays them out as a DICOM file-set: each file is handed to `sink` as soon as
  * it is made (so a large study is never all in memory), the DICOMDIR last.
  */
-export async function buildDicomMedia(inputs: readonly string[], opts: DeidExportOptions, deps: ExportDeps, sink: (file: MediaFile) => Promise<void> | void): Promise<ExportResult['files']> {
+export async function buildDicomMedia(inputs: readonly ExportInput[], opts: DeidExportOptions, deps: ExportDeps, sink: (file: MediaFile) => Promise<void> | void): Promise<ExportResult['files']> {
   const plan = await planDeid(inputs, opts, deps);
   const ids = { patient: new Map<string, number>(), study: new Map<string, number>(), series: new Map<string, number>() };
   const counter = new Map<string, number>();
@@ -41,7 +41,7 @@ export async function buildDicomMedia(inputs: readonly string[], opts: DeidExpor
   };
   const entries: DicomdirEntry[] = [];
   const files: ExportResult['files'] = [];
-  for (const d of deidentifyEach(inputs, plan, opts, deps)) {
+  for await (const d of deidentifyEach(inputs, plan, opts, deps)) {
     if (!opts.options?.retainUids && text(d.tree, 0x00100020) === '') {
       putElement(d.tree.dataSet, stringElement(0x00100020, 'LO', patientPseudonym(deps.secret, plan.patientKey.get(d.source) ?? '')));
     }
@@ -79,7 +79,7 @@ export async function buildDicomMedia(inputs: readonly string[], opts: DeidExpor
   return files;
 }
 
-export async function exportDicomMedia(inputs: readonly string[], outDir: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
+export async function exportDicomMedia(inputs: readonly ExportInput[], outDir: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
   return audited(
     deps,
     'export.dicomMedia',

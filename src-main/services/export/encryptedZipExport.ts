@@ -7,7 +7,7 @@ import { configure, Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js';
 import { AppError } from '../../../src-shared/errors';
 import { audited, optionDetail } from './auditExport';
 import { buildDicomMedia } from './dicomMediaExport';
-import type { DeidExportOptions, ExportDeps, ExportResult } from './exportTypes';
+import type { DeidExportOptions, ExportDeps, ExportResult, ExportInput } from './exportTypes';
 
 // Main has no web workers to spare and must not fetch worker scripts.
 configure({ useWebWorkers: false });
@@ -35,7 +35,7 @@ export function openEncryptedZip(zipPath: string, password: string): EncryptedZi
   };
 }
 
-export async function exportEncryptedZip(inputs: readonly string[], zipPath: string, password: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
+export async function exportEncryptedZip(inputs: readonly ExportInput[], zipPath: string, password: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
   return audited(
     deps,
     'export.encryptedZip',

@@ -28,8 +28,21 @@ export interface ExportDeps {
   now?: () => Date;
 }
 
+/** An instance held elsewhere (the encrypted store): an opaque id and a way to read its bytes. */
+export interface InstanceSource {
+  id: string;
+  read(): Uint8Array | Promise<Uint8Array>;
+}
+
+/** A file path, or an instance read through a callback. */
+export type ExportInput = string | InstanceSource;
+
+export function inputId(input: ExportInput): string {
+  return typeof input === 'string' ? input : input.id;
+}
+
 export interface BurnedInPolicy {
-  /** Rectangles to blank, per input file path (pixel coordinates). */
+  /** Rectangles to blank, per input (file path or InstanceSource id), in pixel coordinates. */
   redactions?: ReadonlyMap<string, readonly Rect[]>;
   /** Export flagged files unredacted: needs the 'export.burnedInOverride' permission and is audited. */
   override?: boolean;
@@ -42,6 +55,7 @@ export interface DeidExportOptions {
 }
 
 export interface ExportedFile {
+  /** The input's file path or InstanceSource id. */
   source: string;
   output: string;
   sopInstanceUid: string;

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { writeTree } from '../../../src-shared/dicom/write/writeTree';
 import { audited, optionDetail } from './auditExport';
 import { deidentifyEach, planDeid, text } from './deidFiles';
-import type { DeidExportOptions, ExportDeps, ExportResult } from './exportTypes';
+import type { DeidExportOptions, ExportDeps, ExportResult, ExportInput } from './exportTypes';
 
-export async function exportDeidentifiedFolder(inputs: readonly string[], outDir: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
+export async function exportDeidentifiedFolder(inputs: readonly ExportInput[], outDir: string, opts: DeidExportOptions, deps: ExportDeps): Promise<ExportResult> {
   return audited(
     deps,
     'export.deidentifiedFolder',
@@ -15,7 +15,7 @@ export async function exportDeidentifiedFolder(inputs: readonly string[], outDir
       const plan = await planDeid(inputs, opts, deps);
       fs.mkdirSync(outDir, { recursive: true });
       const files: ExportResult['files'] = [];
-      for (const d of deidentifyEach(inputs, plan, opts, deps)) {
+      for await (const d of deidentifyEach(inputs, plan, opts, deps)) {
         const sop = text(d.tree, 0x00080018);
         const output = path.join(outDir, `${sop}.dcm`);
         fs.writeFileSync(output, writeTree(d.tree));

@@ -10,8 +10,8 @@ import { assessBurnedIn } from '../../../src-shared/deid';
 import { createNodeCodecs } from '../codecs/nodeCodecs';
 import { renderFrameRgba } from '../render/renderFrame';
 import { audited } from './auditExport';
-import { readDicomFile } from './deidFiles';
-import type { ExportDeps, ExportResult } from './exportTypes';
+import { parseTree, readInputBytes } from './deidFiles';
+import { type ExportDeps, type ExportInput, type ExportResult, inputId } from './exportTypes';
 import { drawWatermark } from './watermark';
 
 export type WatermarkLabel = 'De-identified' | 'Confidential';
@@ -39,22 +39,23 @@ export function watermarkPng(width: number, height: number, rgba: Uint8Array, li
   return new Uint8Array(PNG.sync.write(png));
 }
 
-export async function exportImagePng(input: string, outPath: string, opts: ImageExportOptions, deps: ExportDeps): Promise<ExportResult> {
+export async function exportImagePng(input: ExportInput, outPath: string, opts: ImageExportOptions, deps: ExportDeps): Promise<ExportResult> {
   return audited(
     deps,
     'export.image',
     { format: 'png', label: opts.label, ...(opts.burnedInOverride ? { burnedInOverride: true } : {}) },
     async () => {
-      if (opts.label === 'De-identified' && assessBurnedIn(readDicomFile(input)).flagged) {
+      const bytes = await readInputBytes(input);
+      if (opts.label === 'De-identified' && assessBurnedIn(parseTree(bytes)).flagged) {
         if (!opts.burnedInOverride) throw new AppError('DEID_BURNED_IN', 'this image may carry burned-in text: it cannot be labelled de-identified without an override');
         await deps.checkPermission('export.burnedInOverride', deps.user);
       }
-      const file = parseDicom(new Uint8Array(fs.readFileSync(input)));
+      const file = parseDicom(bytes);
       const frame = await renderFrameRgba(file, opts.frame ?? 0, opts.window ? { window: opts.window } : {}, await createNodeCodecs());
       const png = watermarkPng(frame.width, frame.height, frame.rgba, watermarkLines(opts.label, deps.user, (deps.now ?? (() => new Date()))()));
       fs.mkdirSync(path.dirname(outPath), { recursive: true });
       fs.writeFileSync(outPath, png);
-      return { files: [{ source: input, output: outPath, sopInstanceUid: '', burnedInFlagged: false, redacted: false, counts: {} }], outputPath: outPath };
+      return { files: [{ source: inputId(input), output: outPath, sopInstanceUid: '', burnedInFlagged: false, redacted: false, counts: {} }], outputPath: outPath };
     },
     (r) => r.files.length,
   );

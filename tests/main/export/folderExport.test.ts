@@ -118,6 +118,15 @@ describe('de-identified folder export of a series', () => {
     expect(other.files.map((f) => f.sopInstanceUid)).not.toEqual(one.files.map((f) => f.sopInstanceUid));
   });
 
+  it('takes instances from the store as (opaque id, reader) pairs: same result as from files', async () => {
+    const fromFiles = await exportDeidentifiedFolder(series.slice(0, 3), tmpDir('src-files'), {}, testDeps());
+    const sources = series.slice(0, 3).map((f, i) => ({ id: `instance-${i}`, read: async () => new Uint8Array(fs.readFileSync(f)) }));
+    const fromStore = await exportDeidentifiedFolder(sources, tmpDir('src-store'), {}, testDeps());
+    expect(fromStore.files.map((f) => f.source)).toEqual(['instance-0', 'instance-1', 'instance-2']);
+    expect(fromStore.files.map((f) => f.sopInstanceUid)).toEqual(fromFiles.files.map((f) => f.sopInstanceUid));
+    expect(fs.readFileSync(fromStore.files[0]?.output as string).equals(fs.readFileSync(fromFiles.files[0]?.output as string))).toBe(true);
+  });
+
   it('refuses without permission, writes nothing, and records the refusal', async () => {
     const deps = testDeps({ deny: ['export.deidentifiedFolder'] });
     const out = path.join(tmpDir('denied'), 'out');
