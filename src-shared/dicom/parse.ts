@@ -207,6 +207,12 @@ class Parser {
         if (pos + 12 > end) throw parseError(`element header ${tagLabel(group, elNo)} truncated`);
         length = this.u32(pos + 8, little);
         dataOffset = pos + 12;
+        if (fileVr === 'UN' && length !== UNDEFINED) {
+          // Written by a system that did not know the tag: take the dictionary's VR (as pydicom and
+          // DCMTK do) so values read as what they are; SQ and unknown tags stay UN (sequences are probed).
+          const known = implicitVr(group, elNo);
+          if (known !== undefined && known !== 'SQ') vr = known;
+        }
       } else {
         length = this.u16(pos + 6, little);
         dataOffset = pos + 8;

@@ -151,6 +151,14 @@ describe('transfer syntaxes and file layouts', () => {
     expect(g.warnings).toContain('group 0002 elements inside the data set');
   });
 
+  it('reads elements written as UN by their dictionary VR', () => {
+    const f = parseDicom(read('pydicom-data/explicit_VR-UN.dcm'));
+    expect(f.dataSet.elements['x00280030']?.vr).toBe('DS');
+    expect(f.dataSet.elements['x00100010']?.vr).toBe('PN');
+    expect(f.dataSet.elements['x00131010']?.vr).toBe('UN'); // private: no dictionary VR
+    expect(readInstanceMeta(f).pixelSpacing).toEqual([0.859375, 0.859375]);
+  });
+
   it('decodes UN-encoded and private sequences into items', () => {
     const un = parseDicom(read('debian-python3-pydicom/test_files/UN_sequence.dcm'));
     const el = un.dataSet.elements['x4453100c'];
