@@ -124,7 +124,12 @@ export class EncryptedStudyStore implements StudyStore {
       toWrite.push({ ref, bytes: batch[i]!.bytes });
       return ref;
     });
-    await this.vault.writeMany(toWrite);
+    try {
+      await this.vault.writeMany(toWrite);
+    } catch (e) {
+      await this.vault.remove(toWrite.map((w) => w.ref.name)).catch(() => undefined);
+      throw new AppError('IMPORT_FAILED', 'Writing the encrypted files failed (is the disk full?). Nothing of this batch was stored.', { cause: e });
+    }
     const used = new Set<string>();
     const oldBlobs: string[] = [];
     let results: AddResult[];
