@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildDicomdir, type DicomdirEntry } from '../../../src-shared/dicom/write/dicomdir';
-import { findElement, putElement } from '../../../src-shared/dicom/write/elementTree';
+import { putElement } from '../../../src-shared/dicom/write/elementTree';
 import { stringElement } from '../../../src-shared/dicom/write/stringValues';
 import { outputTransferSyntax, writeTree } from '../../../src-shared/dicom/write/writeTree';
 import { createUidRemapper } from '../../../src-shared/deid';
@@ -65,7 +65,8 @@ export async function buildDicomMedia(inputs: readonly ExportInput[], opts: Deid
       studyDate: text(d.tree, 0x00080020),
       studyTime: text(d.tree, 0x00080030),
       studyId: text(d.tree, 0x00200010),
-      studyDescription: findElement(d.tree.dataSet, 0x00081030) ? text(d.tree, 0x00081030) : '',
+      // DICOMDIR records are written in the default repertoire: a description in another charset is left out.
+      studyDescription: /^[\x20-\x7e]*$/.test(text(d.tree, 0x00081030)) ? text(d.tree, 0x00081030) : '',
       accessionNumber: text(d.tree, 0x00080050),
       seriesInstanceUid: series,
       seriesNumber: text(d.tree, 0x00200011),
