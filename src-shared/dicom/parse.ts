@@ -11,7 +11,7 @@ import { implicitVr } from './dictionary';
 export interface ParseOptions {
   /** Stop before (7FE0,0010) at the top level for fast metadata reads; the element is recorded without its value. */
   untilPixelData?: boolean;
-  /** Sequence nesting cap (default 32). */
+  /** Sequence nesting cap (default 64; real SR trees stay well below). */
   maxDepth?: number;
   /** Total element + item + fragment cap (default 1,000,000). */
   maxElements?: number;
@@ -92,7 +92,7 @@ class Parser {
     readonly warnings: string[],
   ) {
     this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    this.maxDepth = opts.maxDepth ?? 32;
+    this.maxDepth = opts.maxDepth ?? 64;
     this.maxElements = opts.maxElements ?? 1_000_000;
   }
 
