@@ -54,8 +54,21 @@ class ScalarSink {
 
   /** Exact values (no interpolation). */
   put(offset: number, values: FrameValues): void {
-    if (this.data instanceof Int16Array && !(values instanceof Int16Array) && !fitsInt16(values)) this.promote();
-    this.data.set(values, offset);
+    const out = this.data;
+    if (out instanceof Int16Array && values instanceof Float32Array) {
+      // Check and copy in one pass; the first value that does not fit switches the output to float.
+      for (let i = 0; i < values.length; i++) {
+        const x = values[i]!;
+        if (!(x >= -32768 && x <= 32767) || (x | 0) !== x) {
+          this.promote();
+          this.data.set(values, offset);
+          return;
+        }
+        out[offset + i] = x;
+      }
+      return;
+    }
+    out.set(values, offset);
   }
 
   /** Interpolated values from sources that were all integer (integral) or not. */
@@ -79,9 +92,8 @@ function minOf(v: FrameValues): number {
   return Number.isFinite(m) ? m : 0;
 }
 
-/** The frame shifted by (du, dv) pixels onto the grid, bilinear, `fill` where it does not reach. */
-function shiftPlane(src: FrameValues, nx: number, ny: number, du: number, dv: number, fill: number): Float32Array {
-  const out = new Float32Array(nx * ny);
+/** The frame shifted by (du, dv) pixels onto the grid, bilinear, `fill` where it does not reach; written into `out`. */
+function shiftPlane(src: FrameValues, nx: number, ny: number, du: number, dv: number, fill: number, out: Float32Array): Float32Array {
   if (Math.abs(du) < 1e-6 && Math.abs(dv) < 1e-6) {
     out.set(src);
     return out;
@@ -92,14 +104,32 @@ function shiftPlane(src: FrameValues, nx: number, ny: number, du: number, dv: nu
   const y0 = Math.floor(-dv);
   const fy = -dv - y0;
   const at = (x: number, y: number): number => (x >= 0 && x < nx && y >= 0 && y < ny ? src[y * nx + x]! : fill);
-  for (let j = 0; j < ny; j++) {
+  const edge = (i: number, j: number): number => {
+    const x = i + x0;
     const y = j + y0;
-    for (let i = 0; i < nx; i++) {
-      const x = i + x0;
-      const top = at(x, y) * (1 - fx) + at(x + 1, y) * fx;
-      const bottom = at(x, y + 1) * (1 - fx) + at(x + 1, y + 1) * fx;
-      out[j * nx + i] = top * (1 - fy) + bottom * fy;
+    const top = at(x, y) * (1 - fx) + at(x + 1, y) * fx;
+    const bottom = at(x, y + 1) * (1 - fx) + at(x + 1, y + 1) * fx;
+    return top * (1 - fy) + bottom * fy;
+  };
+  // Columns whose two source neighbours both exist: the fast path without bounds checks.
+  const iLo = Math.max(0, -x0);
+  const iHi = Math.max(iLo, Math.min(nx, nx - 1 - x0));
+  for (let j = 0; j < ny; j++) {
+    const o = j * nx;
+    const y = j + y0;
+    if (y < 0 || y + 1 >= ny) {
+      for (let i = 0; i < nx; i++) out[o + i] = edge(i, j);
+      continue;
     }
+    const a = y * nx + x0;
+    const b = a + nx;
+    for (let i = 0; i < iLo; i++) out[o + i] = edge(i, j);
+    for (let i = iLo; i < iHi; i++) {
+      const top = src[a + i]! + (src[a + i + 1]! - src[a + i]!) * fx;
+      const bottom = src[b + i]! + (src[b + i + 1]! - src[b + i]!) * fx;
+      out[o + i] = top + (bottom - top) * fy;
+    }
+    for (let i = iHi; i < nx; i++) out[o + i] = edge(i, j);
   }
   return out;
 }
@@ -158,6 +188,8 @@ function* assembly(geometry: SeriesGeometry, frames: FrameRef[], units: string, 
   let fill = options.fillValue;
   let integral = true;
   const cache = new Map<number, Float32Array>();
+  // Planes evicted from the cache are reused: the resampler allocates three planes in all, not one per frame.
+  const spare: Float32Array[] = [];
   const blend = new Float32Array(plane);
   let a = 0;
   for (let k = 0; k < nz; k++) {
@@ -175,8 +207,12 @@ function* assembly(geometry: SeriesGeometry, frames: FrameRef[], units: string, 
       integral &&= fitsInt16(v) && Number.isInteger(fill) && fill >= -32768 && fill <= 32767;
       sink ??= new ScalarSink(total, integral);
       const [u, w] = geometry.inPlaneOffsets[s]!;
-      for (const key of cache.keys()) if (key < s - 1) cache.delete(key);
-      cache.set(s, shiftPlane(v, nx, ny, u / cs, w / rs, fill));
+      for (const [key, old] of cache) {
+        if (key >= s - 1) continue;
+        cache.delete(key);
+        spare.push(old);
+      }
+      cache.set(s, shiftPlane(v, nx, ny, u / cs, w / rs, fill, spare.pop() ?? new Float32Array(plane)));
     }
     let out: Float32Array;
     if (needed.length === 1) out = cache.get(needed[0]!)!;
