@@ -17,6 +17,10 @@ import { dataDirLayout } from '../services/store/dataDirLayout';
 import type { EncryptedStudyStore } from '../services/store/encryptedStudyStore';
 import { initStore, openStoreWithDataKey } from '../services/store/openStore';
 
+// Imports are bound by fsync latency: a larger libuv pool keeps more blob writes outstanding. It must be
+// set before the pool starts (the first asynchronous fs call), i.e. while modules load.
+process.env['UV_THREADPOOL_SIZE'] ??= '16';
+
 interface StoreOpts {
   dataDir?: string;
   recoveryKeyFile?: string;

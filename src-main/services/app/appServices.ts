@@ -3,8 +3,9 @@
 import { isAbsolute } from 'node:path';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError } from '../../../src-shared/errors';
-import type { ImportSummary, StudyListItem } from '../../../src-shared/ipc/contract';
+import type { ImportProgress, ImportSummary, StudyListItem } from '../../../src-shared/ipc/contract';
 import { importFolder } from '../import/folderImport';
+import { runImportInWorker } from '../import/importRunner';
 import { createDispatcher, type Dispatch, type Handlers } from '../ipc/dispatch';
 import type { Dialogs, EventSink } from '../platformPorts';
 import { APP_ORIGIN, createAppProtocol, type AppProtocol } from '../protocol/appProtocol';
@@ -24,6 +25,8 @@ export interface AppServicesOptions {
   appOrigin?: string;
   /** The decode worker bundle (dist/main/decodeWorker.cjs); without it pixels decode on the calling thread. */
   decodeWorkerPath?: string;
+  /** The import worker bundle (dist/main/importWorker.cjs); without it files are read and parsed on the calling thread. */
+  importWorkerPath?: string;
 }
 
 export interface AppServices {
@@ -51,16 +54,20 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     const controller = new AbortController();
     let jobId = '';
     try {
-      return await importFolder(target, folder, {
+      const options = {
         signal: controller.signal,
-        onProgress: (p) => {
+        onProgress: (p: ImportProgress) => {
           if (!jobId) {
             jobId = p.jobId;
             jobs.set(jobId, controller);
           }
           o.events.emit('import:progress', p);
         },
-      });
+      };
+      // The worker reads, hashes and parses; batches come back to `target` here (one transaction each).
+      return o.importWorkerPath
+        ? await runImportInWorker([folder], { kind: 'main', store: target }, { ...options, workerScript: o.importWorkerPath })
+        : await importFolder(target, folder, options);
     } finally {
       jobs.delete(jobId);
       o.events.emit('studies:changed', {});

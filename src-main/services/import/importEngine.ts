@@ -40,6 +40,7 @@ export async function runImport(paths: string[], sink: ImportSink, options: Impo
   const batchFiles = options.batchFiles ?? 32;
   const batchBytes = options.batchBytes ?? 32 * 1024 * 1024;
   const interval = options.progressIntervalMs ?? 100;
+  const maxInFlight = Math.max(1, options.batchesInFlight ?? 3);
   const signal = options.signal;
 
   const jobId = await sink.begin({ paths });
@@ -98,15 +99,21 @@ export async function runImport(paths: string[], sink: ImportSink, options: Impo
 
   let batch: { item: InstanceToStore; where: string }[] = [];
   let batchSize = 0;
-  let inFlight: Promise<void> = Promise.resolve();
+  // Several batches commit at once: each is its own transaction, and blob writes are bound by fsync
+  // latency, which the file system amortises when more of them are outstanding.
+  const inFlight = new Set<Promise<void>>();
+  let commitError: unknown = null;
+  const drain = async (keep: number) => {
+    while (inFlight.size > keep) await Promise.race(inFlight);
+    if (commitError) throw commitError;
+  };
   const flush = async () => {
     if (batch.length === 0) return;
     const items = batch;
     batch = [];
     batchSize = 0;
-    // One batch commits while the next is read: wait for the previous commit first (ordering, memory).
-    await inFlight;
-    inFlight = (async () => {
+    await drain(maxInFlight - 1);
+    const p: Promise<void> = (async () => {
       const results = await sink.add(items.map((b) => b.item));
       results.forEach((r, i) => {
         if (r === 'added') report.added++;
@@ -118,9 +125,12 @@ export async function runImport(paths: string[], sink: ImportSink, options: Impo
       });
       finishReport();
       await sink.progress?.(report);
-    })();
-    // Surface a failed commit on the next flush (or at the end).
-    inFlight.catch(() => undefined);
+    })()
+      .catch((e: unknown) => {
+        commitError ??= e;
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
   };
 
   const handleBytes = async (where: string, bytes: Uint8Array): Promise<void> => {
@@ -259,10 +269,10 @@ export async function runImport(paths: string[], sink: ImportSink, options: Impo
       await Promise.allSettled(queue.map((q) => q.load));
     }
     await flush();
-    await inFlight;
+    await drain(0);
   } catch (e) {
     outcome = 'failed';
-    await inFlight.catch(() => undefined);
+    await Promise.allSettled([...inFlight]);
     finishReport();
     await sink.finish(report, outcome).catch(() => undefined);
     throw e instanceof AppError ? e : new AppError('IMPORT_FAILED', 'The import failed.', { cause: e });

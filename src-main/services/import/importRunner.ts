@@ -1,20 +1,21 @@
-// Main's side of an import: starts the worker thread, relays progress, forwards cancel, and (for an
-// in-memory target) puts the worker's parsed instances into the StudyStore that lives in main.
+// Main's side of an import: starts the worker thread, relays progress, forwards cancel, and (for a
+// store that lives in main) puts the worker's parsed batches into it: the encrypted store gets each
+// batch in one transaction plus the job record and audit event; the in-memory store just keeps them.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError, toAppError } from '../../../src-shared/errors';
 import type { ImportProgress } from '../../../src-shared/ipc/contract';
 import type { StudyStore } from '../store/studyStore';
-import { StudyStoreSink } from './importSinks';
-import type { ImportReport } from './importTypes';
+import { sinkFor } from './importSinks';
+import type { ImportReport, ImportSink } from './importTypes';
 import type { FromWorker, ToWorker, WorkerInput } from './workerProtocol';
 
 export type ImportTarget =
   /** The encrypted store of `dataDir`, opened by the worker with the already unlocked data key. */
   | { kind: 'store'; dataDir: string; dataKey: Uint8Array; user?: string }
-  /** A StudyStore in main (quick view's MemoryStudyStore): the worker only reads, hashes and parses. */
-  | { kind: 'memory'; store: StudyStore };
+  /** A StudyStore in main (quick view's MemoryStudyStore, or an open encrypted store): the worker reads, hashes and parses. */
+  | { kind: 'main'; store: StudyStore };
 
 export interface WorkerImportOptions {
   signal?: AbortSignal;
@@ -42,45 +43,56 @@ export function resolveImportWorkerScript(): string {
   throw new AppError('INTERNAL', 'The import worker is missing from this installation.');
 }
 
-export function runImportInWorker(paths: string[], target: ImportTarget, options: WorkerImportOptions = {}): Promise<ImportReport> {
+export async function runImportInWorker(paths: string[], target: ImportTarget, options: WorkerImportOptions = {}): Promise<ImportReport> {
   const script = options.workerScript ?? resolveImportWorkerScript();
+  const mainSink: ImportSink | null = target.kind === 'main' ? sinkFor(target.store) : null;
+  const jobId = mainSink ? await mainSink.begin({ paths }) : undefined;
   const input: WorkerInput = {
     paths,
-    target: target.kind === 'store' ? { kind: 'store', dataDir: target.dataDir, dataKey: target.dataKey, ...(target.user ? { user: target.user } : {}) } : { kind: 'post' },
+    target: target.kind === 'store' ? { kind: 'store', dataDir: target.dataDir, dataKey: target.dataKey, ...(target.user ? { user: target.user } : {}) } : { kind: 'post', jobId: jobId! },
     ...(options.batchFiles ? { batchFiles: options.batchFiles } : {}),
     ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
   };
-  const worker = new Worker(script, {
-    workerData: input,
-    execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [],
-  });
-  const memorySink = target.kind === 'memory' ? new StudyStoreSink(target.store) : null;
-  return new Promise<ImportReport>((resolve, reject) => {
+  const worker = new Worker(script, { workerData: input, execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [] });
+  // Batches committed in main, in order; the job is closed only after the last one.
+  let commits: Promise<unknown> = Promise.resolve();
+  const outcome = await new Promise<{ report: ImportReport } | { error: AppError }>((resolve) => {
     let settled = false;
-    const finish = (fn: () => void) => {
+    const finish = (r: { report: ImportReport } | { error: AppError }) => {
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
-      fn();
-      void worker.terminate();
+      resolve(r);
     };
     const onAbort = () => worker.postMessage({ type: 'cancel' } satisfies ToWorker);
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort);
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'progress') options.onProgress?.(m.progress);
-      else if (m.type === 'done') finish(() => resolve(m.report));
-      else if (m.type === 'error') finish(() => reject(new AppError(m.error.code, m.error.message)));
-      else if (m.type === 'batch') {
-        if (!memorySink) return;
-        memorySink.add(m.items).then(
+      else if (m.type === 'done') finish({ report: m.report });
+      else if (m.type === 'error') finish({ error: new AppError(m.error.code, m.error.message) });
+      else if (m.type === 'batch' && mainSink) {
+        const commit = commits.then(() => mainSink.add(m.items));
+        commits = commit.catch(() => undefined);
+        commit.then(
           (results) => worker.postMessage({ type: 'batchResult', id: m.id, results } satisfies ToWorker),
           (e: unknown) => worker.postMessage({ type: 'batchError', id: m.id, error: toAppError(e, 'IMPORT_FAILED').toInfo() } satisfies ToWorker),
         );
       }
     });
-    worker.on('error', (e) => finish(() => reject(new AppError('IMPORT_FAILED', 'The import worker failed.', { cause: e }))));
-    worker.on('exit', (code) => finish(() => reject(new AppError('IMPORT_FAILED', `The import worker stopped (${code}).`))));
+    worker.on('error', (e) => finish({ error: new AppError('IMPORT_FAILED', 'The import worker failed.', { cause: e }) }));
+    worker.on('exit', (code) => finish({ error: new AppError('IMPORT_FAILED', `The import worker stopped (${code}).`) }));
   });
+  await worker.terminate();
+  await commits;
+  if (mainSink) {
+    if ('report' in outcome) await mainSink.finish(outcome.report, outcome.report.cancelled ? 'cancelled' : 'done');
+    else {
+      const empty = { jobId: jobId!, filesSeen: 0, added: 0, duplicates: 0, conflicts: 0, skipped: [], studies: 0, cancelled: false, filesTotal: 0, bytesTotal: 0, bytesDone: 0, seconds: 0, missing: [], dicomdirs: [], conflictFiles: [], skippedFiles: [], notFound: [] };
+      await mainSink.finish(empty, 'failed').catch(() => undefined);
+    }
+  }
+  if ('error' in outcome) throw outcome.error;
+  return outcome.report;
 }

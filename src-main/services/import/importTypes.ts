@@ -11,6 +11,8 @@ export interface ImportOptions {
   batchFiles?: number;
   /** Bytes per store transaction (default 32 MiB). */
   batchBytes?: number;
+  /** Batches committing at the same time (default 3). */
+  batchesInFlight?: number;
   /** Minimum milliseconds between progress events (default 100). */
   progressIntervalMs?: number;
 }

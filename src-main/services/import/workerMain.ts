@@ -3,7 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { AppError, toAppError } from '../../../src-shared/errors';
 import { openStoreWithDataKey } from '../store/openStore';
 import type { AddResult } from '../store/studyStore';
-import { randomJobId, runImport } from './importEngine';
+import { runImport } from './importEngine';
 import { EncryptedStoreSink } from './importSinks';
 import type { ImportSink, InstanceToStore } from './importTypes';
 import type { FromWorker, ToWorker, WorkerInput } from './workerProtocol';
@@ -14,7 +14,10 @@ class PostSink implements ImportSink {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (r: AddResult[]) => void; reject: (e: unknown) => void }>();
 
-  constructor(private readonly port: Port) {}
+  constructor(
+    private readonly port: Port,
+    private readonly jobId: string,
+  ) {}
 
   settle(msg: ToWorker): void {
     if (msg.type === 'cancel') return;
@@ -26,7 +29,7 @@ class PostSink implements ImportSink {
   }
 
   async begin(): Promise<string> {
-    return randomJobId();
+    return this.jobId;
   }
 
   add(batch: InstanceToStore[]): Promise<AddResult[]> {
@@ -65,7 +68,7 @@ export async function runImportWorker(port: Port, input: WorkerInput): Promise<v
       sink = new EncryptedStoreSink(store);
       close = () => store.close();
     } else {
-      postSink = new PostSink(port);
+      postSink = new PostSink(port, input.target.jobId);
       sink = postSink;
     }
     try {

@@ -9,7 +9,7 @@ export type WorkerTarget =
   /** The worker opens its own connection to the encrypted store and writes there. */
   | { kind: 'store'; dataDir: string; dataKey: Uint8Array; user?: string }
   /** The worker sends parsed instances back; main puts them in its StudyStore (quick view, memory store). */
-  | { kind: 'post' };
+  | { kind: 'post'; jobId: string };
 
 export interface WorkerInput {
   paths: string[];

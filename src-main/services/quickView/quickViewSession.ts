@@ -24,7 +24,7 @@ export class QuickViewSession {
     const store = new MemoryStudyStore();
     const report = options.inProcess
       ? await runImport(paths, new StudyStoreSink(store), options)
-      : await runImportInWorker(paths, { kind: 'memory', store }, options);
+      : await runImportInWorker(paths, { kind: 'main', store }, options);
     return new QuickViewSession(store, report);
   }
 

@@ -147,10 +147,20 @@ describe('import engine', () => {
     expect(storeCounts(store).instances).toBe(64);
 
     const mem = new MemoryStudyStore();
-    const m = await runImportInWorker([path.join(PHANTOMS, 'patient-cd')], { kind: 'memory', store: mem }, { workerScript: WORKER_SRC });
+    const m = await runImportInWorker([path.join(PHANTOMS, 'patient-cd')], { kind: 'main', store: mem }, { workerScript: WORKER_SRC });
     expect(m.added).toBe(144);
     const [study] = await mem.listStudies();
     expect(study).toMatchObject({ seriesCount: 2, instanceCount: 144, patientName: 'Phantom^Patricia' });
+  });
+
+  it('a worker can feed the encrypted store held by main: batched, with its job and audit event', async () => {
+    await fresh();
+    const r = await runImportInWorker([path.join(PHANTOMS, 'ct-oblique')], { kind: 'main', store }, { workerScript: WORKER_SRC, batchFiles: 16 });
+    expect(r.added).toBe(80);
+    expect(storeCounts(store)).toMatchObject({ series: 1, instances: 80 });
+    expect(store.listImportJobs().find((j) => j.jobId === r.jobId)).toMatchObject({ state: 'done', added: 80 });
+    expect(store.audit.list(0, 100_000).some((e) => e.eventId === '110107' && e.objects.some((o) => o.id === r.jobId))).toBe(true);
+    expect((await store.verifyAll()).tampered).toEqual([]);
   });
 
   it('a worker import can be cancelled', async () => {
