@@ -259,6 +259,17 @@ describe('EncryptedStudyStore', () => {
     expect(allFiles(path.join(t.dataDir, 'writers'))).toEqual([]);
   });
 
+  it('refuses to open a store written by a newer Enclave (DB_NEWER_VERSION), and touches nothing', async () => {
+    const t = await fresh();
+    const store = await t.open();
+    await store.addInstance(ct[0]!.meta, ct[0]!.bytes, ct[0]!.sha256);
+    store.database.pragma('user_version = 9999');
+    await store.close();
+    const before = allFiles(t.dataDir).map((f) => [f, readFileSync(f).length]);
+    expect(await codeOf(t.open())).toBe('DB_NEWER_VERSION');
+    expect(allFiles(t.dataDir).map((f) => [f, readFileSync(f).length])).toEqual(before);
+  });
+
   it('refuses bad input with typed errors and keeps what is stored', async () => {
     const t = await fresh();
     const store = await t.open();
