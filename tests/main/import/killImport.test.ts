@@ -29,10 +29,10 @@ afterAll(() => {
 });
 
 /** Runs the CLI import; kills it with SIGKILL after `killAfterMs` (if given). */
-function runCliImport(env: Record<string, string>, rkFile: string, killAfterMs?: number): Promise<{ ms: number; code: number | null; stdout: string }> {
+function runCliImport(env: Record<string, string>, rkFile: string, killAfterMs?: number, args: string[] = SOURCES): Promise<{ ms: number; code: number | null; stdout: string }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [cli.cli, 'import', '--json', '--no-progress', '--recovery-key-file', rkFile, ...SOURCES], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [cli.cli, 'import', '--json', '--no-progress', '--recovery-key-file', rkFile, ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
@@ -92,6 +92,7 @@ describe('an import killed with SIGKILL', () => {
     const startupMs = Math.max(0, full.ms - importMs);
     expect((await checkStore(cal.dataDir, cal.dataKey, 'calibration', false)).counts).toEqual(FULL);
 
+    let resumeTested = false;
     for (let i = 0; i < KILLS; i++) {
       const dir = path.join(root, `run${i + 1}`);
       const s = await freshStore(dir);
@@ -103,10 +104,19 @@ describe('an import killed with SIGKILL', () => {
       const partial = await checkStore(s.dataDir, s.dataKey, label, false);
       expect(partial.counts.instances, label).toBeLessThanOrEqual(FULL.instances);
 
-      // Run it again (in-process here, the same engine the worker runs; this open sweeps what the kill left).
-      const store = await openStoreWithDataKey({ dataDir: s.dataDir, dataKey: s.dataKey });
-      const report = await importPaths(store, SOURCES);
-      await store.close();
+      // Run it again: once as a user would, `enclave import --resume` (it finds the interrupted job);
+      // then in-process, the same engine the worker runs (quicker). Either open sweeps what the kill left.
+      let report: { added: number; duplicates: number };
+      if (!resumeTested && partial.running === 1) {
+        resumeTested = true;
+        const resumed = await runCliImport(s.env, s.rkFile, undefined, ['--resume']);
+        expect(resumed.code, label).toBe(0);
+        report = JSON.parse(resumed.stdout) as typeof report;
+      } else {
+        const store = await openStoreWithDataKey({ dataDir: s.dataDir, dataKey: s.dataKey });
+        report = await importPaths(store, SOURCES);
+        await store.close();
+      }
       expect(report.added + report.duplicates, label).toBe(FULL.instances);
       expect(report.added, label).toBe(FULL.instances - partial.counts.instances);
       const done = await checkStore(s.dataDir, s.dataKey, `${label}, after re-run`, false);
@@ -117,5 +127,6 @@ describe('an import killed with SIGKILL', () => {
       if (process.env['KILLS']) console.log(label, partial.counts.instances);
       rmSync(dir, { recursive: true, force: true });
     }
+    expect(resumeTested, 'at least one kill left an interrupted job for `enclave import --resume`').toBe(true);
   }, 300_000);
 });
