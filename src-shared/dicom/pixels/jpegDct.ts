@@ -13,7 +13,8 @@ const ZIGZAG = new Int32Array([
   54, 47, 55, 62, 63,
 ]);
 
-const MAX_BLOCKS = 64 * 1024 * 1024;
+/** Coefficient storage cap: 4 Mi blocks of 64 Int32 coefficients = 1 GiB (a 16k x 16k greyscale frame). */
+const MAX_BLOCKS = 4 * 1024 * 1024;
 
 interface Component {
   id: number;
