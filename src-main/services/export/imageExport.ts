@@ -1,5 +1,5 @@
 // A picture of one frame through the engine's CPU pipeline (renderFrameRgba), watermarked with the user,
-// the time and "De-identified" or "Confidential", written as PNG. The viewer's "export this view" reuses
+// the time and "De-identified" or "Confidential", written as PNG or JPEG. The viewer's "export this view" reuses
 // watermarkPng with its own rendered pixels.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,12 +12,15 @@ import { renderFrameRgba } from '../render/renderFrame';
 import { audited } from './auditExport';
 import { parseTree, readInputBytes } from './deidFiles';
 import { type ExportDeps, type ExportInput, type ExportResult, inputId } from './exportTypes';
+import { encodeJpeg } from './jpegEncoder';
 import { drawWatermark } from './watermark';
 
 export type WatermarkLabel = 'De-identified' | 'Confidential';
 
 export interface ImageExportOptions {
   label: WatermarkLabel;
+  /** Default 'png' (lossless); 'jpeg' is baseline 8-bit at the bundled encoder's fixed quality. */
+  format?: 'png' | 'jpeg';
   frame?: number;
   window?: { center: number; width: number };
   /** For 'De-identified' pictures of files flagged for burned-in text (permission-checked, audited). */
@@ -30,20 +33,26 @@ export function watermarkLines(label: WatermarkLabel, user: string, when: Date):
   return [label.toUpperCase(), `USER ${user}`, time];
 }
 
-/** Draws the watermark into RGBA pixels and encodes them as PNG. */
-export function watermarkPng(width: number, height: number, rgba: Uint8Array, lines: readonly string[]): Uint8Array {
+/** Draws the watermark into a copy of RGBA pixels. */
+export function watermarked(width: number, height: number, rgba: Uint8Array, lines: readonly string[]): Uint8Array {
   const data = new Uint8Array(rgba);
   drawWatermark({ width, height, data }, lines);
+  return data;
+}
+
+/** Draws the watermark into RGBA pixels and encodes them as PNG. */
+export function watermarkPng(width: number, height: number, rgba: Uint8Array, lines: readonly string[]): Uint8Array {
+  const data = watermarked(width, height, rgba, lines);
   const png = new PNG({ width, height });
   png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return new Uint8Array(PNG.sync.write(png));
 }
 
-export async function exportImagePng(input: ExportInput, outPath: string, opts: ImageExportOptions, deps: ExportDeps): Promise<ExportResult> {
+export async function exportImage(input: ExportInput, outPath: string, opts: ImageExportOptions, deps: ExportDeps): Promise<ExportResult> {
   return audited(
     deps,
     'export.image',
-    { format: 'png', label: opts.label, ...(opts.burnedInOverride ? { burnedInOverride: true } : {}) },
+    { format: opts.format ?? 'png', label: opts.label, ...(opts.burnedInOverride ? { burnedInOverride: true } : {}) },
     async () => {
       const bytes = await readInputBytes(input);
       if (opts.label === 'De-identified' && assessBurnedIn(parseTree(bytes)).flagged) {
@@ -52,9 +61,13 @@ export async function exportImagePng(input: ExportInput, outPath: string, opts: 
       }
       const file = parseDicom(bytes);
       const frame = await renderFrameRgba(file, opts.frame ?? 0, opts.window ? { window: opts.window } : {}, await createNodeCodecs());
-      const png = watermarkPng(frame.width, frame.height, frame.rgba, watermarkLines(opts.label, deps.user, (deps.now ?? (() => new Date()))()));
+      const lines = watermarkLines(opts.label, deps.user, (deps.now ?? (() => new Date()))());
+      const encoded =
+        opts.format === 'jpeg'
+          ? await encodeJpeg(frame.width, frame.height, watermarked(frame.width, frame.height, frame.rgba, lines))
+          : watermarkPng(frame.width, frame.height, frame.rgba, lines);
       fs.mkdirSync(path.dirname(outPath), { recursive: true });
-      fs.writeFileSync(outPath, png);
+      fs.writeFileSync(outPath, encoded);
       return { files: [{ source: inputId(input), output: outPath, sopInstanceUid: '', burnedInFlagged: false, redacted: false, counts: {} }], outputPath: outPath };
     },
     (r) => r.files.length,
