@@ -2,6 +2,7 @@
 // prefetch), one job per worker at a time, request ids, typed errors. A worker that crashes, runs
 // out of memory or hangs past the time limit is terminated and replaced; only its job fails.
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
 import type { DecodeOptions, DecodeRequest, FrameDecoder, FromDecodeWorker, ToDecodeWorker } from './decodeProtocol';
@@ -47,7 +48,11 @@ export class DecodePool implements FrameDecoder {
   /** Workers lost to a crash or hang so far (each is replaced when work is waiting). */
   failedWorkers = 0;
 
-  constructor(private readonly workerScript: string, private readonly options: DecodePoolOptions = {}) {
+  private readonly workerScript: string;
+
+  constructor(workerScript: string, private readonly options: DecodePoolOptions = {}) {
+    // Worker() takes only absolute or ./-relative paths.
+    this.workerScript = resolve(workerScript);
     this.size = Math.max(1, Math.floor(options.size ?? defaultPoolSize()));
     this.maxQueue = Math.max(1, options.maxQueue ?? 256);
     this.jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
@@ -70,6 +75,16 @@ export class DecodePool implements FrameDecoder {
       (background ? this.background : this.urgent).push(job);
       this.pump();
     });
+  }
+
+  warm(options: { codecs?: boolean } = {}): void {
+    if (this.closed) return;
+    try {
+      while (this.slots.length < this.size) this.spawn();
+    } catch {
+      // Jobs will report it: pump() turns a failed start into a typed error.
+    }
+    if (options.codecs) for (const s of this.slots) if (!s.dead) s.worker.postMessage({ type: 'loadCodecs' } satisfies ToDecodeWorker);
   }
 
   promote(tag: string): void {
@@ -96,7 +111,16 @@ export class DecodePool implements FrameDecoder {
   private pump(): void {
     while (!this.closed && (this.urgent.length > 0 || this.background.length > 0)) {
       let slot = this.slots.find((s) => !s.job);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot && this.slots.length < this.size) {
+        try {
+          slot = this.spawn();
+        } catch (e) {
+          // No thread could start (resources, a bad path): fail the next job rather than throw untyped.
+          const job = (this.urgent.shift() ?? this.background.shift())!;
+          job.reject(new AppError('DECODE_WORKER_FAILED', 'No decoder thread could be started.', { cause: e }));
+          continue;
+        }
+      }
       if (!slot) return;
       this.run(slot, (this.urgent.shift() ?? this.background.shift())!);
     }

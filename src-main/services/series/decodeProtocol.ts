@@ -5,7 +5,9 @@ import type { ErrorInfo } from '../../../src-shared/errors';
 export type ToDecodeWorker =
   | { type: 'decode'; id: number; bytes: ArrayBuffer | SharedArrayBuffer; frameIndex: number; cacheKey?: string }
   /** The parsed files kept for these keys are no longer needed (their series closed). */
-  | { type: 'forget'; keys: string[] };
+  | { type: 'forget'; keys: string[] }
+  /** Compressed frames are coming: load the codecs now. */
+  | { type: 'loadCodecs' };
 
 export type FromDecodeWorker =
   | { type: 'done'; id: number; values: Float32Array }
@@ -31,6 +33,8 @@ export interface DecodeOptions {
 /** Decodes frames off (or, as a fallback, on) the main thread. */
 export interface FrameDecoder {
   decode(request: DecodeRequest, options?: DecodeOptions): Promise<Float32Array>;
+  /** Start decoders ahead of the first job, with their codecs loaded when `codecs` (threads start while main reads headers). */
+  warm?(options?: { codecs?: boolean }): void;
   /** A queued background job with this tag becomes urgent. */
   promote(tag: string): void;
   /** Drop parsed files kept for these cache keys. */

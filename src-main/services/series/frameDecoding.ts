@@ -3,6 +3,7 @@
 import { parseDicom, type DicomFile } from '../../../src-shared/dicom/parse';
 import { decodeFrame } from '../../../src-shared/dicom/pixels/decodeFrame';
 import { toModalityValues } from '../../../src-shared/dicom/pixels/modalityLut';
+import { pixelEncodingOf } from '../../../src-shared/dicom/pixels/transferSyntaxes';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError, toAppError } from '../../../src-shared/errors';
 import type { DecodeRequest, FrameDecoder } from './decodeProtocol';
@@ -32,13 +33,25 @@ export class ParsedFiles {
   }
 }
 
-/** Modality values of one frame, in a Float32Array that owns its whole buffer (so it can be transferred). */
-export async function decodeModalityFrame(request: DecodeRequest, codecs: CodecRegistry, parsed: ParsedFiles | null): Promise<Float32Array> {
+/** Syntaxes decoded in plain TypeScript: they need no WebAssembly codec, so need not wait for one to load. */
+const WITHOUT_CODECS = new Set(['native', 'rle', 'deflatedFrame']);
+
+/** True when frames of this transfer syntax need a WebAssembly codec. */
+export function needsCodecs(transferSyntaxUid: string): boolean {
+  return !WITHOUT_CODECS.has(pixelEncodingOf(transferSyntaxUid).kind);
+}
+
+/**
+ * Modality values of one frame, in a Float32Array that owns its whole buffer (so it can be transferred).
+ * `codecs` may be a loader: uncompressed, RLE and deflated frames never call it.
+ */
+export async function decodeModalityFrame(request: DecodeRequest, codecs: CodecRegistry | (() => Promise<CodecRegistry>), parsed: ParsedFiles | null): Promise<Float32Array> {
   const { bytes, frameIndex, cacheKey } = request;
   if (!Number.isInteger(frameIndex) || frameIndex < 0) throw new AppError('INVALID_REQUEST', 'Invalid frame index.');
   try {
     const file = cacheKey && parsed ? parsed.get(cacheKey, bytes) : parseDicom(new Uint8Array(bytes));
-    const values = toModalityValues(await decodeFrame(file, frameIndex, codecs), file, frameIndex);
+    const registry = !needsCodecs(file.transferSyntaxUid) ? {} : typeof codecs === 'function' ? await codecs() : codecs;
+    const values = toModalityValues(await decodeFrame(file, frameIndex, registry), file, frameIndex);
     return values.byteOffset === 0 && values.byteLength === values.buffer.byteLength ? values : values.slice();
   } catch (e) {
     throw toAppError(e, 'DICOM_DECODE');

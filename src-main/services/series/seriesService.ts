@@ -15,7 +15,7 @@ import type { PixelSource } from '../protocol/appProtocol';
 import type { StoredInstance, StudyStore } from '../store/studyStore';
 import { DecodePool } from './decodePool';
 import type { DecodePriority, FrameDecoder } from './decodeProtocol';
-import { InProcessDecoder } from './frameDecoding';
+import { InProcessDecoder, needsCodecs } from './frameDecoding';
 import { SliceCache } from './sliceCache';
 import { headerWindow, measuredWindow, nominalRange, type WindowAndRange } from './seriesWindow';
 
@@ -89,6 +89,8 @@ export class SeriesService implements PixelSource {
   private readonly heldBudget: number;
   private readonly prefetch: number;
   private seq = 0;
+  /** Bumped by closeAll: a load that started before does not register its series. */
+  private generation = 0;
 
   /** `storeFor` picks the store an id belongs to (the encrypted cache or a quick view). */
   constructor(private readonly storeFor: (id: string) => StudyStore, codecs: CodecRegistry, options: SeriesServiceOptions = {}) {
@@ -108,7 +110,10 @@ export class SeriesService implements PixelSource {
     }
     let loading = this.opening.get(seriesId);
     if (!loading) {
-      loading = this.load(seriesId).finally(() => this.opening.delete(seriesId));
+      const mine: Promise<OpenSeries> = this.load(seriesId).finally(() => {
+        if (this.opening.get(seriesId) === mine) this.opening.delete(seriesId);
+      });
+      loading = mine;
       this.opening.set(seriesId, loading);
     }
     return (await loading).view;
@@ -132,6 +137,8 @@ export class SeriesService implements PixelSource {
 
   /** Forgets every open series (their decoded slices and held bytes). */
   closeAll(): void {
+    this.generation++;
+    this.opening.clear();
     for (const entry of this.open.values()) this.release(entry);
     this.open.clear();
   }
@@ -143,9 +150,11 @@ export class SeriesService implements PixelSource {
   }
 
   private async load(seriesId: string): Promise<OpenSeries> {
+    const generation = this.generation;
     const store = this.storeFor(seriesId);
     const instances = await store.listInstances(seriesId);
     if (instances.length === 0) throw new AppError('NOT_FOUND', 'Series not found.');
+    this.decoder.warm?.({ codecs: needsCodecs(instances[0]!.meta.transferSyntaxUid) });
     const seq = ++this.seq;
     const held = new Map<number, Bytes>();
     let heldBytes = 0;
@@ -214,6 +223,11 @@ export class SeriesService implements PixelSource {
     }
     view.defaultWindow = wr.window;
     view.valueRange = wr.range;
+    if (generation !== this.generation) {
+      // Closed (a quick view ended) while opening: answer, but keep nothing.
+      this.release(entry);
+      return entry;
+    }
 
     this.open.set(seriesId, entry);
     while (this.open.size > OPEN_SERIES) {

@@ -31,6 +31,9 @@ class CountingDecoder implements FrameDecoder {
     if (options?.priority === 'background') this.background++;
     return this.inner.decode(request, options);
   }
+  warm(options?: { codecs?: boolean }): void {
+    this.inner.warm?.(options);
+  }
   promote(tag: string): void {
     this.inner.promote(tag);
   }
@@ -225,6 +228,13 @@ describe('series service', () => {
     expect(await code(service.slice(seriesId, 3))).toBe('ok');
     service.closeAll();
     expect(await code(service.slice(seriesId, 3))).toBe('NOT_FOUND');
+    // Closed while opening (a quick view ended): the open answers but nothing is kept.
+    const opening = service.openSeries(seriesId);
+    service.closeAll();
+    expect((await opening).dimensions).toEqual([256, 256, 4]);
+    expect(await code(service.slice(seriesId, 0))).toBe('NOT_FOUND');
+    await service.openSeries(seriesId);
+    expect(await code(service.slice(seriesId, 0))).toBe('ok');
     expect(await code(service.openSeries('no-such-series'))).toBe('NOT_FOUND');
   });
 });
