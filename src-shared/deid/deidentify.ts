@@ -3,6 +3,8 @@
 import type { DicomElement, DicomItem, DicomTree } from '../dicom/write/elementTree';
 import { findElement, groupOf, isPrivateTag, STRING_VRS } from '../dicom/write/elementTree';
 import { asciiValue, encodeAscii } from '../dicom/write/stringValues';
+import { readTree, type ReadTreeOptions } from '../dicom/write/readTree';
+import { writeTree } from '../dicom/write/writeTree';
 import { addConformanceAttributes } from './conformance';
 import { shiftDateValue } from './dateShift';
 import { profileRowFor, type Resolved, resolveRow, validateOptions } from './profile';
@@ -45,8 +47,11 @@ export interface DeidFileReport {
 
 type Mode = 'normal' | 'dummyLeaves' | 'cleanLeaves';
 
-// Registry UIDs (classes, syntaxes) identify nothing and must stay for the file to remain usable.
-const REGISTRY_UID_TAGS = new Set([0x00080016, 0x00081150, 0x0004151a, 0x0008001a, 0x0008001b, 0x00020002, 0x00020010, 0x00041512, 0x00080062]);
+// Registry UIDs (SOP classes, transfer syntaxes, coding schemes, context groups, mapping resources)
+// identify nothing and must stay for the file to remain usable.
+const REGISTRY_UID_TAGS = new Set([
+  0x00080016, 0x00081150, 0x0004151a, 0x0008001a, 0x0008001b, 0x00020002, 0x00020010, 0x00041512, 0x00080062, 0x0008010c, 0x00080117, 0x00080118,
+]);
 const TEXT_VRS = new Set(['AE', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT', 'UR', 'DA', 'DT', 'TM', 'AS']);
 
 function effectiveVr(el: DicomElement, rowVr?: string): string {
@@ -261,4 +266,11 @@ export function deidentifyTree(tree: DicomTree, ctx: DeidContext, extra: { pixel
   tree.meta = [];
   addConformanceAttributes(ds, ctx.options, extra.pixelsCleaned ?? false);
   return engine.report;
+}
+
+/** Convenience for one file: parse, de-identify, write. The caller keeps `ctx` across an export. */
+export function deidentifyBytes(bytes: Uint8Array, ctx: DeidContext, readOptions: ReadTreeOptions = {}): { bytes: Uint8Array; report: DeidFileReport } {
+  const tree = readTree(bytes, readOptions);
+  const report = deidentifyTree(tree, ctx);
+  return { bytes: writeTree(tree), report };
 }

@@ -1,5 +1,5 @@
 // Public surface of the de-identification engine.
-export { createDeidContext, deidentifyTree, type DeidContext, type DeidFileReport, type SafePrivateAttribute } from './deidentify';
+export { createDeidContext, deidentifyBytes, deidentifyTree, type DeidContext, type DeidFileReport, type SafePrivateAttribute } from './deidentify';
 export { assessBurnedIn, redactRectangles, type BurnedInAssessment, type Rect } from './burnedIn';
 export { createUidRemapper, patientDateOffsetDays, type UidRemapper } from './uidRemap';
 export { PROFILE_EDITION, PROFILE_ROWS } from './profileTable';
