@@ -9,7 +9,7 @@ import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes'
 import { isAppError } from '../../../src-shared/errors';
 import { createNodeCodecs } from '../../../src-main/services/codecs/nodeCodecs';
 import type { DicomFile } from '../../../src-shared/dicom/parse';
-import { CORPUS, assertToolsPresent, compareWithReference, corpusIndex, dcmtkCanRender, loadDicom, makeReference, pool } from './referenceHarness';
+import { CORPUS, assertToolsPresent, compareWithOjphExpand, compareWithReference, corpusIndex, dcmtkCanRender, isHtj2k, loadDicom, makeReference, pool } from './referenceHarness';
 
 /** Max |difference| allowed per lossy syntax, decoder vs reference tool (measured, see the table). */
 const LOSSY_TOLERANCE: Record<string, number> = {
@@ -17,7 +17,7 @@ const LOSSY_TOLERANCE: Record<string, number> = {
   '1.2.840.10008.1.2.4.51': 2, // 12-bit: our IJG islow port vs dcmtk's IJG 12-bit; 8-bit: libjpeg-turbo
   '1.2.840.10008.1.2.4.81': 0, // JPEG-LS near-lossless decoding is deterministic (CharLS both sides)
   '1.2.840.10008.1.2.4.91': 2, // OpenJPEG (WASM) vs GDCM's OpenJPEG: float 9/7 wavelet rounding
-  '1.2.840.10008.1.2.4.203': 2, // OpenJPH vs GDCM: HTJ2K, possibly irreversible
+  '1.2.840.10008.1.2.4.203': 2, // OpenJPH (WASM) vs OpenJPH's native ojph_expand: HTJ2K, possibly irreversible
 };
 
 /**
@@ -114,6 +114,16 @@ describe('decoded stored values vs dcmtk / GDCM', () => {
       if (!el.x7fe00010 && !el.x7fe00008 && !el.x7fe00009) {
         const dcmtk = await dcmtkCanRender(input, dir, key);
         push({ ts, tool: '', result: dcmtk ? 'our error' : 'no pixel data', maxDiff: '', frames: '', ms: '', note: dcmtk ? 'dcm2pnm renders it' : '' });
+        return;
+      }
+      if (isHtj2k(ts)) {
+        const h = await compareWithOjphExpand(ours, codecs, dir, key);
+        if ('why' in h) push({ ts, tool: 'ojph_expand', result: 'no reference', maxDiff: '', frames: '', ms: '', note: h.why });
+        else {
+          const tol = LOSSY_TOLERANCE[ts] ?? 0;
+          const result: Result = h.maxAbsDiff === 0 ? 'identical' : h.maxAbsDiff <= tol ? 'within tolerance' : 'DIFFERENT';
+          push({ ts, tool: 'ojph_expand', result, maxDiff: h.maxAbsDiff, frames: h.frames, ms: h.msPerFrame, note: h.differing ? `${h.differing}/${h.samples} samples differ` : '' });
+        }
         return;
       }
       const sibling = SIBLINGS[entry.path];

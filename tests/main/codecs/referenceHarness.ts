@@ -1,11 +1,12 @@
 // Builds reference decodings of corpus files with dcmtk / GDCM at test time and compares Enclave's
 // decoded stored values with them. Shared by the reference test and the benchmark.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDicom, type DicomFile } from '../../../src-shared/dicom/parse';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { decodeFrame } from '../../../src-shared/dicom/pixels/decodeFrame';
+import { encapsulatedFrame } from '../../../src-shared/dicom/pixels/encapsulatedFrames';
 import { readPixelDescription } from '../../../src-shared/dicom/pixels/pixelDescription';
 import type { DecodedFrame } from '../../../src-shared/dicom/types';
 import { isAppError } from '../../../src-shared/errors';
@@ -67,7 +68,7 @@ export function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ 
 /** Fails loudly when a reference tool is missing: the test must not pass by skipping. */
 export async function assertToolsPresent(): Promise<string[]> {
   const missing: string[] = [];
-  for (const t of ['dcmdjpeg', 'dcmdjpls', 'dcmdrle', 'dcmconv', 'dcm2pnm', 'gdcmconv']) {
+  for (const t of ['dcmdjpeg', 'dcmdjpls', 'dcmdrle', 'dcmconv', 'dcm2pnm', 'gdcmconv', 'ojph_expand']) {
     const r = await run('sh', ['-c', `command -v ${t}`]);
     if (r.code !== 0) missing.push(t);
   }
@@ -169,4 +170,62 @@ export async function compareWithReference(ours: DicomFile, reference: DicomFile
 export async function dcmtkCanRender(input: string, outDir: string, key: string): Promise<boolean> {
   const r = await run('dcm2pnm', ['--write-raw-pnm', input, join(outDir, `${key}.pnm`)]);
   return r.code === 0 && !/^[EF]: /m.test(r.stderr);
+}
+
+const HTJ2K = ['1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203'];
+
+export function isHtj2k(ts: string): boolean {
+  return HTJ2K.includes(ts);
+}
+
+/** Reads a binary PGM/PPM (8- or 16-bit, big-endian samples as Netpbm defines). */
+export function readPnm(path: string): { width: number; height: number; channels: number; data: Uint8Array | Uint16Array } {
+  const b = readFileSync(path);
+  const fields: string[] = [];
+  let at = 0;
+  while (fields.length < 4) {
+    while (at < b.length && /\s/.test(String.fromCharCode(b[at]!))) at++;
+    let s = '';
+    while (at < b.length && !/\s/.test(String.fromCharCode(b[at]!))) s += String.fromCharCode(b[at++]!);
+    fields.push(s);
+  }
+  at++;
+  const channels = fields[0] === 'P6' ? 3 : 1;
+  const width = Number(fields[1]);
+  const height = Number(fields[2]);
+  const n = width * height * channels;
+  if (Number(fields[3]) < 256) return { width, height, channels, data: new Uint8Array(b.subarray(at, at + n)) };
+  const data = new Uint16Array(n);
+  for (let i = 0; i < n; i++) data[i] = (b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!;
+  return { width, height, channels, data };
+}
+
+/** HTJ2K: OpenJPH's native ojph_expand decodes each frame's codestream (GDCM 3.0 has no HTJ2K). */
+export async function compareWithOjphExpand(ours: DicomFile, codecs: CodecRegistry, outDir: string, key: string): Promise<Comparison | { why: string }> {
+  const desc = readPixelDescription(ours.dataSet, ours.transferSyntaxUid);
+  const element = ours.dataSet.elements[desc.pixelTag]!;
+  let maxAbsDiff = 0;
+  let differing = 0;
+  let samples = 0;
+  let ms = 0;
+  for (let f = 0; f < desc.numberOfFrames; f++) {
+    const codestream = encapsulatedFrame(ours.dataSet, element, f, desc.numberOfFrames, true);
+    const j2c = join(outDir, `${key}.${f}.j2c`);
+    const pnm = join(outDir, `${key}.${f}.${desc.samplesPerPixel === 3 ? 'ppm' : 'pgm'}`);
+    writeFileSync(j2c, codestream);
+    const r = await run('ojph_expand', ['-i', j2c, '-o', pnm]);
+    if (r.code !== 0) return { why: `ojph_expand: exit ${r.code}` };
+    const ref = readPnm(pnm);
+    const t = performance.now();
+    const a = await decodeFrame(ours, f, codecs);
+    ms += performance.now() - t;
+    if (a.pixels.length !== ref.data.length) return { why: 'ojph_expand output has another size' };
+    for (let i = 0; i < ref.data.length; i++) {
+      const d = Math.abs(a.pixels[i]! - ref.data[i]!);
+      if (d) differing++;
+      if (d > maxAbsDiff) maxAbsDiff = d;
+    }
+    samples += ref.data.length;
+  }
+  return { frames: desc.numberOfFrames, maxAbsDiff, differing, samples, msPerFrame: ms / desc.numberOfFrames, refused: [] };
 }
