@@ -163,6 +163,23 @@ describe('decode pool', () => {
     }
   });
 
+  it('runs urgent work before background work, and a promoted background job with it', async () => {
+    const pool = new DecodePool(built.script, { size: 1 });
+    const file = path.join(CORPUS, FILES.uncompressed);
+    const order: string[] = [];
+    const track = (name: string, p: Promise<Float32Array>) => p.then(() => order.push(name));
+    try {
+      const jobs = [track('first', pool.decode({ bytes: bytesOf(file), frameIndex: 0 }))];
+      for (const b of ['b1', 'b2', 'b3']) jobs.push(track(b, pool.decode({ bytes: bytesOf(file), frameIndex: 0 }, { priority: 'background', tag: b })));
+      pool.promote('b3');
+      jobs.push(track('urgent', pool.decode({ bytes: bytesOf(file), frameIndex: 0 })));
+      await Promise.all(jobs);
+      expect(order).toEqual(['first', 'b3', 'urgent', 'b1', 'b2']);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('rejects queued work when closed, and refuses new work after', async () => {
     const pool = new DecodePool(built.script, { size: 1 });
     const file = path.join(CORPUS, FILES.uncompressed);
