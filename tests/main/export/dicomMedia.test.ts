@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportDicomMedia } from '../../../src-main/services/export/dicomMediaExport';
+import { scanDicomdir } from '../../../src-main/services/import/dicomdir';
 import { DATA, dcmdump, python, requireTool, tmpDir } from '../../shared/deid/deidTestKit';
 import { testDeps } from './exportKit';
 
@@ -50,6 +51,14 @@ describe('DICOM media export with DICOMDIR', () => {
     expect(new Set(walked.map((w) => w.pid))).toEqual(new Set([walked[0]?.pid]));
     expect(walked[0]?.pid).toMatch(/^ANON[0-9A-F]{10}$/);
     expect(walked[0]?.path).toMatch(/DICOM[\\/]PT\d{6}[\\/]ST\d{6}[\\/]SE\d{6}[\\/]IM\d{6}$/);
+  });
+
+  it("is read back by the app's own importer: every file present, none missing", async () => {
+    const scan = await scanDicomdir(path.join(out, 'DICOMDIR'));
+    expect(scan.broken).toBeNull();
+    expect(scan.files).toHaveLength(10);
+    expect(scan.missing).toEqual([]);
+    expect(scan.recordsByType).toMatchObject({ PATIENT: 1, STUDY: 1, SERIES: 2, IMAGE: 10 });
   });
 
   it('leaves no identifying value on the media and audits the export', () => {
