@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError, isAppError } from '../../src-shared/errors';
+import { interruptedImportSources } from '../services/import/interruptedImports';
 import { runImportInWorker } from '../services/import/importRunner';
 import type { ImportReport } from '../services/import/importTypes';
 import { progressLine } from '../services/import/progressText';
@@ -160,9 +161,7 @@ export function registerStoreCommands(program: Command): void {
     await withStore(o, async (u) => {
       let sources = paths;
       if (o.resume) {
-        const interrupted = u.store.listImportJobs('running');
-        const extra = interrupted.flatMap((j) => ((j.source as { paths?: unknown } | null)?.paths as string[] | undefined) ?? []);
-        sources = [...new Set([...paths, ...extra])];
+        sources = [...new Set([...paths, ...interruptedImportSources(u.store)])];
         if (sources.length === 0) {
           process.stdout.write('No interrupted import to resume.\n');
           return;

@@ -62,11 +62,13 @@ export class EncryptedStoreSink implements ImportSink {
     return ids.sort();
   }
 
-  /** A killed import of the same source left a 'running' job behind; this run completed it. */
+  /** A killed import whose sources this run covered (same paths, or --resume of several) left a 'running' job: close it. */
   private closeInterruptedDuplicates(): void {
-    const key = JSON.stringify(this.source);
+    const covered = new Set(this.source?.paths ?? []);
     for (const job of this.store.listImportJobs('running')) {
-      if (job.jobId !== this.jobId && JSON.stringify(job.source) === key) {
+      if (job.jobId === this.jobId) continue;
+      const paths = (job.source as { paths?: unknown } | null)?.paths;
+      if (Array.isArray(paths) && paths.length > 0 && paths.every((p) => typeof p === 'string' && covered.has(p))) {
         this.store.updateImportJob(job.jobId, { state: 'failed', report: { interrupted: true, completedBy: this.jobId } });
       }
     }
