@@ -5,7 +5,7 @@
 // (0040,A730) of structured reports; Table E.1-1 of 2024b says D (dummy), so Enclave keeps the tree with every
 // text, name, date and code value inside replaced by dummies. What remains under it is structure only:
 // relationship and value types, coded-concept sequences (their values dummied), numbers, graphic coordinates,
-// references by SOP class and content-item position.
+// references by SOP class and content-item position, registry UIDs of coding schemes.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,7 +36,7 @@ const STRUCTURE_ONLY = new Set([
   'ContentSequence', 'RelationshipType', 'ValueType', 'ContinuityOfContent', 'ConceptNameCodeSequence', 'ConceptCodeSequence',
   'MeasuredValueSequence', 'MeasurementUnitsCodeSequence', 'NumericValue', 'GraphicData', 'GraphicType', 'TemporalRangeType',
   'ReferencedTimeOffsets', 'ReferencedContentItemIdentifier', 'ReferencedSOPSequence', 'ReferencedSOPClassUID',
-  'ReferencedFrameNumber', 'ReferencedWaveformChannels',
+  'ReferencedFrameNumber', 'ReferencedWaveformChannels', 'CodingSchemeUID', 'ContextUID', 'MappingResourceUID',
 ]);
 
 describe('nothing gdcmanon removes is kept by Enclave', () => {
