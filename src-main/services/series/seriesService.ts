@@ -26,7 +26,7 @@ export interface SeriesServiceOptions {
   decoder?: FrameDecoder;
   /** Decoded slices kept, across open series (default 512 MiB). */
   sliceCacheBytes?: number;
-  /** Instance bytes kept per open series between reading the header and decoding (default 512 MiB). */
+  /** Instance bytes kept per open series between reading the header and decoding (default 256 MiB). */
   heldBytes?: number;
   /** Neighbours prefetched on each side of a served slice (default 4). */
   prefetch?: number;
@@ -97,7 +97,7 @@ export class SeriesService implements PixelSource {
     this.ownsDecoder = options.decoder === undefined;
     this.decoder = options.decoder ?? (options.workerScript ? new DecodePool(options.workerScript) : new InProcessDecoder(codecs));
     this.cache = new SliceCache(options.sliceCacheBytes ?? 512 * MiB);
-    this.heldBudget = options.heldBytes ?? 512 * MiB;
+    this.heldBudget = options.heldBytes ?? 256 * MiB;
     this.prefetch = Math.max(0, options.prefetch ?? 4);
   }
 
@@ -262,6 +262,16 @@ export class SeriesService implements PixelSource {
   }
 
   private sliceValues(entry: OpenSeries, k: number, priority: DecodePriority): Promise<Float32Array> {
+    const first = this.sliceValuesOnce(entry, k, priority);
+    if (priority !== 'now') return first;
+    // Someone waits for this slice: a prefetch of it the pool dropped (queue full) is no reason to fail.
+    return first.catch((e: unknown) => {
+      if (e instanceof AppError && e.code === 'DECODE_BUSY' && !entry.closed) return this.sliceValuesOnce(entry, k, 'now');
+      throw e;
+    });
+  }
+
+  private sliceValuesOnce(entry: OpenSeries, k: number, priority: DecodePriority): Promise<Float32Array> {
     const key = `${entry.seq}/${k}`;
     const hit = this.cache.get(key);
     if (hit) return Promise.resolve(hit);
@@ -303,10 +313,19 @@ export class SeriesService implements PixelSource {
     const multi = isMultiFrame(entry.instances[inst]!.meta);
     const bytes = await this.bytesOf(entry, inst, multi);
     if (entry.closed) throw new AppError('NOT_FOUND', 'Series is not open.');
-    return this.decoder.decode(
-      { bytes, frameIndex: ref.frameIndex, ...(multi ? { cacheKey: `${entry.seq}:${inst}` } : {}) },
-      { priority: typeof priority === 'function' ? priority() : priority, ...(tag ? { tag } : {}) },
-    );
+    try {
+      return await this.decoder.decode(
+        { bytes, frameIndex: ref.frameIndex, ...(multi ? { cacheKey: `${entry.seq}:${inst}` } : {}) },
+        { priority: typeof priority === 'function' ? priority() : priority, ...(tag ? { tag } : {}) },
+      );
+    } catch (e) {
+      // Refused before it was handed over (queue full): keep the bytes for the next try instead of reading them again.
+      if (!multi && bytes instanceof ArrayBuffer && bytes.byteLength > 0 && !entry.closed && !entry.held.has(inst)) {
+        entry.held.set(inst, bytes);
+        entry.heldBytes += bytes.byteLength;
+      }
+      throw e;
+    }
   }
 
   /** The instance's bytes: held since open when within budget, else read (and verified) again. */

@@ -25,11 +25,15 @@ import { buildDecodeWorker, CORPUS, PHANTOMS, type BuiltWorker } from './fixture
 class CountingDecoder implements FrameDecoder {
   calls = 0;
   background = 0;
+  busy = 0;
   constructor(private readonly inner: FrameDecoder) {}
   decode(request: DecodeRequest, options?: DecodeOptions): Promise<Float32Array> {
     this.calls++;
     if (options?.priority === 'background') this.background++;
-    return this.inner.decode(request, options);
+    return this.inner.decode(request, options).catch((e: unknown) => {
+      if (e instanceof AppError && e.code === 'DECODE_BUSY') this.busy++;
+      throw e;
+    });
   }
   warm(options?: { codecs?: boolean }): void {
     this.inner.warm?.(options);
@@ -160,6 +164,35 @@ describe('series service', () => {
     await service.slice(seriesId, 10);
     expect(decoder.calls).toBe(decoded);
     expect(decoded).toBe(80);
+  });
+
+  it('serves every slice to a renderer fetching 4 at a time even when the pool refuses prefetches, reading each instance once', async () => {
+    const dir = path.join(PHANTOMS, 'ct-axial');
+    const memory = new MemoryStudyStore();
+    await importPaths(memory, [dir]);
+    const { store, reads } = countingStore(memory);
+    const tight = new DecodePool(built.script, { size: 1, maxQueue: 3 });
+    const counting = new CountingDecoder(tight);
+    const service = new SeriesService(() => store, await createNodeCodecs(), { decoder: counting });
+    try {
+      const [study] = await memory.listStudies();
+      const [series] = await memory.listSeries(study!.studyId);
+      const view = await service.openSeries(series!.seriesId);
+      const n = view.dimensions[2];
+      const queue = Array.from({ length: n }, (_, i) => (40 + (i % 2 ? -1 : 1) * Math.ceil(i / 2) + n) % n);
+      const got = new Map<number, Float32Array>();
+      await Promise.all([0, 1, 2, 3].map(async () => {
+        for (let k = queue.shift(); k !== undefined; k = queue.shift()) got.set(k, new Float32Array(await service.slice(series!.seriesId, k)));
+      }));
+      const ref = await referenceVolume(dir);
+      expect(got.size).toBe(n);
+      expect([...got].filter(([k, s]) => !same(s, sliceOf(ref, k))).length).toBe(0);
+      expect(counting.busy).toBeGreaterThan(0);
+      expect([...reads.values()].every((c) => c === 1)).toBe(true);
+    } finally {
+      await service.close();
+      await tight.close();
+    }
   });
 
   it('serves ct-oblique slice by slice along its tilted normal, equal to the assembled volume', async () => {
