@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // A loaded 2-core CI machine renders slowly: give UI polls room (they return as soon as they pass).
+          expect: { poll: { timeout: 30_000, interval: 100 } },
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 300_000,

@@ -60,7 +60,7 @@ export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
         return respond(200, data, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' });
       } catch (e) {
         const err = toAppError(e);
-        const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'INTEGRITY_TAMPERED' ? 409 : 500;
+        const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'INTEGRITY_TAMPERED' ? 409 : err.code === 'DECODE_BUSY' ? 503 : 500;
         return respond(status, JSON.stringify({ code: err.code, message: err.message }), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       }
     }
