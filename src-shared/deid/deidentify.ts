@@ -88,6 +88,7 @@ class Engine {
     private ctx: DeidContext,
     private identifiers: IdentifierSet,
     private dateOffset: number,
+    private declaredSafety: ReadonlyMap<string, DeclaredBlock> = new Map(),
   ) {}
 
   private remapUids(el: DicomElement): void {
@@ -174,7 +175,9 @@ class Engine {
     const block = elem >> 8;
     const creatorEl = findElement(item, ((group << 16) | block) >>> 0);
     const creator = creatorEl ? asciiValue(creatorEl).trim() : '';
-    return this.ctx.safePrivate.some((s) => s.group === group && s.creator === creator && s.element === (elem & 0xff));
+    if (this.ctx.safePrivate.some((s) => s.group === group && s.creator === creator && s.element === (elem & 0xff))) return true;
+    const declared = this.declaredSafety.get(`${group}:${creator}`);
+    return declared !== undefined && (declared.status === 'SAFE' || (declared.status === 'MIXED' && declared.safe.has(elem & 0xff)));
   }
 
   item(item: DicomItem, mode: Mode): void {
@@ -237,6 +240,38 @@ class Engine {
   }
 }
 
+interface DeclaredBlock {
+  status: string;
+  safe: ReadonlySet<number>;
+}
+
+/**
+ * The file's own statement of which private blocks are safe (Private Data Element Characteristics Sequence,
+ * (0008,0300), PS3.3 C.12.1.1.7), which PS3.15 E.3.10 lets the Retain Safe Private Option rely on.
+ */
+function declaredPrivateSafety(ds: DicomItem, little: boolean): Map<string, DeclaredBlock> {
+  const out = new Map<string, DeclaredBlock>();
+  const seq = findElement(ds, 0x00080300);
+  const u16s = (v: Uint8Array | undefined) => {
+    const r: number[] = [];
+    if (!v) return r;
+    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    for (let i = 0; i + 1 < v.length; i += 2) r.push(dv.getUint16(i, little));
+    return r;
+  };
+  for (const item of seq?.items ?? []) {
+    const group = u16s(findElement(item, 0x00080301)?.value)[0];
+    const creatorEl = findElement(item, 0x00080302);
+    const statusEl = findElement(item, 0x00080303);
+    if (group === undefined || !creatorEl || !statusEl) continue;
+    out.set(`${group}:${asciiValue(creatorEl).trim()}`, {
+      status: asciiValue(statusEl).trim().toUpperCase(),
+      safe: new Set(u16s(findElement(item, 0x00080304)?.value)),
+    });
+  }
+  return out;
+}
+
 /** Collects the encoded values the profile does not keep, so that Clean can find them inside free text. */
 function collectIdentifiers(item: DicomItem, options: DeidOptions, out: IdentifierSet): void {
   for (const el of item.elements) {
@@ -261,7 +296,8 @@ export function deidentifyTree(tree: DicomTree, ctx: DeidContext, extra: { pixel
   const patientKey = `${pid ? asciiValue(pid) : ''}\\${pname ? asciiValue(pname) : ''}`;
   const identifiers = new IdentifierSet();
   collectIdentifiers(ds, ctx.options, identifiers);
-  const engine = new Engine(ctx, identifiers, patientDateOffsetDays(ctx.secret, patientKey));
+  const declared = declaredPrivateSafety(ds, tree.transferSyntaxUid !== '1.2.840.10008.1.2.2');
+  const engine = new Engine(ctx, identifiers, patientDateOffsetDays(ctx.secret, patientKey), declared);
   engine.item(ds, 'normal');
   tree.meta = [];
   addConformanceAttributes(ds, ctx.options, extra.pixelsCleaned ?? false);

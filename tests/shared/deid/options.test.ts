@@ -180,6 +180,34 @@ describe('each option alone keeps exactly what its column says', () => {
     } else expect(overlay).toEqual([]);
   });
 
+  it('Retain Safe Private also keeps what the file itself declares safe (Private Data Element Characteristics)', () => {
+    const dir = tmpDir('declared');
+    const spec = [
+      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.7' },
+      { tag: 0x00080018, vr: 'UI', value: `${ORIGINAL_UID_ROOT}.1` },
+      { tag: 0x00080300, vr: 'SQ', value: [
+        [{ tag: 0x00080301, vr: 'US', value: 0x0011 }, { tag: 0x00080302, vr: 'LO', value: 'VENDOR SAFE BLOCK' }, { tag: 0x00080303, vr: 'CS', value: 'SAFE' }],
+        [{ tag: 0x00080301, vr: 'US', value: 0x0013 }, { tag: 0x00080302, vr: 'LO', value: 'VENDOR MIXED BLOCK' }, { tag: 0x00080303, vr: 'CS', value: 'MIXED' }, { tag: 0x00080304, vr: 'US', value: [0x02] }],
+      ] },
+      { tag: 0x00100010, vr: 'PN', value: 'ZZPHI^Declared' },
+      { tag: 0x00110010, vr: 'LO', value: 'VENDOR SAFE BLOCK' },
+      { tag: 0x00111001, vr: 'DS', value: '2.5' },
+      { tag: 0x00130010, vr: 'LO', value: 'VENDOR MIXED BLOCK' },
+      { tag: 0x00131001, vr: 'LO', value: 'ZZPHI identifying' },
+      { tag: 0x00131002, vr: 'DS', value: '7.5' },
+    ];
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
+    execFileSync(PYTHON, [path.join(__dirname, 'makeFixture.py'), path.join(dir, 'spec.json'), path.join(dir, 'declared.dcm')]);
+    const file = new Uint8Array(fs.readFileSync(path.join(dir, 'declared.dcm')));
+    const kept = run(file, 'retainSafePrivate');
+    expect(findElement(kept, 0x00111001)).toBeDefined();
+    expect(findElement(kept, 0x00131002)).toBeDefined();
+    expect(findElement(kept, 0x00131001)).toBeUndefined();
+    expect(findElement(kept, 0x00130010)).toBeDefined();
+    const basic = run(file);
+    expect(basic.elements.filter((e) => (e.tag >>> 16) % 2 === 1)).toEqual([]);
+  });
+
   it('Modified Dates moves every date of the patient by the same number of days', () => {
     const ds = run(input, 'retainLongitudinalModifiedDates');
     const days = new Set<number>();
