@@ -53,10 +53,13 @@ export async function runImportInWorker(paths: string[], target: ImportTarget, o
     ...(options.batchFiles ? { batchFiles: options.batchFiles } : {}),
     ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    // A 'store' worker starts a second one (the same script) to read and parse while it encrypts and commits.
+    ...(target.kind === 'store' ? { workerScript: script } : {}),
   };
   const worker = new Worker(script, { workerData: input, execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [] });
-  // Batches committed in main, in order; the job is closed only after the last one.
-  let commits: Promise<unknown> = Promise.resolve();
+  // Batches commit as they come (each in its own transaction; the worker bounds how many are outstanding);
+  // the job is closed only after the last one.
+  const commits = new Set<Promise<unknown>>();
   const outcome = await new Promise<{ report: ImportReport } | { error: AppError }>((resolve) => {
     let settled = false;
     const finish = (r: { report: ImportReport } | { error: AppError }) => {
@@ -73,8 +76,9 @@ export async function runImportInWorker(paths: string[], target: ImportTarget, o
       else if (m.type === 'done') finish({ report: m.report });
       else if (m.type === 'error') finish({ error: new AppError(m.error.code, m.error.message) });
       else if (m.type === 'batch' && mainSink) {
-        const commit = commits.then(() => mainSink.add(m.items));
-        commits = commit.catch(() => undefined);
+        const commit = mainSink.add(m.items);
+        const settledCommit: Promise<unknown> = commit.catch(() => undefined).finally(() => commits.delete(settledCommit));
+        commits.add(settledCommit);
         commit.then(
           (results) => worker.postMessage({ type: 'batchResult', id: m.id, results } satisfies ToWorker),
           (e: unknown) => worker.postMessage({ type: 'batchError', id: m.id, error: toAppError(e, 'IMPORT_FAILED').toInfo() } satisfies ToWorker),
@@ -85,7 +89,7 @@ export async function runImportInWorker(paths: string[], target: ImportTarget, o
     worker.on('exit', (code) => finish({ error: new AppError('IMPORT_FAILED', `The import worker stopped (${code}).`) }));
   });
   await worker.terminate();
-  await commits;
+  await Promise.all([...commits]);
   if (mainSink) {
     if ('report' in outcome) await mainSink.finish(outcome.report, outcome.report.cancelled ? 'cancelled' : 'done');
     else {

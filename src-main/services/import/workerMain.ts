@@ -4,6 +4,7 @@ import { AppError, toAppError } from '../../../src-shared/errors';
 import { openStoreWithDataKey } from '../store/openStore';
 import type { AddResult } from '../store/studyStore';
 import { runImport } from './importEngine';
+import { runImportInWorker } from './importRunner';
 import { EncryptedStoreSink } from './importSinks';
 import type { ImportSink, InstanceToStore } from './importTypes';
 import type { FromWorker, ToWorker, WorkerInput } from './workerProtocol';
@@ -65,6 +66,25 @@ export async function runImportWorker(port: Port, input: WorkerInput): Promise<v
       // Another connection (main's) may be open: never sweep here, it could remove blobs being written.
       const store = await openStoreWithDataKey({ dataDir: input.target.dataDir, dataKey: key, sweepOrphans: false, unlockedVia: 'handoff', user: input.target.user });
       key.fill(0);
+      if (input.workerScript) {
+        // Two threads: the nested worker reads, hashes and parses; this one encrypts, writes and commits.
+        try {
+          const report = await runImportInWorker(input.paths, { kind: 'main', store }, {
+            workerScript: input.workerScript,
+            signal: controller.signal,
+            onProgress: (progress) => post({ type: 'progress', progress }),
+            ...(input.batchFiles ? { batchFiles: input.batchFiles } : {}),
+            ...(input.batchBytes ? { batchBytes: input.batchBytes } : {}),
+            ...(input.progressIntervalMs !== undefined ? { progressIntervalMs: input.progressIntervalMs } : {}),
+          });
+          await store.close();
+          post({ type: 'done', report });
+        } catch (e) {
+          await store.close().catch(() => undefined);
+          throw e;
+        }
+        return;
+      }
       sink = new EncryptedStoreSink(store);
       close = () => store.close();
     } else {

@@ -17,6 +17,8 @@ export interface WorkerInput {
   batchFiles?: number;
   batchBytes?: number;
   progressIntervalMs?: number;
+  /** This worker's own script: in 'store' mode it starts a second worker (reading, hashing, parsing) with it. */
+  workerScript?: string;
 }
 
 export type FromWorker =
