@@ -13,7 +13,13 @@ export function samplesFromBytes(bytes: Uint8Array, bitsAllocated: number, kind:
   // new Uint8Array(view) always copies (a Buffer's slice() would not), so copy.buffer holds exactly these bytes.
   if (width === 1) return new Uint8Array(bytes);
   const copy = new Uint8Array(bytes.subarray(0, bytes.length - (bytes.length % width)));
-  if (bigEndian) {
+  if (bigEndian && width === 2) {
+    for (let i = 0; i + 1 < copy.length; i += 2) {
+      const t = copy[i]!;
+      copy[i] = copy[i + 1]!;
+      copy[i + 1] = t;
+    }
+  } else if (bigEndian) {
     for (let i = 0; i < copy.length; i += width) {
       for (let a = i, b = i + width - 1; a < b; a++, b--) {
         const t = copy[a]!;

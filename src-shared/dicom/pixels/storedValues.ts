@@ -27,14 +27,21 @@ export function allocateStored(layout: StoredLayout, length: number): StoredArra
  */
 export function toStoredValues(raw: ArrayLike<number>, layout: StoredLayout): StoredArray {
   const n = raw.length;
-  const out = allocateStored(layout, n);
   if (layout.kind !== 'integer') {
+    const out = allocateStored(layout, n);
     for (let i = 0; i < n; i++) out[i] = raw[i]!;
     return out;
   }
   const bits = Math.min(layout.bitsStored, 32);
   const shift = Math.max(0, layout.highBit + 1 - bits);
   const signed = layout.pixelRepresentation === 1;
+  // Nothing to mask or extend when every bit of the container is stored: reinterpret the samples
+  // (callers hand over arrays they own, never views of the file's bytes).
+  if (shift === 0 && bits === layout.bitsAllocated && isTypedArray(raw) && raw.BYTES_PER_ELEMENT * 8 === bits) {
+    const C = bits === 8 ? (signed ? Int8Array : Uint8Array) : bits === 16 ? (signed ? Int16Array : Uint16Array) : signed ? Int32Array : Uint32Array;
+    return new C(raw.buffer as ArrayBuffer, raw.byteOffset, raw.length);
+  }
+  const out = allocateStored(layout, n);
   if (bits >= 32) {
     for (let i = 0; i < n; i++) out[i] = raw[i]!;
     return out;
@@ -43,11 +50,6 @@ export function toStoredValues(raw: ArrayLike<number>, layout: StoredLayout): St
   const signBit = 2 ** (bits - 1);
   const range = 2 ** bits;
   if (!signed) {
-    // Nothing to mask when every bit of the container is stored: a straight typed-array copy.
-    if (shift === 0 && bits === layout.bitsAllocated && isTypedArray(raw)) {
-      out.set(raw);
-      return out;
-    }
     if (shift === 0) for (let i = 0; i < n; i++) out[i] = raw[i]! & mask;
     else for (let i = 0; i < n; i++) out[i] = (raw[i]! >>> shift) & mask;
     return out;

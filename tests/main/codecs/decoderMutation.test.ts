@@ -79,3 +79,21 @@ describe('mutated frames', () => {
     expect(good.pixels.length).toBe(good.rows * good.columns * good.samplesPerPixel);
   });
 });
+
+describe('unsupported transfer syntaxes', () => {
+  it('JPEG XL is refused with DICOM_UNSUPPORTED_SYNTAX naming the syntax', async () => {
+    const file = loadDicom(join(CORPUS, 'dcm4che/test-data/will-jxl.dcm'));
+    const e = await decodeFrame(file, 0, codecs).then(() => undefined, (err: unknown) => err);
+    expect(isAppError(e) && e.code).toBe('DICOM_UNSUPPORTED_SYNTAX');
+    expect(String((e as Error).message)).toContain('JPEG XL JPEG Recompression (1.2.840.10008.1.2.4.111)');
+  });
+
+  it('video and unknown syntaxes are refused by name too', async () => {
+    const file = loadDicom(join(CORPUS, 'orthanc-tests/TransferSyntaxes/1.2.840.10008.1.2.4.50.dcm'));
+    for (const [uid, name] of [['1.2.840.10008.1.2.4.102', 'H.264'], ['1.2.840.10008.1.2.4.107', 'HEVC'], ['1.2.840.10008.1.2.4.112', 'JPEG XL'], ['1.2.3.4', 'unknown transfer syntax 1.2.3.4']]) {
+      const e = await decodeFrame({ ...file, transferSyntaxUid: uid! }, 0, codecs).then(() => undefined, (err: unknown) => err);
+      expect(isAppError(e) && e.code).toBe('DICOM_UNSUPPORTED_SYNTAX');
+      expect(String((e as Error).message)).toContain(name!);
+    }
+  });
+});
