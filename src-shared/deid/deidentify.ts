@@ -52,6 +52,7 @@ type Mode = 'normal' | 'dummyLeaves' | 'cleanLeaves';
 const REGISTRY_UID_TAGS = new Set([
   0x00080016, 0x00081150, 0x0004151a, 0x0008001a, 0x0008001b, 0x00020002, 0x00020010, 0x00041512, 0x00080062, 0x0008010c, 0x00080117, 0x00080118,
 ]);
+const ENCRYPTED_ATTRIBUTES = 0x04000500;
 const TEXT_VRS = new Set(['AE', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT', 'UR', 'DA', 'DT', 'TM', 'AS']);
 
 function effectiveVr(el: DicomElement, rowVr?: string): string {
@@ -211,6 +212,11 @@ class Engine {
           if (STRING_VRS.has(effectiveVr(el)) && this.scrub(el)) this.report.cleaned++;
           kept.push(el);
         } else this.report.overlayCurveRemoved++;
+        continue;
+      }
+      if (el.tag === ENCRYPTED_ATTRIBUTES) {
+        // Another party's encrypted copy of the original values (E.1.2): not ours to pass on.
+        this.report.removed++;
         continue;
       }
       const row = profileRowFor(el.tag);

@@ -62,4 +62,13 @@ describe('nothing gdcmanon removes is kept by Enclave', () => {
     const unjustified = kept.filter(([p, keyword]) => !(p.startsWith('(0040,A730)') && STRUCTURE_ONLY.has(keyword)));
     expect(unjustified).toEqual([]);
   });
+
+  it("drops another de-identifier's Encrypted Attributes Sequence when de-identifying its output", () => {
+    const base = path.join(dir, 'twice');
+    execFileSync('gdcmanon', ['-e', '--certificate', cert, PHI_FILE, `${base}.gdcm.dcm`], { stdio: 'ignore' });
+    const tree = readTree(new Uint8Array(fs.readFileSync(`${base}.gdcm.dcm`)));
+    expect(tree.dataSet.elements.some((e) => e.tag === 0x04000500)).toBe(true);
+    deidentifyTree(tree, createDeidContext(new TextEncoder().encode('twice')));
+    expect(tree.dataSet.elements.some((e) => e.tag === 0x04000500)).toBe(false);
+  });
 });
