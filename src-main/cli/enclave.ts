@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { isAppError } from '../../src-shared/errors';
 import { registerEngineCommands } from './engineCommands';
 import { registerStoreCommands } from './storeCommands';
+import { anonymizeCommand } from './anonymize';
 
 const program = new Command('enclave')
   .description('Enclave: a private DICOM viewer — command line')
@@ -13,6 +14,7 @@ const program = new Command('enclave')
 // Command registrations (one line per module):
 registerEngineCommands(program);
 registerStoreCommands(program);
+program.addCommand(anonymizeCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Typed errors print their code and message; never a stack with file contents or identifiers.
