@@ -1,7 +1,8 @@
-// `npm run fuzz -- --iterations N --seed S [--workers W] [--timeout MS] [--out DIR] [--json]`
+// `npm run fuzz -- --iterations N --seed S [--workers W] [--timeout MS] [--out DIR (default dist/fuzz-findings)] [--json]`
+// [--start I] (first iteration; --start I --iterations 1 replays one), [--replay a.dcm,b.dcm] (in this process, with a stack).
 // Bundled to dist/bench/fuzz.cjs; the same script runs the children (`--child`).
 // Exit code 1 when anything was found (crash, hang, untyped error, memory blow-up).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runChild, type ChildConfig } from './fuzzChild';
 import { runFuzz, type FuzzReport } from './fuzzRunner';
@@ -55,7 +56,14 @@ async function main(): Promise<void> {
     return;
   }
   const a = args(argv);
-  const repo = path.resolve(__dirname, '../..');
+  // The checkout: the nearest ancestor of this bundle holding tests/fuzz (dist/bench/ normally).
+  let repo = path.resolve(__dirname, '../..');
+  for (let d = __dirname, i = 0; i < 8; i++, d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'tests/fuzz')) && existsSync(path.join(d, 'package.json'))) {
+      repo = d;
+      break;
+    }
+  }
   const dataRoot = path.resolve(a.get('data') ?? path.join(repo, '../shared/data'));
 
   if (a.has('replay')) {
@@ -81,7 +89,7 @@ async function main(): Promise<void> {
     seed: int(a.get('seed'), 1),
     dataRoot,
     childScript: __filename,
-    outDir: path.resolve(a.get('out') ?? 'fuzz-findings'),
+    outDir: path.resolve(a.get('out') ?? path.join(repo, 'dist/fuzz-findings')),
     workers: a.has('workers') ? int(a.get('workers'), 2) : undefined,
     timeoutMs: a.has('timeout') ? int(a.get('timeout'), 15000) : undefined,
     maxRssMb: a.has('max-rss') ? int(a.get('max-rss'), 2048) : undefined,
