@@ -14,8 +14,11 @@ import type { FromWorker, ToWorker, WorkerInput } from './workerProtocol';
 export type ImportTarget =
   /** The encrypted store of `dataDir`, opened by the worker with the already unlocked data key. */
   | { kind: 'store'; dataDir: string; dataKey: Uint8Array; user?: string }
-  /** A StudyStore in main (quick view's MemoryStudyStore, or an open encrypted store): the worker reads, hashes and parses. */
-  | { kind: 'main'; store: StudyStore };
+  /**
+   * A StudyStore in main (quick view's MemoryStudyStore, or an open encrypted store): the worker reads, hashes
+   * and parses. A promise may be given: the worker starts while the store is still opening.
+   */
+  | { kind: 'main'; store: StudyStore | Promise<StudyStore> };
 
 export interface WorkerImportOptions {
   signal?: AbortSignal;
@@ -45,11 +48,9 @@ export function resolveImportWorkerScript(): string {
 
 export async function runImportInWorker(paths: string[], target: ImportTarget, options: WorkerImportOptions = {}): Promise<ImportReport> {
   const script = options.workerScript ?? resolveImportWorkerScript();
-  const mainSink: ImportSink | null = target.kind === 'main' ? sinkFor(target.store) : null;
-  const jobId = mainSink ? await mainSink.begin({ paths }) : undefined;
   const input: WorkerInput = {
     paths,
-    target: target.kind === 'store' ? { kind: 'store', dataDir: target.dataDir, dataKey: target.dataKey, ...(target.user ? { user: target.user } : {}) } : { kind: 'post', jobId: jobId! },
+    target: target.kind === 'store' ? { kind: 'store', dataDir: target.dataDir, dataKey: target.dataKey, ...(target.user ? { user: target.user } : {}) } : { kind: 'post' },
     ...(options.batchFiles ? { batchFiles: options.batchFiles } : {}),
     ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
@@ -57,10 +58,12 @@ export async function runImportInWorker(paths: string[], target: ImportTarget, o
     ...(target.kind === 'store' ? { workerScript: script } : {}),
   };
   const worker = new Worker(script, { workerData: input, execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [] });
+  let mainSink: ImportSink | null = null;
+  let jobId = '';
   // Batches commit as they come (each in its own transaction; the worker bounds how many are outstanding);
   // the job is closed only after the last one.
   const commits = new Set<Promise<unknown>>();
-  const outcome = await new Promise<{ report: ImportReport } | { error: AppError }>((resolve) => {
+  const outcomeP = new Promise<{ report: ImportReport } | { error: AppError }>((resolve) => {
     let settled = false;
     const finish = (r: { report: ImportReport } | { error: AppError }) => {
       if (settled) return;
@@ -88,12 +91,23 @@ export async function runImportInWorker(paths: string[], target: ImportTarget, o
     worker.on('error', (e) => finish({ error: new AppError('IMPORT_FAILED', 'The import worker failed.', { cause: e }) }));
     worker.on('exit', (code) => finish({ error: new AppError('IMPORT_FAILED', `The import worker stopped (${code}).`) }));
   });
+  if (target.kind === 'main') {
+    try {
+      mainSink = sinkFor(await target.store);
+      jobId = await mainSink.begin({ paths });
+    } catch (e) {
+      await worker.terminate();
+      throw e;
+    }
+    worker.postMessage({ type: 'begin', jobId } satisfies ToWorker);
+  }
+  const outcome = await outcomeP;
   await worker.terminate();
   await Promise.all([...commits]);
   if (mainSink) {
     if ('report' in outcome) await mainSink.finish(outcome.report, outcome.report.cancelled ? 'cancelled' : 'done');
     else {
-      const empty = { jobId: jobId!, filesSeen: 0, added: 0, duplicates: 0, conflicts: 0, skipped: [], studies: 0, cancelled: false, filesTotal: 0, bytesTotal: 0, bytesDone: 0, seconds: 0, missing: [], dicomdirs: [], conflictFiles: [], skippedFiles: [], notFound: [] };
+      const empty = { jobId, filesSeen: 0, added: 0, duplicates: 0, conflicts: 0, skipped: [], studies: 0, cancelled: false, filesTotal: 0, bytesTotal: 0, bytesDone: 0, seconds: 0, missing: [], dicomdirs: [], conflictFiles: [], skippedFiles: [], notFound: [] };
       await mainSink.finish(empty, 'failed').catch(() => undefined);
     }
   }

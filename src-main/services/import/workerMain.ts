@@ -15,13 +15,16 @@ class PostSink implements ImportSink {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (r: AddResult[]) => void; reject: (e: unknown) => void }>();
 
-  constructor(
-    private readonly port: Port,
-    private readonly jobId: string,
-  ) {}
+  private readonly jobId: Promise<string>;
+  private gotJobId: (id: string) => void = () => undefined;
+
+  constructor(private readonly port: Port) {
+    this.jobId = new Promise((resolve) => (this.gotJobId = resolve));
+  }
 
   settle(msg: ToWorker): void {
-    if (msg.type === 'cancel') return;
+    if (msg.type === 'begin') this.gotJobId(msg.jobId);
+    if (msg.type === 'cancel' || msg.type === 'begin') return;
     const w = this.waiting.get(msg.id);
     if (!w) return;
     this.waiting.delete(msg.id);
@@ -29,7 +32,7 @@ class PostSink implements ImportSink {
     else w.reject(new AppError(msg.error.code, msg.error.message));
   }
 
-  async begin(): Promise<string> {
+  begin(): Promise<string> {
     return this.jobId;
   }
 
@@ -64,12 +67,13 @@ export async function runImportWorker(port: Port, input: WorkerInput): Promise<v
     if (input.target.kind === 'store') {
       const key = Buffer.from(input.target.dataKey);
       // Another connection (main's) may be open: never sweep here, it could remove blobs being written.
-      const store = await openStoreWithDataKey({ dataDir: input.target.dataDir, dataKey: key, sweepOrphans: false, unlockedVia: 'handoff', user: input.target.user });
-      key.fill(0);
+      const opening = openStoreWithDataKey({ dataDir: input.target.dataDir, dataKey: key, sweepOrphans: false, unlockedVia: 'handoff', user: input.target.user });
+      opening.finally(() => key.fill(0)).catch(() => undefined);
       if (input.workerScript) {
-        // Two threads: the nested worker reads, hashes and parses; this one encrypts, writes and commits.
+        // Two threads: the nested worker (started while the store opens) reads, hashes and parses; this one
+        // encrypts, writes and commits.
         try {
-          const report = await runImportInWorker(input.paths, { kind: 'main', store }, {
+          const report = await runImportInWorker(input.paths, { kind: 'main', store: opening }, {
             workerScript: input.workerScript,
             signal: controller.signal,
             onProgress: (progress) => post({ type: 'progress', progress }),
@@ -77,18 +81,19 @@ export async function runImportWorker(port: Port, input: WorkerInput): Promise<v
             ...(input.batchBytes ? { batchBytes: input.batchBytes } : {}),
             ...(input.progressIntervalMs !== undefined ? { progressIntervalMs: input.progressIntervalMs } : {}),
           });
-          await store.close();
+          await (await opening).close();
           post({ type: 'done', report });
         } catch (e) {
-          await store.close().catch(() => undefined);
+          await opening.then((st) => st.close()).catch(() => undefined);
           throw e;
         }
         return;
       }
+      const store = await opening;
       sink = new EncryptedStoreSink(store);
       close = () => store.close();
     } else {
-      postSink = new PostSink(port, input.target.jobId);
+      postSink = new PostSink(port);
       sink = postSink;
     }
     try {

@@ -9,7 +9,7 @@ export type WorkerTarget =
   /** The worker opens its own connection to the encrypted store and writes there. */
   | { kind: 'store'; dataDir: string; dataKey: Uint8Array; user?: string }
   /** The worker sends parsed instances back; main puts them in its StudyStore (quick view, memory store). */
-  | { kind: 'post'; jobId: string };
+  | { kind: 'post' };
 
 export interface WorkerInput {
   paths: string[];
@@ -27,4 +27,7 @@ export type FromWorker =
   | { type: 'done'; report: ImportReport }
   | { type: 'error'; error: ErrorInfo };
 
-export type ToWorker = { type: 'cancel' } | { type: 'batchResult'; id: number; results: AddResult[] } | { type: 'batchError'; id: number; error: ErrorInfo };
+export type ToWorker =
+  /** 'post' mode: main's sink has begun; its job id is the one progress events carry. */
+  | { type: 'begin'; jobId: string }
+  | { type: 'cancel' } | { type: 'batchResult'; id: number; results: AddResult[] } | { type: 'batchError'; id: number; error: ErrorInfo };
