@@ -11,13 +11,14 @@ import { parseDicom, type DicomFile } from '../../src-shared/dicom/parse';
 import { readInstanceMeta } from '../../src-shared/dicom/instanceMeta';
 import { decodeFrame } from '../../src-shared/dicom/pixels/decodeFrame';
 import { toModalityValues } from '../../src-shared/dicom/pixels/modalityLut';
-import { isLossySyntax } from '../../src-shared/dicom/pixels/transferSyntaxes';
+import { isLossySyntax, pixelEncodingOf } from '../../src-shared/dicom/pixels/transferSyntaxes';
 import type { CodecRegistry } from '../../src-shared/dicom/codecs/codecTypes';
 import { frameRefsOf, type FrameRef } from '../../src-shared/dicom/volume/frameGeometry';
 import { computeSeriesGeometry } from '../../src-shared/dicom/volume/seriesGeometry';
 import { assembleVolumeAsync } from '../../src-shared/dicom/volume/assembleVolume';
 import { modalityUnits } from '../../src-shared/dicom/volume/volumeUnits';
 import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
+import { runFuzz } from '../fuzz/fuzzRunner';
 
 export const ASSEMBLY_CHILD_FLAG = '--engine-assembly-child';
 
@@ -265,7 +266,7 @@ async function decodeBench(codecs: CodecRegistry): Promise<BenchRow[]> {
         ours = Math.min(ours, (now() - t0) / frames);
       }
       if (!tool) {
-        rows.push({ group, name: `${label} (no codec)`, value: ours, unit: 'ms' });
+        rows.push({ group, name: `${label} (${pixelEncodingOf(ts).kind === 'native' ? 'uncompressed' : 'no native decoder here'})`, value: ours, unit: 'ms' });
         continue;
       }
       const out = path.join(tmp, 'out.dcm');
@@ -402,4 +403,19 @@ function findDicomDir(root: string): string {
 export async function runEngineBench(): Promise<BenchRow[]> {
   const codecs = await createNodeCodecs();
   return [...(await parseBench()), ...(await decodeBench(codecs)), ...(await assemblyBench())];
+}
+
+/** Fuzzer throughput (issue 3: "the benchmark run reports how many per second"), with its findings. */
+export async function runFuzzBench(): Promise<BenchRow[]> {
+  const childScript = [path.join(__dirname, 'fuzz.cjs'), path.join(REPO, 'dist/bench/fuzz.cjs')].find((f) => existsSync(f));
+  if (!childScript) throw new Error('dist/bench/fuzz.cjs is missing: run node .ci/build.mjs node');
+  const iterations = Number(process.env['FUZZ_BENCH_ITERATIONS'] ?? 3000);
+  const outDir = mkdtempSync(path.join(tmpdir(), 'enclave-fuzz-bench-'));
+  const r = await runFuzz({ iterations, seed: 1, dataRoot: DATA, childScript, outDir });
+  const group = `fuzz ${iterations} it, ${r.workers} workers`;
+  const found = r.crashes + r.hangs + r.untyped + r.memory;
+  return [
+    { group, name: 'iterations per second (parse, dump, decode, render, assemble)', value: r.perSecond, unit: 'it/s' },
+    { group, name: `crashes ${r.crashes}, hangs ${r.hangs}, untyped ${r.untyped}, memory ${r.memory}${found ? ` (reproducers in ${outDir})` : ''}`, value: found, unit: 'findings', target: '0', pass: found === 0 },
+  ];
 }
