@@ -28,6 +28,7 @@ export interface WorkerImportOptions {
   batchFiles?: number;
   batchBytes?: number;
   progressIntervalMs?: number;
+  batchesInFlight?: number;
 }
 
 /** Finds the worker: beside the running bundle (dist/main, or dist/cli -> dist/main), else the source for tsx. */
@@ -47,13 +48,14 @@ export function resolveImportWorkerScript(): string {
 }
 
 export async function runImportInWorker(paths: string[], target: ImportTarget, options: WorkerImportOptions = {}): Promise<ImportReport> {
-  const script = options.workerScript ?? resolveImportWorkerScript();
+  const script = path.resolve(options.workerScript ?? resolveImportWorkerScript());
   const input: WorkerInput = {
     paths,
     target: target.kind === 'store' ? { kind: 'store', dataDir: target.dataDir, dataKey: target.dataKey, ...(target.user ? { user: target.user } : {}) } : { kind: 'post' },
     ...(options.batchFiles ? { batchFiles: options.batchFiles } : {}),
     ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    ...(options.batchesInFlight ? { batchesInFlight: options.batchesInFlight } : {}),
     // A 'store' worker starts a second one (the same script) to read and parse while it encrypts and commits.
     ...(target.kind === 'store' ? { workerScript: script } : {}),
   };

@@ -80,6 +80,7 @@ export async function runImportWorker(port: Port, input: WorkerInput): Promise<v
             ...(input.batchFiles ? { batchFiles: input.batchFiles } : {}),
             ...(input.batchBytes ? { batchBytes: input.batchBytes } : {}),
             ...(input.progressIntervalMs !== undefined ? { progressIntervalMs: input.progressIntervalMs } : {}),
+            ...(input.batchesInFlight ? { batchesInFlight: input.batchesInFlight } : {}),
           });
           await (await opening).close();
           post({ type: 'done', report });
@@ -103,6 +104,7 @@ export async function runImportWorker(port: Port, input: WorkerInput): Promise<v
         batchFiles: input.batchFiles,
         batchBytes: input.batchBytes,
         progressIntervalMs: input.progressIntervalMs,
+        batchesInFlight: input.batchesInFlight,
       });
       await close();
       post({ type: 'done', report });

@@ -17,6 +17,7 @@ export interface WorkerInput {
   batchFiles?: number;
   batchBytes?: number;
   progressIntervalMs?: number;
+  batchesInFlight?: number;
   /** This worker's own script: in 'store' mode it starts a second worker (reading, hashing, parsing) with it. */
   workerScript?: string;
 }
