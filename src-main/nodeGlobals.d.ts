@@ -3,7 +3,10 @@
 import type { TextDecoder as NodeTextDecoder, TextEncoder as NodeTextEncoder } from 'node:util';
 
 declare global {
+  // Empty on purpose: the point is to give the global name Node's instance type.
+  /* eslint-disable @typescript-eslint/no-empty-object-type */
   interface TextDecoder extends NodeTextDecoder {}
   interface TextEncoder extends NodeTextEncoder {}
+  /* eslint-enable @typescript-eslint/no-empty-object-type */
 }
 export {};
