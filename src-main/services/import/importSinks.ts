@@ -26,7 +26,13 @@ export class EncryptedStoreSink implements ImportSink {
     return this.store.addInstances(batch);
   }
 
+  private lastProgress = 0;
+
+  /** Running totals on the job row, at most once a second: each update is a synchronous, fsynced commit. */
   async progress(r: ImportReport): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastProgress < 1000) return;
+    this.lastProgress = now;
     this.store.updateImportJob(this.jobId, counts(r));
   }
 
