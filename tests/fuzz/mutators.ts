@@ -281,6 +281,23 @@ const fragmentCorrupt: Mutator = (rng, b, seed) => {
   return corruptLength(rng, b, seed, []);
 };
 
+/** Bytes inside a compressed frame: Huffman/quantisation tables, RLE headers, J2K markers and entropy data reach the decoders. */
+const codestreamBytes: Mutator = (rng, b, seed) => {
+  const frags = seed.sites.filter((s) => s.kind === 'fragment' && s.length > 0);
+  if (frags.length === 0) return bitFlips(rng, b, seed, []);
+  const f = rng.pick(frags);
+  const out = b.slice();
+  const n = rng.pick([1, 2, 4, 16]);
+  // Mostly near the start, where the tables and segment headers live.
+  const span = rng.chance(0.7) ? Math.min(f.length, 1024) : f.length;
+  for (let i = 0; i < n; i++) {
+    const at = f.dataPos + rng.int(span);
+    if (at >= out.length) continue;
+    out[at] = rng.chance(0.5) ? out[at]! ^ (1 << rng.int(8)) : rng.pick([0x00, 0xff, 0x7f, 0x80, 0x01, rng.int(256)]);
+  }
+  return { bytes: out, what: `${n} codestream byte(s) changed in the fragment at ${f.dataPos}` };
+};
+
 function asciiFit(text: string, length: number): Uint8Array {
   const out = new Uint8Array(length).fill(0x20);
   for (let i = 0; i < Math.min(length, text.length); i++) out[i] = text.charCodeAt(i) & 0xff;
@@ -335,6 +352,7 @@ const MUTATORS: Array<[Mutator, number, string]> = [
   [splice, 8, 'splice'],
   [nestingBomb, 6, 'nestingBomb'],
   [fragmentCorrupt, 14, 'fragmentCorrupt'],
+  [codestreamBytes, 10, 'codestreamBytes'],
   [headerValues, 16, 'headerValues'],
   [removeOrDuplicateElement, 6, 'removeOrDuplicateElement'],
 ];
