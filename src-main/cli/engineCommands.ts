@@ -113,7 +113,8 @@ export function infoOf(target: string): InfoReport {
   for (const members of groups.values()) {
     const first = members[0]!.meta;
     const frames: FrameRef[] = [];
-    for (const m of members) frames.push(...frameRefsOf(m.key, m.file, m.meta));
+    // A loop, not push(...refs): a hostile NumberOfFrames must not turn into an argument-list overflow.
+    for (const m of members) for (const ref of frameRefsOf(m.key, m.file, m.meta)) frames.push(ref);
     const info: SeriesInfo = {
       modality: first.modality, seriesNumber: first.seriesNumber,
       instances: members.length, frames: frames.length, rows: first.rows, columns: first.columns,
