@@ -42,6 +42,7 @@ if (!prepareElectronApp()) {
       rendererDir: join(__dirname, '..', 'renderer'),
       version: app.getVersion(),
       decodeWorkerPath: join(__dirname, 'decodeWorker.cjs'),
+      importWorkerPath: join(__dirname, 'importWorker.cjs'),
     });
     app.on('will-quit', () => void services.series.close());
     handleAppProtocol(ses, services.appProtocol);

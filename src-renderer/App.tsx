@@ -34,7 +34,7 @@ export function App() {
       const summary = await call(channel, {});
       if (summary) {
         const skipped = summary.skipped.reduce((s, x) => s + x.count, 0);
-        setMessage(`${channel === 'quickview:chooseFolder' ? 'Opened (not saved)' : 'Imported'} ${summary.added} images (${summary.duplicates} already stored, ${skipped} files skipped${summary.conflicts ? `, ${summary.conflicts} conflicting` : ''}).`);
+        setMessage(`${channel === 'quickview:chooseFolder' ? 'Opened (not saved)' : 'Imported'} ${summary.added} images (${summary.duplicates} already stored, ${skipped} files skipped${summary.conflicts ? `, ${summary.conflicts} conflicting` : ''}${summary.missing?.length ? `; ${summary.missing.length} files the CD lists are missing` : ''}).`);
       }
       await refresh();
     } catch (e) {

@@ -51,6 +51,8 @@ export interface ImportSummary {
   skipped: { reason: string; count: number }[];
   studies: number;
   cancelled: boolean;
+  /** Files a DICOMDIR references that are not on the media (an incomplete CD). */
+  missing?: { dicomdir: string; fileId: string }[];
 }
 
 /** What the renderer needs to show a series: geometry plus where to fetch each slice's pixels. */

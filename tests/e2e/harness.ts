@@ -84,6 +84,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     appOrigin: TEST_ORIGIN,
     // Pixels decode in the same worker pool as in Electron (the build runs before e2e).
     decodeWorkerPath: resolve(REPO, 'dist/main/decodeWorker.cjs'),
+    importWorkerPath: resolve(REPO, 'dist/main/importWorker.cjs'),
   });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });

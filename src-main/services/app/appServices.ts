@@ -4,7 +4,7 @@ import { isAbsolute } from 'node:path';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError } from '../../../src-shared/errors';
 import type { ImportProgress, ImportSummary, StudyListItem } from '../../../src-shared/ipc/contract';
-import { importFolder } from '../import/folderImport';
+import { importPaths } from '../import/folderImport';
 import { runImportInWorker } from '../import/importRunner';
 import { createDispatcher, type Dispatch, type Handlers } from '../ipc/dispatch';
 import type { Dialogs, EventSink } from '../platformPorts';
@@ -48,9 +48,10 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   const series = new SeriesService(storeFor, o.codecs, o.decodeWorkerPath ? { workerScript: o.decodeWorkerPath } : {});
   const jobs = new Map<string, AbortController>();
 
-  const runImport = async (target: StudyStore, chosen?: string): Promise<ImportSummary | null> => {
-    const folder = chosen ?? (await o.dialogs.chooseFolder());
-    if (!folder) return null;
+  /** One import job over the chosen folder or the dropped paths: one progress bar, one audit event. */
+  const runImport = async (target: StudyStore, chosen?: string[]): Promise<ImportSummary | null> => {
+    const paths = chosen ?? [await o.dialogs.chooseFolder()].filter((p): p is string => p !== null);
+    if (paths.length === 0) return null;
     const controller = new AbortController();
     let jobId = '';
     try {
@@ -66,8 +67,8 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       };
       // The worker reads, hashes and parses; batches come back to `target` here (one transaction each).
       return o.importWorkerPath
-        ? await runImportInWorker([folder], { kind: 'main', store: target }, { ...options, workerScript: o.importWorkerPath })
-        : await importFolder(target, folder, options);
+        ? await runImportInWorker(paths, { kind: 'main', store: target }, { ...options, workerScript: o.importWorkerPath })
+        : await importPaths(target, paths, options);
     } finally {
       jobs.delete(jobId);
       o.events.emit('studies:changed', {});
@@ -89,25 +90,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'import:paths': async ({ paths }) => {
       // Dropped paths come from the preload's webUtils.getPathForFile; still, accept only absolute ones.
       if (paths.some((p) => !isAbsolute(p) || p.includes('\0'))) throw new AppError('INVALID_REQUEST', 'Only files and folders dropped on the window can be imported.');
-      const total: ImportSummary = { jobId: '', filesSeen: 0, added: 0, duplicates: 0, conflicts: 0, skipped: [], studies: 0, cancelled: false };
-      for (const p of paths) {
-        const one = await runImport(o.cache.get(), p);
-        if (!one) continue;
-        total.jobId ||= one.jobId;
-        total.filesSeen += one.filesSeen;
-        total.added += one.added;
-        total.duplicates += one.duplicates;
-        total.conflicts += one.conflicts;
-        total.studies += one.studies;
-        total.cancelled ||= one.cancelled;
-        for (const s of one.skipped) {
-          const same = total.skipped.find((x) => x.reason === s.reason);
-          if (same) same.count += s.count;
-          else total.skipped.push({ ...s });
-        }
-        if (one.cancelled) break;
-      }
-      return total;
+      return (await runImport(o.cache.get(), paths))!;
     },
     'import:cancel': async ({ jobId }) => {
       const job = jobs.get(jobId);
