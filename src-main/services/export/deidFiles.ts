@@ -22,7 +22,8 @@ export interface DeidentifiedFile {
 const vrByTag = new Map<number, string>(PROFILE_ROWS.filter((r) => /^[0-9A-F]{8}$/.test(r.tag) && /^[A-Z]{2}$/.test(r.vr)).map((r) => [parseInt(r.tag, 16), r.vr]));
 
 export function parseTree(bytes: Uint8Array): DicomTree {
-  return readTree(bytes, { vrLookup: (t) => vrByTag.get(t), inflateRaw: (b) => new Uint8Array(zlib.inflateRawSync(b)) });
+  // Bounded like parseDicom's inflation (1 GiB): a deflate bomb must fail, not fill memory.
+  return readTree(bytes, { vrLookup: (t) => vrByTag.get(t), inflateRaw: (b) => new Uint8Array(zlib.inflateRawSync(b, { maxOutputLength: 1 << 30 })) });
 }
 
 export function readDicomFile(file: string): DicomTree {

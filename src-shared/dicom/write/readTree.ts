@@ -192,7 +192,13 @@ export function readTree(bytes: Uint8Array, options: ReadTreeOptions = {}): Dico
   }
   if (ts === TS.deflatedLE) {
     if (!options.inflateRaw) throw new AppError('DICOM_UNSUPPORTED_SYNTAX', 'deflated data set needs a decompressor');
-    body = options.inflateRaw(body);
+    try {
+      body = options.inflateRaw(body);
+    } catch (e) {
+      // The caller's decompressor (zlib) throws its own errors on corrupt streams: keep them typed.
+      if (e instanceof AppError) throw e;
+      throw new AppError('DICOM_PARSE', 'deflated data set does not inflate', { cause: e });
+    }
   }
   const explicit = ts !== TS.implicitLE;
   const little = ts !== TS.explicitBE;
