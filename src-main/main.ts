@@ -30,7 +30,13 @@ if (!prepareElectronApp()) {
   void app.whenReady().then(async () => {
     const ses = appSession();
     // The encrypted cache lives in the user's data folder; ENCLAVE_DATA_DIR lets IT point it elsewhere.
-    const cache = new StoreSession(process.env['ENCLAVE_DATA_DIR'] ?? join(app.getPath('userData'), 'store'), new KeytarKeyStore());
+    // ENCLAVE_RETENTION_DAYS: IT's retention period; studies not opened for that long are purged at start-up.
+    const retention = Number(process.env['ENCLAVE_RETENTION_DAYS']);
+    const cache = new StoreSession(
+      process.env['ENCLAVE_DATA_DIR'] ?? join(app.getPath('userData'), 'store'),
+      new KeytarKeyStore(),
+      Number.isFinite(retention) && retention > 0 ? retention : undefined,
+    );
     await cache.start();
     app.on('will-quit', () => void cache.close());
     const services = createAppServices({

@@ -72,6 +72,18 @@ export function App() {
     }
   };
 
+  const purge = async (id: string) => {
+    try {
+      await call('studies:purge', { studyId: id });
+      setStudyId(null);
+      setSeriesId(null);
+      setMessage('The study was deleted from this computer.');
+      await refresh();
+    } catch (e) {
+      setMessage(e instanceof ApiError ? e.message : 'The study could not be deleted.');
+    }
+  };
+
   return (
     <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => void onDrop(e)}>
       <header className="toolbar">
@@ -86,7 +98,7 @@ export function App() {
       </header>
       <main className="workspace">
         <StoreGate onOpen={() => { setCacheOpen(true); void refresh(); }} />
-        <StudyList studies={studies} series={series} studyId={studyId} seriesId={seriesId} onOpenStudy={(id) => void openStudy(id)} onOpenSeries={setSeriesId} />
+        <StudyList studies={studies} series={series} studyId={studyId} seriesId={seriesId} onOpenStudy={(id) => void openStudy(id)} onOpenSeries={setSeriesId} onPurge={(id) => void purge(id)} />
         <section className="viewer">
           {!hasWebGL2() ? (
             <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>

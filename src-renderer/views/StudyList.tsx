@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { SeriesListItem, StudyListItem } from '../../src-shared/ipc/contract';
 
 interface Props {
@@ -7,6 +8,7 @@ interface Props {
   seriesId: string | null;
   onOpenStudy: (studyId: string) => void;
   onOpenSeries: (seriesId: string) => void;
+  onPurge: (studyId: string) => void;
 }
 
 function formatDate(da: string): string {
@@ -19,7 +21,9 @@ function formatName(pn: string): string {
   return given ? `${family}, ${given}` : family;
 }
 
-export function StudyList({ studies, series, studyId, seriesId, onOpenStudy, onOpenSeries }: Props) {
+export function StudyList({ studies, series, studyId, seriesId, onOpenStudy, onOpenSeries, onPurge }: Props) {
+  // Deleting takes two clicks on the same study: the first arms, the second deletes.
+  const [armed, setArmed] = useState<string | null>(null);
   return (
     <nav className="study-list" aria-label="Studies">
       <h2>Studies</h2>
@@ -42,6 +46,14 @@ export function StudyList({ studies, series, studyId, seriesId, onOpenStudy, onO
                     </button>
                   </li>
                 ))}
+                {s.source === 'cache' && (
+                  <li>
+                    <button type="button" className="danger" data-testid="purge-study"
+                      onClick={() => { if (armed === s.studyId) { setArmed(null); onPurge(s.studyId); } else setArmed(s.studyId); }}>
+                      {armed === s.studyId ? 'Click again to delete it for good' : 'Delete from this computer…'}
+                    </button>
+                  </li>
+                )}
               </ul>
             )}
           </li>

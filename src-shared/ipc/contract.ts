@@ -101,6 +101,9 @@ export const requestSchemas = {
   'studies:list': empty,
   'import:chooseFolder': empty,
   'import:cancel': z.object({ jobId: id }).strict(),
+  'studies:purge': z.object({ studyId: id }).strict(),
+  // The literal word guards against a stray click or a confused caller wiping the cache.
+  'studies:purgeAll': z.object({ confirm: z.literal('DELETE ALL') }).strict(),
   'series:list': z.object({ studyId: id }).strict(),
   'series:open': z.object({ seriesId: id }).strict(),
 } as const;
@@ -118,6 +121,8 @@ export interface Responses {
   /** null when the user cancelled the dialog. */
   'import:chooseFolder': ImportSummary | null;
   'import:cancel': { cancelled: boolean };
+  'studies:purge': { purged: true };
+  'studies:purgeAll': { studies: number };
   'series:list': SeriesListItem[];
   'series:open': SeriesView;
 }

@@ -92,6 +92,18 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       if (paths.some((p) => !isAbsolute(p) || p.includes('\0'))) throw new AppError('INVALID_REQUEST', 'Only files and folders dropped on the window can be imported.');
       return (await runImport(o.cache.get(), paths))!;
     },
+    'studies:purge': async ({ studyId }) => {
+      series.closeAll();
+      await storeFor(studyId).purgeStudy(studyId);
+      o.events.emit('studies:changed', {});
+      return { purged: true as const };
+    },
+    'studies:purgeAll': async () => {
+      series.closeAll();
+      const result = await o.cache.get().purgeAll();
+      o.events.emit('studies:changed', {});
+      return result;
+    },
     'import:cancel': async ({ jobId }) => {
       const job = jobs.get(jobId);
       job?.abort();
@@ -117,8 +129,10 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       return { closed: had };
     },
     'series:list': async ({ studyId }) => {
-      const list = await storeFor(studyId).listSeries(studyId);
+      const store = storeFor(studyId);
+      const list = await store.listSeries(studyId);
       if (list.length === 0) throw new AppError('NOT_FOUND', 'Study not found.');
+      store.markAccessed?.(studyId);
       return list.map(({ seriesId, seriesNumber, seriesDescription, modality, instanceCount }) => ({ seriesId, seriesNumber, seriesDescription, modality, instanceCount }));
     },
     'series:open': async ({ seriesId }) => series.openSeries(seriesId),

@@ -3,6 +3,7 @@
 import { AppError, isAppError, type ErrorCode } from '../../../src-shared/errors';
 import type { StoreStatus } from '../../../src-shared/ipc/contract';
 import type { KeyStore } from '../keys/keyStore';
+import type { EncryptedStudyStore } from '../store/encryptedStudyStore';
 import { initStore, openStore } from '../store/openStore';
 import type { StudyStore } from '../store/studyStore';
 
@@ -29,12 +30,13 @@ export class StoreSession implements CacheSession {
   private store: StudyStore | null = null;
   private status: StoreStatus = { state: 'uninitialized' };
 
-  constructor(private readonly dataDir: string, private readonly keyStore: KeyStore | null) {}
+  /** `retentionDays`: studies not opened for that long are purged each time the cache opens (IT policy). */
+  constructor(private readonly dataDir: string, private readonly keyStore: KeyStore | null, private readonly retentionDays?: number) {}
 
   /** Tries the keychain; leaves the session uninitialized, locked or open (never throws for those). */
   async start(): Promise<StoreStatus> {
     try {
-      this.store = await openStore({ dataDir: this.dataDir, keyStore: this.keyStore });
+      this.store = await this.opened(openStore({ dataDir: this.dataDir, keyStore: this.keyStore }));
       this.status = { state: 'open' };
     } catch (e) {
       this.status = this.statusFor(e);
@@ -58,7 +60,7 @@ export class StoreSession implements CacheSession {
   async unlockWithRecoveryKey(recoveryKey: string): Promise<StoreStatus> {
     if (this.status.state === 'open') return this.status;
     // A wrong key throws RECOVERY_KEY_INVALID and leaves the session locked: nothing on disk changes.
-    this.store = await openStore({ dataDir: this.dataDir, keyStore: this.keyStore, recoveryKey });
+    this.store = await this.opened(openStore({ dataDir: this.dataDir, keyStore: this.keyStore, recoveryKey }));
     this.status = { state: 'open' };
     return this.status;
   }
@@ -72,6 +74,12 @@ export class StoreSession implements CacheSession {
   async close(): Promise<void> {
     await this.store?.close();
     this.store = null;
+  }
+
+  private async opened(pending: Promise<EncryptedStudyStore>): Promise<EncryptedStudyStore> {
+    const store = await pending;
+    if (this.retentionDays !== undefined) await store.applyRetention(this.retentionDays);
+    return store;
   }
 
   private statusFor(e: unknown): StoreStatus {

@@ -84,6 +84,18 @@ export class MemoryStudyStore implements StudyStore {
     throw new AppError('NOT_FOUND', 'Instance not found.');
   }
 
+  async purgeStudy(studyId: string): Promise<void> {
+    const doomed = [...this.byUid.entries()].filter(([, e]) => e.studyId === studyId);
+    if (doomed.length === 0) throw new AppError('NOT_FOUND', 'No such study.');
+    for (const [uid] of doomed) this.byUid.delete(uid);
+  }
+
+  async purgeAll(): Promise<{ studies: number }> {
+    const studies = new Set([...this.byUid.values()].map((e) => e.studyId)).size;
+    this.byUid.clear();
+    return { studies };
+  }
+
   async close(): Promise<void> {
     this.byUid.clear();
   }

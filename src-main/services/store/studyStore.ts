@@ -41,5 +41,10 @@ export interface StudyStore {
   listInstances(seriesId: string): Promise<StoredInstance[]>;
   /** The original bytes, integrity-checked against the SHA-256 recorded at import. */
   readInstanceBytes(instanceId: string): Promise<Uint8Array>;
+  /** Records that a user opened the study (audit: DICOM Instances Accessed) and resets its retention clock. */
+  markAccessed?(studyId: string): void;
+  /** Removes the study's rows and encrypted files for good (audit: Study Deleted). */
+  purgeStudy(studyId: string): Promise<void>;
+  purgeAll(): Promise<{ studies: number }>;
   close(): Promise<void>;
 }

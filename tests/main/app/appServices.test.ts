@@ -55,6 +55,22 @@ describe('app services', () => {
     expect(at(0, 20)).toBe(40);
   });
 
+  it('purges one study or, with the explicit confirmation, everything', async () => {
+    const { services } = await app();
+    await services.dispatch('import:paths', { paths: [join(phantoms, 'ct-axial'), join(phantoms, 'mr-sagittal')] }, sender);
+    const list = async () => ((await services.dispatch('studies:list', {}, sender)) as { ok: true; value: { studyId: string }[] }).value;
+    const [study] = await list();
+    expect(await services.dispatch('studies:purge', { studyId: study!.studyId }, sender)).toEqual({ ok: true, value: { purged: true } });
+    expect(await list()).toEqual([]);
+    expect(await services.dispatch('studies:purge', { studyId: study!.studyId }, sender)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await services.dispatch('import:paths', { paths: [join(phantoms, 'ct-axial')] }, sender);
+    expect(await services.dispatch('studies:purgeAll', {}, sender)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(await services.dispatch('studies:purgeAll', { confirm: 'yes' }, sender)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect((await list()).length).toBe(1);
+    expect(await services.dispatch('studies:purgeAll', { confirm: 'DELETE ALL' }, sender)).toEqual({ ok: true, value: { studies: 1 } });
+    expect(await list()).toEqual([]);
+  });
+
   it('refuses relative or hostile dropped paths, and the page cannot name them at all', async () => {
     const { services } = await app();
     expect(await services.dispatch('import:paths', { paths: ['../etc'] }, sender)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });

@@ -61,6 +61,8 @@ function countingStore(inner: StudyStore): { store: StudyStore; reads: Map<strin
       reads.set(id, (reads.get(id) ?? 0) + 1);
       return inner.readInstanceBytes(id);
     },
+    purgeStudy: (s) => inner.purgeStudy(s),
+    purgeAll: () => inner.purgeAll(),
     close: () => inner.close(),
   };
   return { store, reads };
