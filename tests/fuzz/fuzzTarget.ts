@@ -13,9 +13,11 @@ import { computeSeriesGeometry } from '../../src-shared/dicom/volume/seriesGeome
 import { assembleVolumeAsync, type FrameValues } from '../../src-shared/dicom/volume/assembleVolume';
 import { modalityUnits } from '../../src-shared/dicom/volume/volumeUnits';
 import { toModalityValues } from '../../src-shared/dicom/pixels/modalityLut';
+import { writeTree } from '../../src-shared/dicom/write/writeTree';
+import { parseTree } from '../../src-main/services/export/deidFiles';
 import { renderDecodedFrame } from '../../src-main/services/render/renderFrame';
 
-export type Stage = 'parseHeader' | 'parse' | 'meta' | 'dump' | 'decode' | 'render' | 'frames' | 'geometry' | 'assemble';
+export type Stage = 'parseHeader' | 'parse' | 'tree' | 'meta' | 'dump' | 'decode' | 'render' | 'frames' | 'geometry' | 'assemble';
 
 /** A non-AppError escaped a stage. */
 export class UntypedFailure extends Error {
@@ -89,6 +91,8 @@ export async function runTarget(inputs: readonly Uint8Array[], codecs: CodecRegi
   const decoded = new Map<string, FrameValues>();
   for (const bytes of inputs) {
     await run.stage('parseHeader', () => parseDicom(bytes, { untilPixelData: true }));
+    // The de-identifying export's own reader and writer see the same hostile bytes.
+    await run.stage('tree', () => writeTree(parseTree(bytes)));
     const file = await run.stage('parse', () => parseDicom(bytes));
     if (!file) continue;
     const meta = await run.stage('meta', () => readInstanceMeta(file));
