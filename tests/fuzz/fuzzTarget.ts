@@ -15,9 +15,10 @@ import { modalityUnits } from '../../src-shared/dicom/volume/volumeUnits';
 import { toModalityValues } from '../../src-shared/dicom/pixels/modalityLut';
 import { writeTree } from '../../src-shared/dicom/write/writeTree';
 import { parseTree } from '../../src-main/services/export/deidFiles';
+import { assessBurnedIn, createDeidContext, deidentifyTree } from '../../src-shared/deid';
 import { renderDecodedFrame } from '../../src-main/services/render/renderFrame';
 
-export type Stage = 'parseHeader' | 'parse' | 'tree' | 'meta' | 'dump' | 'decode' | 'render' | 'frames' | 'geometry' | 'assemble';
+export type Stage = 'parseHeader' | 'parse' | 'tree' | 'deid' | 'meta' | 'dump' | 'decode' | 'render' | 'frames' | 'geometry' | 'assemble';
 
 /** A non-AppError escaped a stage. */
 export class UntypedFailure extends Error {
@@ -37,6 +38,8 @@ export interface TargetOutcome {
   /** Stages that completed. */
   passed: Stage[];
 }
+
+const DEID_CONTEXT = createDeidContext(new TextEncoder().encode('enclave fuzz'));
 
 /** Most frames per instance taken into assembly: a 96-frame cine costs time without new paths. */
 const MAX_FRAMES_PER_INPUT = 8;
@@ -92,7 +95,18 @@ export async function runTarget(inputs: readonly Uint8Array[], codecs: CodecRegi
   for (const bytes of inputs) {
     await run.stage('parseHeader', () => parseDicom(bytes, { untilPixelData: true }));
     // The de-identifying export's own reader and writer see the same hostile bytes.
-    await run.stage('tree', () => writeTree(parseTree(bytes)));
+    const tree = await run.stage('tree', () => {
+      const t = parseTree(bytes);
+      writeTree(t);
+      return t;
+    });
+    if (tree) {
+      await run.stage('deid', () => {
+        assessBurnedIn(tree);
+        deidentifyTree(tree, DEID_CONTEXT);
+        return writeTree(tree);
+      });
+    }
     const file = await run.stage('parse', () => parseDicom(bytes));
     if (!file) continue;
     const meta = await run.stage('meta', () => readInstanceMeta(file));
