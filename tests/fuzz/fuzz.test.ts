@@ -1,7 +1,7 @@
 // 20,000 fuzz iterations (issue 3, "Done when"): parse + decode + render + volume assembly of
 // mutated corpus files in child processes with time and memory limits; none may crash, hang,
 // blow the memory ceiling or throw anything but an AppError. FUZZ_ITERATIONS / FUZZ_SEED override.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -28,7 +28,13 @@ describe('fuzzer', () => {
   it(`survives ${ITERATIONS} mutated inputs: 0 crashes, 0 hangs, 0 untyped errors`, { timeout: 20 * 60_000 }, async () => {
     const childScript = await bundleRunner();
     const outDir = mkdtempSync(path.join(tmpdir(), 'enclave-fuzz-'));
-    const report = await runFuzz({ iterations: ITERATIONS, seed: SEED, dataRoot: DATA, childScript, outDir });
+    let report;
+    try {
+      report = await runFuzz({ iterations: ITERATIONS, seed: SEED, dataRoot: DATA, childScript, outDir });
+    } finally {
+      rmSync(childScript, { force: true });
+      rmSync(`${childScript}.map`, { force: true });
+    }
     const findings = report.findings.map((f) => `${f.kind} #${f.iteration} [${f.stage ?? ''}] ${f.message} (${f.seedName}; ${f.mutation}) -> ${f.files.join(' ')}`);
     console.log(
       `fuzz: ${report.iterations} iterations, seed ${SEED}, ${report.workers} workers, ${(report.elapsedMs / 1000).toFixed(1)} s = ${report.perSecond}/s; ` +

@@ -1,12 +1,12 @@
 // The built `enclave` CLI on the phantoms and corpus: info (geometry of every series), dump
 // (names and decoded text, checked against pydicom), render (pixels where the anatomy is).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { PNG } from 'pngjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDicom } from '../../../src-shared/dicom/parse';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
 
@@ -52,6 +52,10 @@ beforeAll(async () => {
       '@cornerstonejs/codec-openjph', '@cornerstonejs/codec-libjpeg-turbo-8bit', 'electron'],
     logLevel: 'warning',
   });
+});
+
+afterAll(() => {
+  rmSync(cli, { force: true });
 });
 
 describe('enclave info', () => {
