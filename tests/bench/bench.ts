@@ -5,6 +5,9 @@ import path from 'node:path';
 import type { BenchRow } from './benchTypes';
 import { assemblyChild, ASSEMBLY_CHILD_FLAG, repoRoot } from './engineBench';
 
+// Same libuv pool size as the app and the CLI (fsync-heavy encrypted writes), so the import row measures what users get.
+process.env['UV_THREADPOOL_SIZE'] ??= '16';
+
 type BenchModule = Record<string, unknown>;
 
 async function loadModules(): Promise<Array<[string, BenchModule]>> {
