@@ -1,18 +1,10 @@
 // The study cache as the rest of main sees it. The foundation fills it in memory;
 // the encrypted-cache work (SQLCipher + AES-GCM files) implements the same interface.
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
+import type { StudyListItem } from '../../../src-shared/ipc/contract';
 
-export interface StudySummary {
-  studyId: string;
-  patientName: string;
-  patientId: string;
-  patientBirthDate: string;
-  studyDate: string;
-  studyDescription: string;
-  modalities: string[];
-  seriesCount: number;
-  instanceCount: number;
-}
+/** What the study list shows; the contract's StudyListItem adds where it came from. */
+export type StudySummary = Omit<StudyListItem, 'source'>;
 
 export interface SeriesSummary {
   seriesId: string;
