@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreSession } from '../../src-main/services/app/storeSession';
 import type { KeyStore } from '../../src-main/services/keys/keyStore';
-import { SHARED_DATA, TEST_ORIGIN, startHarness, type Harness } from './harness';
+import { mkdirSync } from 'node:fs';
+import { REPO, SHARED_DATA, TEST_ORIGIN, startHarness, type Harness } from './harness';
+
+const SHOTS = join(REPO, 'test-results');
+mkdirSync(SHOTS, { recursive: true });
 
 /** A keychain that answers like a locked one: nothing to read (getPassword -> null), refuses to store. */
 const lockedKeychain: KeyStore = {
@@ -37,6 +41,7 @@ describe('encrypted cache in the UI', () => {
     await h.page.goto(`${TEST_ORIGIN}/index.html`);
     await h.page.getByTestId('store-create').click();
     recoveryKey = (await h.page.getByTestId('recovery-key').innerText()).trim();
+    await h.page.screenshot({ path: join(SHOTS, 'store-recovery-key.png') });
     expect(recoveryKey.length).toBeGreaterThan(20);
     await h.page.getByTestId('recovery-key-done').click();
     await expect.poll(() => h!.page.getByTestId('store-gate').count()).toBe(0);
@@ -68,6 +73,7 @@ describe('encrypted cache in the UI', () => {
     h = await startHarness({ cache });
     await h.page.goto(`${TEST_ORIGIN}/index.html`);
     await expect.poll(() => h!.page.getByTestId('store-gate').innerText()).toContain('locked');
+    await h.page.screenshot({ path: join(SHOTS, 'store-locked.png') });
     expect(await h.page.getByTestId('import-folder').isDisabled()).toBe(true);
 
     await h.page.getByTestId('recovery-key-input').fill('AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG');
@@ -79,6 +85,10 @@ describe('encrypted cache in the UI', () => {
     await h.page.getByTestId('store-unlock').click();
     await expect.poll(() => h!.page.getByTestId('study').count(), { timeout: 30_000 }).toBe(1);
     expect(await h.page.getByTestId('study').innerText()).toContain('64 images');
+    await h.page.getByTestId('study').click();
+    await h.page.getByTestId('series').click();
+    await expect.poll(() => h!.page.getByTestId('viewport').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await h.page.screenshot({ path: join(SHOTS, 'mr-sagittal-unlocked.png') });
     expect(statSync(join(dataDir, 'keys.json')).mtimeMs).toBe(keyFileBefore);
     expect(h.outsideRequests).toEqual([]);
   });
