@@ -112,15 +112,14 @@ function decodeScan(
   data: Uint8Array, start: number, frame: Frame, out: Uint16Array, comps: number[], tabs: HuffmanTable[],
   predictor: number, pt: number, restartInterval: number,
 ): number {
-  const reader = new JpegBitReader(data, start);
   const { width, height } = frame;
   const nc = frame.ids.length;
   const ns = comps.length;
   const initial = 1 << (frame.precision - pt - 1);
   if (ns === 1 && nc === 1 && restartInterval === 0) {
-    decodeSingle(reader, width, height, out, tabs[0]!, predictor, pt, initial);
-    return nextMarker(data, reader.position);
+    return nextMarker(data, decodeSingle(data, start, width, height, out, tabs[0]!, predictor, pt, initial));
   }
+  const reader = new JpegBitReader(data, start);
   // Reconstruct in the point-transformed domain, then scale once at the end of the scan.
   const rows = new Int32Array(ns * width * 2);
   let mcusLeft = restartInterval || Number.POSITIVE_INFINITY;
@@ -170,44 +169,107 @@ function decodeScan(
   return nextMarker(data, reader.position);
 }
 
-/** The common case (one component, no restarts) with the predictor loop specialised: ~2x faster. */
-function decodeSingle(reader: JpegBitReader, width: number, height: number, out: Uint16Array, table: HuffmanTable, predictor: number, pt: number, initial: number): void {
-  const diffAt = (): number => {
-    const s = reader.decode(table);
-    if (s === 16) return 32768;
-    if (s > 16) fail('bad difference category');
-    return extend(reader.receive(s), s);
-  };
-  // Row 0: first sample from the initial prediction, then Ra. Rows are kept unshifted.
+/**
+ * The common case (one component, no restarts). The bit reader is inlined into the sample loop (same
+ * semantics as JpegBitReader: stuffed zeros removed, zeros supplied after a marker), because a method
+ * call per Huffman code and per difference dominated 16-bit images. Returns the position after the scan.
+ */
+function decodeSingle(data: Uint8Array, start: number, width: number, height: number, out: Uint16Array, table: HuffmanTable, predictor: number, pt: number, initial: number): number {
+  const { lookup, maxcode, valptr, mincode, values } = table;
+  const n = data.length;
+  let pos = start;
+  let acc = 0;
+  let bits = 0;
+  let marker = false;
   let prev = new Int32Array(width);
   let cur = new Int32Array(width);
-  let left = (initial + diffAt()) & 0xffff;
-  prev[0] = left;
-  out[0] = (left << pt) & 0xffff;
-  for (let x = 1; x < width; x++) {
-    left = (left + diffAt()) & 0xffff;
-    prev[x] = left;
-    out[x] = (left << pt) & 0xffff;
-  }
-  for (let y = 1; y < height; y++) {
+  let rb = 0;
+  let rc = 0;
+  let ra = initial;
+  for (let y = 0; y < height; y++) {
     const rowOut = y * width;
-    let ra = (prev[0]! + diffAt()) & 0xffff;
-    cur[0] = ra;
-    out[rowOut] = (ra << pt) & 0xffff;
-    for (let x = 1; x < width; x++) {
-      const rb = prev[x]!;
-      const rc = prev[x - 1]!;
+    for (let x = 0; x < width; x++) {
+      // Prediction (H.1.2.1): first sample of the image from the initial value, rest of row 0 from Ra,
+      // first column from Rb, elsewhere the scan's predictor.
       let px: number;
-      switch (predictor) {
-        case 1: px = ra; break;
-        case 2: px = rb; break;
-        case 3: px = rc; break;
-        case 4: px = ra + rb - rc; break;
-        case 5: px = ra + ((rb - rc) >> 1); break;
-        case 6: px = rb + ((ra - rc) >> 1); break;
-        default: px = (ra + rb) >> 1; break;
+      if (y === 0) px = x === 0 ? initial : ra;
+      else if (x === 0) px = prev[0]!;
+      else {
+        rb = prev[x]!;
+        rc = prev[x - 1]!;
+        switch (predictor) {
+          case 1: px = ra; break;
+          case 2: px = rb; break;
+          case 3: px = rc; break;
+          case 4: px = ra + rb - rc; break;
+          case 5: px = ra + ((rb - rc) >> 1); break;
+          case 6: px = rb + ((ra - rc) >> 1); break;
+          default: px = (ra + rb) >> 1; break;
+        }
       }
-      ra = (px + diffAt()) & 0xffff;
+      // Huffman-decode the difference category.
+      if (bits < 16) {
+        while (bits <= 24) {
+          let byte = 0;
+          if (!marker && pos < n) {
+            byte = data[pos]!;
+            if (byte === 0xff) {
+              if ((pos + 1 < n ? data[pos + 1]! : 0xd9) === 0) pos += 2;
+              else {
+                marker = true;
+                byte = 0;
+              }
+            } else pos++;
+          }
+          acc = ((acc << 8) | byte) >>> 0;
+          bits += 8;
+        }
+      }
+      let sCat: number;
+      const e = lookup[(acc >>> (bits - 9)) & 511]!;
+      if (e !== 0) {
+        bits -= e >> 8;
+        sCat = e & 0xff;
+      } else {
+        sCat = -1;
+        for (let l = 10; l <= 16; l++) {
+          const code = (acc >>> (bits - l)) & ((1 << l) - 1);
+          if (code <= maxcode[l]!) {
+            bits -= l;
+            const idx = valptr[l]! + code - mincode[l]!;
+            if (idx >= 0 && idx < values.length) sCat = values[idx]!;
+            break;
+          }
+        }
+        if (sCat < 0) fail('bad Huffman code');
+      }
+      let diff: number;
+      if (sCat === 0) diff = 0;
+      else if (sCat === 16) diff = 32768;
+      else if (sCat > 16) fail('bad difference category');
+      else {
+        if (bits < sCat) {
+          while (bits <= 24) {
+            let byte = 0;
+            if (!marker && pos < n) {
+              byte = data[pos]!;
+              if (byte === 0xff) {
+                if ((pos + 1 < n ? data[pos + 1]! : 0xd9) === 0) pos += 2;
+                else {
+                  marker = true;
+                  byte = 0;
+                }
+              } else pos++;
+            }
+            acc = ((acc << 8) | byte) >>> 0;
+            bits += 8;
+          }
+        }
+        bits -= sCat;
+        const v = (acc >>> bits) & ((1 << sCat) - 1);
+        diff = v < 1 << (sCat - 1) ? v - (1 << sCat) + 1 : v;
+      }
+      ra = (px + diff) & 0xffff;
       cur[x] = ra;
       out[rowOut + x] = (ra << pt) & 0xffff;
     }
@@ -215,4 +277,5 @@ function decodeSingle(reader: JpegBitReader, width: number, height: number, out:
     prev = cur;
     cur = t;
   }
+  return pos;
 }
