@@ -183,8 +183,6 @@ function decodeSingle(data: Uint8Array, start: number, width: number, height: nu
   let marker = false;
   let prev = new Int32Array(width);
   let cur = new Int32Array(width);
-  let rb = 0;
-  let rc = 0;
   let ra = initial;
   for (let y = 0; y < height; y++) {
     const rowOut = y * width;
@@ -195,8 +193,8 @@ function decodeSingle(data: Uint8Array, start: number, width: number, height: nu
       if (y === 0) px = x === 0 ? initial : ra;
       else if (x === 0) px = prev[0]!;
       else {
-        rb = prev[x]!;
-        rc = prev[x - 1]!;
+        const rb = prev[x]!;
+        const rc = prev[x - 1]!;
         switch (predictor) {
           case 1: px = ra; break;
           case 2: px = rb; break;
