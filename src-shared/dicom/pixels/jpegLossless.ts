@@ -172,7 +172,8 @@ function decodeScan(
 /**
  * The common case (one component, no restarts). The bit reader is inlined into the sample loop (same
  * semantics as JpegBitReader: stuffed zeros removed, zeros supplied after a marker), because a method
- * call per Huffman code and per difference dominated 16-bit images. Returns the position after the scan.
+ * call per Huffman code and per difference dominated 16-bit images. The refill loop appears twice on purpose:
+ * as a shared closure over these locals it would cost what inlining saved. Returns the position after the scan.
  */
 function decodeSingle(data: Uint8Array, start: number, width: number, height: number, out: Uint16Array, table: HuffmanTable, predictor: number, pt: number, initial: number): number {
   const { lookup, maxcode, valptr, mincode, values } = table;
