@@ -5,7 +5,7 @@
 import { AppError } from '../../errors';
 import type { CodecOutput, ExpectedFrame } from '../codecs/codecTypes';
 import { checkAgainstDicom } from './codestreamHeader';
-import { buildHuffmanTable, extend, JpegBitReader, nextMarker, type HuffmanTable } from './jpegHuffman';
+import { extend, JpegBitReader, nextMarker, nextSegment, readHuffmanTables, type HuffmanTable } from './jpegHuffman';
 
 const ZIGZAG = new Int32Array([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
@@ -169,24 +169,8 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
   let jfif = false;
   let at = 2;
 
-  for (;;) {
-    if (at + 2 > data.length) break;
-    if (data[at] !== 0xff) {
-      at++;
-      continue;
-    }
-    const marker = u16(at);
-    at += 2;
-    if (marker === 0xffff) {
-      at--;
-      continue;
-    }
-    if (marker === 0xffd9) break;
-    if ((marker >= 0xffd0 && marker <= 0xffd7) || marker === 0xff01) continue;
-    const len = u16(at);
-    if (len < 2 || at + len > data.length) fail('segment overruns the codestream');
-    const seg = at + 2;
-    const end = at + len;
+  for (let segment = nextSegment(data, at); segment; segment = nextSegment(data, at)) {
+    const { marker, length: len, start: seg, end } = segment;
     switch (marker) {
       case 0xffdb: {
         let p = seg;
@@ -205,23 +189,9 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
         }
         break;
       }
-      case 0xffc4: {
-        let p = seg;
-        while (p < end) {
-          if (p + 17 > end) fail('Huffman table truncated');
-          const tc = data[p]! >> 4;
-          const th = data[p]! & 15;
-          if (th > 3 || tc > 1) fail('bad Huffman table id');
-          const counts = data.subarray(p + 1, p + 17);
-          let total = 0;
-          for (let k = 0; k < 16; k++) total += counts[k]!;
-          if (total > 256 || p + 17 + total > end) fail('Huffman table truncated');
-          const table = buildHuffmanTable(counts.slice(), data.slice(p + 17, p + 17 + total));
-          (tc === 0 ? dcTables : acTables)[th] = table;
-          p += 17 + total;
-        }
+      case 0xffc4:
+        readHuffmanTables(data, segment, (tc, th, table) => { (tc === 0 ? dcTables : acTables)[th] = table; });
         break;
-      }
       case 0xffdd:
         restartInterval = u16(seg);
         break;

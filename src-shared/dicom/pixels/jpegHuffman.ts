@@ -1,4 +1,5 @@
-// Entropy-coded segment reading shared by the DCT and lossless JPEG decoders: a 32-bit bit buffer
+// Codestream reading shared by the DCT and lossless JPEG decoders: marker segments, DHT tables, and
+// entropy-coded data through a 32-bit bit buffer
 // that removes stuffed zero bytes, stops at markers (then supplies zeros, as IJG does), and Huffman
 // tables with a 9-bit lookahead for the common short codes.
 import { AppError } from '../../errors';
@@ -128,4 +129,61 @@ export function nextMarker(data: Uint8Array, from: number): number {
   let p = from;
   while (p + 1 < data.length && !(data[p] === 0xff && data[p + 1] !== 0 && !(data[p + 1]! >= 0xd0 && data[p + 1]! <= 0xd7))) p++;
   return p;
+}
+
+/** One marker segment: `start`..`end` is its payload (after the 2-byte length). */
+export interface JpegSegment {
+  marker: number;
+  length: number;
+  start: number;
+  end: number;
+}
+
+function fail(msg: string): never {
+  throw new AppError('DICOM_DECODE', `JPEG: ${msg}`);
+}
+
+/**
+ * The next marker segment at or after `from`, skipping fill bytes, RSTn and TEM; null at EOI or when the
+ * data ends. The segment's length is checked against the bytes that exist.
+ */
+export function nextSegment(data: Uint8Array, from: number): JpegSegment | null {
+  let at = from;
+  for (;;) {
+    if (at + 2 > data.length) return null;
+    if (data[at] !== 0xff) {
+      at++;
+      continue;
+    }
+    const marker = (data[at]! << 8) | data[at + 1]!;
+    at += 2;
+    if (marker === 0xffff) {
+      at--;
+      continue;
+    }
+    if (marker === 0xffd9) return null;
+    if ((marker >= 0xffd0 && marker <= 0xffd7) || marker === 0xff01) continue;
+    if (at + 2 > data.length) fail('truncated');
+    const length = (data[at]! << 8) | data[at + 1]!;
+    if (length < 2 || at + length > data.length) fail('segment overruns the codestream');
+    return { marker, length, start: at + 2, end: at + length };
+  }
+}
+
+/** Reads every table of a DHT segment, handing each to `onTable` with its class (0 DC/lossless, 1 AC) and id. */
+export function readHuffmanTables(data: Uint8Array, segment: JpegSegment, onTable: (tableClass: number, id: number, table: HuffmanTable) => void): void {
+  let p = segment.start;
+  const end = segment.end;
+  while (p < end) {
+    if (p + 17 > end) fail('Huffman table truncated');
+    const tc = data[p]! >> 4;
+    const th = data[p]! & 15;
+    if (th > 3 || tc > 1) fail('bad Huffman table id');
+    const counts = data.subarray(p + 1, p + 17);
+    let total = 0;
+    for (let k = 0; k < 16; k++) total += counts[k]!;
+    if (total > 256 || p + 17 + total > end) fail('Huffman table truncated');
+    onTable(tc, th, buildHuffmanTable(counts.slice(), data.slice(p + 17, p + 17 + total)));
+    p += 17 + total;
+  }
 }

@@ -4,7 +4,7 @@
 import { AppError } from '../../errors';
 import type { CodecOutput, ExpectedFrame } from '../codecs/codecTypes';
 import { checkAgainstDicom } from './codestreamHeader';
-import { buildHuffmanTable, extend, JpegBitReader, nextMarker, type HuffmanTable } from './jpegHuffman';
+import { extend, JpegBitReader, nextMarker, nextSegment, readHuffmanTables, type HuffmanTable } from './jpegHuffman';
 
 function fail(msg: string): never {
   throw new AppError('DICOM_DECODE', `JPEG lossless: ${msg}`);
@@ -28,38 +28,11 @@ export function decodeJpegLossless(data: Uint8Array, expected: ExpectedFrame): C
   let frame: Frame | undefined;
   let out: Uint16Array | undefined;
   let at = 2;
-  for (;;) {
-    if (at + 2 > data.length) break;
-    if (data[at] !== 0xff) {
-      at++;
-      continue;
-    }
-    const marker = u16(at);
-    at += 2;
-    if (marker === 0xffff) {
-      at--;
-      continue;
-    }
-    if (marker === 0xffd9) break;
-    if ((marker >= 0xffd0 && marker <= 0xffd7) || marker === 0xff01) continue;
-    const len = u16(at);
-    if (len < 2 || at + len > data.length) fail('segment overruns the codestream');
-    const seg = at + 2;
-    const end = at + len;
+  for (let segment = nextSegment(data, at); segment; segment = nextSegment(data, at)) {
+    const { marker, length: len, start: seg, end } = segment;
     if (marker === 0xffc4) {
-      let p = seg;
-      while (p < end) {
-        if (p + 17 > end) fail('Huffman table truncated');
-        const th = data[p]! & 15;
-        if (th > 3) fail('bad Huffman table id');
-        const counts = data.subarray(p + 1, p + 17);
-        let total = 0;
-        for (let k = 0; k < 16; k++) total += counts[k]!;
-        if (total > 256 || p + 17 + total > end) fail('Huffman table truncated');
-        // Lossless scans use only DC-class tables; AC-class ones would never be referenced.
-        if (data[p]! >> 4 === 0) tables[th] = buildHuffmanTable(counts.slice(), data.slice(p + 17, p + 17 + total));
-        p += 17 + total;
-      }
+      // Lossless scans use only DC-class tables; AC-class ones would never be referenced.
+      readHuffmanTables(data, segment, (tc, th, table) => { if (tc === 0) tables[th] = table; });
     } else if (marker === 0xffdd) {
       restartInterval = u16(seg);
     } else if (marker === 0xffc3) {
