@@ -2,7 +2,6 @@
 // which feeds each rule a violation to prove it fires.
 import { builtinModules } from 'node:module';
 
-const nodeBuiltins = [...builtinModules.filter((m) => !m.startsWith('_')), 'node:*'];
 const nodePatterns = [{ group: ['node:*'], message: 'This layer must not use Node built-ins.' }];
 const noNodePaths = builtinModules
   .filter((m) => !m.startsWith('_'))
@@ -43,4 +42,3 @@ export const layerRules = [
     },
   },
 ];
-export { nodeBuiltins };

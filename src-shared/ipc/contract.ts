@@ -137,7 +137,6 @@ export type EventName = keyof Events;
 export type RequestOf<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
-export const CHANNELS = Object.keys(requestSchemas) as Channel[];
 /** Channels the page may not invoke by name; only the preload's own functions call them. */
 export const PRELOAD_ONLY_CHANNELS: readonly Channel[] = ['import:paths'];
 export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed'];

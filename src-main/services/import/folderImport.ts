@@ -11,8 +11,3 @@ export type { ImportOptions, ImportReport } from './importTypes';
 export async function importPaths(store: StudyStore, paths: string[], options: ImportOptions = {}): Promise<ImportReport> {
   return runImport(paths, sinkFor(store), options);
 }
-
-/** One folder (or file): kept for the foundation's 'import:chooseFolder' handler. */
-export async function importFolder(store: StudyStore, root: string, options: ImportOptions = {}): Promise<ImportReport> {
-  return importPaths(store, [root], options);
-}

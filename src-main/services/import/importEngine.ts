@@ -2,7 +2,8 @@
 // sink. It runs the same in a worker thread (the app, the CLI) and in-process (tests, small imports).
 // Nothing is written anywhere but through the sink: zip entries are inflated in memory, and no path,
 // name or UID is logged. A failure of one file is a skip with a reason, never the end of the import.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../hashing';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
@@ -134,7 +135,7 @@ export async function runImport(paths: string[], sink: ImportSink, options: Impo
   };
 
   const handleBytes = async (where: string, bytes: Uint8Array): Promise<void> => {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const sha256 = sha256Hex(bytes);
     let meta;
     try {
       const parsed = parseDicom(bytes, { untilPixelData: true });

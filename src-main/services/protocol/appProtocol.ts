@@ -2,7 +2,7 @@
 // Electron's protocol.handle, unit tests and the browser harness all call the very same code.
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { AppError, toAppError } from '../../../src-shared/errors';
+import { toAppError } from '../../../src-shared/errors';
 import { SECURITY_HEADERS } from './csp';
 import { resolveInsideRoot } from './pathGuard';
 
@@ -77,8 +77,4 @@ export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
       return respond(404, 'Not found');
     }
   };
-}
-
-export function notFound(what: string): AppError {
-  return new AppError('NOT_FOUND', `${what} not found.`);
 }

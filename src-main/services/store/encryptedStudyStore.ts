@@ -3,12 +3,12 @@
 // tampered, raises a Security Alert in the audit trail and refuses the bytes.
 // Crash safety: blobs are written and fsynced before the rows that name them commit, and one batch is
 // one transaction, so a killed import leaves whole instances or nothing (plus orphan blobs swept at open).
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { AuditObject } from '../../../src-shared/audit/auditEvents';
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
 import { AppError } from '../../../src-shared/errors';
 import { AuditService, systemClock, type Clock } from '../audit/auditService';
+import { sha256Hex } from '../hashing';
 import type { Db } from '../db/database';
 import type { Statement as SqlStatement } from '../db/sqliteModule';
 import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
@@ -349,7 +349,7 @@ export class EncryptedStudyStore implements StudyStore {
     const r = await this.vault.read({ name: row.blob_name, salt: row.blob_salt });
     if (!r.ok) return { reason: r.reason };
     if (r.bytes.length !== row.size) return { reason: 'size' };
-    if (createHash('sha256').update(r.bytes).digest('hex') !== row.sha256) return { reason: 'hash' };
+    if (sha256Hex(r.bytes) !== row.sha256) return { reason: 'hash' };
     return { bytes: r.bytes };
   }
 
