@@ -1,11 +1,18 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ImportProgress, SeriesListItem, StudyListItem } from '../src-shared/ipc/contract';
+import type { ImportProgress, ImportSummary, SeriesListItem, StudyListItem } from '../src-shared/ipc/contract';
 import { ApiError, call, subscribe } from './api';
 import { ImportBar } from './views/ImportBar';
 import { StudyList } from './views/StudyList';
 import { StackViewport } from './views/StackViewport';
 import { hasWebGL2 } from './views/webgl';
 import { StoreGate } from './views/StoreGate';
+
+function describeImport(summary: ImportSummary, verb: string): string {
+  const skipped = summary.skipped.reduce((n, x) => n + x.count, 0);
+  const conflicts = summary.conflicts ? `, ${summary.conflicts} conflicting` : '';
+  const missing = summary.missing?.length ? `; ${summary.missing.length} files the CD lists are missing` : '';
+  return `${verb} ${summary.added} images (${summary.duplicates} already stored, ${skipped} files skipped${conflicts})${missing}.`;
+}
 
 export function App() {
   const [studies, setStudies] = useState<StudyListItem[]>([]);
@@ -27,15 +34,13 @@ export function App() {
     return () => { offProgress(); offChanged(); };
   }, [refresh]);
 
-  const importFolder = async (channel: 'import:chooseFolder' | 'quickview:chooseFolder') => {
+  /** Runs one import (dialog, quick view or drop) and says what it did; `null` means the user cancelled. */
+  const runImport = async (start: () => Promise<ImportSummary | null>, verb: string) => {
     setBusy(true);
     setMessage(null);
     try {
-      const summary = await call(channel, {});
-      if (summary) {
-        const skipped = summary.skipped.reduce((s, x) => s + x.count, 0);
-        setMessage(`${channel === 'quickview:chooseFolder' ? 'Opened (not saved)' : 'Imported'} ${summary.added} images (${summary.duplicates} already stored, ${skipped} files skipped${summary.conflicts ? `, ${summary.conflicts} conflicting` : ''}${summary.missing?.length ? `; ${summary.missing.length} files the CD lists are missing` : ''}).`);
-      }
+      const summary = await start();
+      if (summary) setMessage(describeImport(summary, verb));
       await refresh();
     } catch (e) {
       setMessage(e instanceof ApiError ? e.message : 'Import failed.');
@@ -43,6 +48,8 @@ export function App() {
       setBusy(false);
     }
   };
+  const importFolder = (channel: 'import:chooseFolder' | 'quickview:chooseFolder') =>
+    runImport(() => call(channel, {}), channel === 'quickview:chooseFolder' ? 'Opened (not saved)' : 'Imported');
 
   const openStudy = async (id: string) => {
     setStudyId(id);
@@ -57,19 +64,12 @@ export function App() {
   const onDrop = async (e: React.DragEvent) => {
     e.preventDefault();
     if (!cacheOpen || busy || e.dataTransfer.files.length === 0) return;
-    setBusy(true);
-    setMessage(null);
-    try {
-      const envelope = await window.enclave.importDropped([...e.dataTransfer.files]);
+    const files = [...e.dataTransfer.files];
+    await runImport(async () => {
+      const envelope = await window.enclave.importDropped(files);
       if (!envelope.ok) throw new ApiError(envelope.error);
-      const skipped = envelope.value.skipped.reduce((n, x) => n + x.count, 0);
-      setMessage(`Imported ${envelope.value.added} images (${envelope.value.duplicates} already stored, ${skipped} files skipped).`);
-      await refresh();
-    } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : 'Import failed.');
-    } finally {
-      setBusy(false);
-    }
+      return envelope.value;
+    }, 'Imported');
   };
 
   const purge = async (id: string) => {
