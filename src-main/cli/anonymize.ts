@@ -10,6 +10,7 @@ import { loadOrCreateDeidSecret } from '../services/export/deidSecret';
 import { exportDicomMedia } from '../services/export/dicomMediaExport';
 import type { ExportDeps, ExportResult } from '../services/export/exportTypes';
 import { exportDeidentifiedFolder } from '../services/export/folderExport';
+import { filesUnder } from '../services/filesUnder';
 
 /** CLI spelling of each option (kebab case) -> the option key. */
 export const CLI_OPTIONS: Record<string, OptionKey> = Object.fromEntries(
@@ -48,13 +49,7 @@ function isDicomFile(file: string): boolean {
 function listInputs(input: string): { files: string[]; skipped: string[] } {
   const st = fs.statSync(input, { throwIfNoEntry: false });
   if (!st) throw new AppError('NOT_FOUND', 'input not found');
-  const all: string[] = [];
-  const walk = (p: string) => {
-    const s = fs.statSync(p);
-    if (s.isDirectory()) for (const e of fs.readdirSync(p).sort()) walk(path.join(p, e));
-    else if (s.isFile()) all.push(p);
-  };
-  walk(input);
+  const all = filesUnder(input);
   const files = all.filter((f) => path.basename(f).toUpperCase() !== 'DICOMDIR' && isDicomFile(f));
   return { files, skipped: all.filter((f) => !files.includes(f)) };
 }

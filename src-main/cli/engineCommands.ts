@@ -1,7 +1,7 @@
 // `enclave info | dump | render`: the DICOM engine from the command line, over the same parse,
 // geometry and CPU render code the app uses. `info` prints no free text, identifiers or instance
 // UIDs (descriptions carry names in the wild); `dump` shows the file's content, that is its purpose.
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AppError, isAppError } from '../../src-shared/errors';
@@ -14,6 +14,7 @@ import { computeSeriesGeometry } from '../../src-shared/dicom/volume/seriesGeome
 import { modalityUnits } from '../../src-shared/dicom/volume/volumeUnits';
 import { createNodeCodecs } from '../services/codecs/nodeCodecs';
 import { renderFrameToPng } from '../services/render/renderFrame';
+import { filesUnder } from '../services/filesUnder';
 
 function readBytes(file: string): Uint8Array {
   try {
@@ -21,21 +22,6 @@ function readBytes(file: string): Uint8Array {
   } catch (e) {
     throw new AppError('NOT_FOUND', `cannot read ${file}`, { cause: e });
   }
-}
-
-/** Regular files under `dir`, sorted, recursively. */
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = path.join(d, n);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 export interface SeriesInfo {

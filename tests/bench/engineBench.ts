@@ -19,6 +19,7 @@ import { assembleVolumeAsync } from '../../src-shared/dicom/volume/assembleVolum
 import { modalityUnits } from '../../src-shared/dicom/volume/volumeUnits';
 import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
 import { runFuzz } from '../fuzz/fuzzRunner';
+import { filesUnder } from '../../src-main/services/filesUnder';
 
 export const ASSEMBLY_CHILD_FLAG = '--engine-assembly-child';
 
@@ -41,17 +42,7 @@ const now = () => performance.now();
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 function corpusFiles(): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = path.join(d, n);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() && !NOT_DICOM.test(n) && n !== 'DICOMDIR') out.push(p);
-    }
-  };
-  walk(CORPUS);
-  return out;
+  return filesUnder(CORPUS, (n) => !NOT_DICOM.test(n) && n !== 'DICOMDIR');
 }
 
 /** Peers print warnings for odd files; a benchmark loop must not pay for console output. */

@@ -1,7 +1,7 @@
 // Every file of the corpus either parses (and yields instance metadata and a dump) or fails with an
 // AppError; none throws anything else. Files dcmdump reads (INDEX.tsv rc == 0) must parse, and the
 // header values dcmdump saw must be the ones we read.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDicom, type DicomFile } from '../../../src-shared/dicom/parse';
@@ -10,22 +10,14 @@ import { dumpDataset } from '../../../src-shared/dicom/dump';
 import { getString } from '../../../src-shared/dicom/elements';
 import { isAppError } from '../../../src-shared/errors';
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
+import { filesUnder } from '../../../src-main/services/filesUnder';
 
 const CORPUS = path.resolve(__dirname, '../../../../shared/data/corpus');
 // Containers and formats that cannot hold a bare DICOM stream; everything else is tried.
 const NOT_DICOM = /\.(tsv|md|txt|png|json|zip|gz|nii|jpg|jpeg|raw)$/i;
 
 function corpusFiles(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const n of readdirSync(dir).sort()) {
-      const p = path.join(dir, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!NOT_DICOM.test(n)) out.push(p);
-    }
-  };
-  walk(CORPUS);
-  return out;
+  return filesUnder(CORPUS, (n) => !NOT_DICOM.test(n));
 }
 
 type Row = Record<string, string>;

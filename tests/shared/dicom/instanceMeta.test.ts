@@ -1,12 +1,13 @@
 // readInstanceMeta against pydicom for every corpus file both read: identifiers, text, numbers.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDicom } from '../../../src-shared/dicom/parse';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
 import { isAppError } from '../../../src-shared/errors';
+import { filesUnder } from '../../../src-main/services/filesUnder';
 
 const CORPUS = path.resolve(__dirname, '../../../../shared/data/corpus');
 const PYTHON = '/usr/bin/python3';
@@ -80,15 +81,7 @@ json.dump(out, sys.stdout)
 describe('readInstanceMeta equals pydicom', () => {
   it('reads the same identifiers, text and numbers as pydicom for every corpus file', () => {
     if (!existsSync(PYTHON)) throw new Error(`${PYTHON} with python3-pydicom is required`);
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const n of readdirSync(d).sort()) {
-        const p = path.join(d, n);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (!SKIP.test(n)) files.push(p);
-      }
-    };
-    walk(CORPUS);
+    const files = filesUnder(CORPUS, (n) => !SKIP.test(n));
     const r = spawnSync(PYTHON, ['-c', PY, JSON.stringify(FIELDS.map((f) => f[1]))], { input: JSON.stringify(files), encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error('pydicom failed: ' + r.stderr);
     const ref = JSON.parse(r.stdout) as Record<string, Record<string, string[]> | null>;

@@ -2,12 +2,13 @@
 // build (tags at every depth, sequences with their item counts) must equal pydicom's, except for the
 // listed files, each with the reason the trees differ.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSet } from 'dicom-parser';
 import { describe, expect, it } from 'vitest';
 import { parseDicom } from '../../../src-shared/dicom/parse';
 import { isAppError } from '../../../src-shared/errors';
+import { filesUnder } from '../../../src-main/services/filesUnder';
 
 const CORPUS = path.resolve(__dirname, '../../../../shared/data/corpus');
 const PYTHON = '/usr/bin/python3';
@@ -69,15 +70,7 @@ function tree(ds: DataSet, prefix: string, acc: string[]): void {
 describe('tag trees equal pydicom', () => {
   it('builds the same tree as pydicom for every corpus file it reads', () => {
     if (!existsSync(PYTHON)) throw new Error(`${PYTHON} with python3-pydicom is required`);
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const n of readdirSync(d).sort()) {
-        const p = path.join(d, n);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (!SKIP.test(n)) files.push(p);
-      }
-    };
-    walk(CORPUS);
+    const files = filesUnder(CORPUS, (n) => !SKIP.test(n));
     const r = spawnSync(PYTHON, ['-c', PY], { input: JSON.stringify(files), encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error('pydicom failed: ' + r.stderr);
     const ref = JSON.parse(r.stdout) as Record<string, string[] | null>;

@@ -1,6 +1,6 @@
 // Every corpus file, alone and grouped by SeriesInstanceUID, goes through frame geometry and
 // series geometry: each either yields a grid or a typed AppError, never an untyped throw.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { isAppError } from '../../../../src-shared/errors';
@@ -9,15 +9,8 @@ import { readInstanceMeta } from '../../../../src-shared/dicom/instanceMeta';
 import { frameRefsOf, type FrameRef } from '../../../../src-shared/dicom/volume/frameGeometry';
 import { computeSeriesGeometry } from '../../../../src-shared/dicom/volume/seriesGeometry';
 import { CORPUS } from './seriesLoader';
+import { filesUnder } from '../../../../src-main/services/filesUnder';
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const n of readdirSync(dir)) {
-    const p = path.join(dir, n);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else out.push(p);
-  }
-  return out;
-}
 
 it('gives every corpus file and series a geometry or a typed error', () => {
   const untyped: string[] = [];
@@ -31,7 +24,7 @@ it('gives every corpus file and series a geometry or a typed error', () => {
       if (!isAppError(e)) untyped.push(`${path.relative(CORPUS, label)}: ${String(e)}`);
     }
   };
-  for (const p of walk(CORPUS)) {
+  for (const p of filesUnder(CORPUS)) {
     let frames: FrameRef[] = [];
     let series: string;
     try {
