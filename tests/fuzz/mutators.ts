@@ -4,6 +4,7 @@
 // plus plain bit flips, truncation and splicing. Every function is deterministic given the Rng.
 import type { Rng } from './prng';
 import type { Seed, Site } from './seedCorpus';
+import { concatBytes } from '../../src-shared/bytes';
 
 export interface Mutation {
   bytes: Uint8Array;
@@ -52,15 +53,7 @@ function writeUint(b: Uint8Array, pos: number, size: 1 | 2 | 4, value: number, l
   }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** A position biased toward the header (before pixel data), where structure lives. */
 function headerBiasedPos(rng: Rng, b: Uint8Array, seed: Seed): number {

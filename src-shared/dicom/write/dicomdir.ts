@@ -3,6 +3,7 @@
 import { AppError } from '../../errors';
 import { encodeAscii } from './stringValues';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './writeTree';
+import { concatBytes } from '../../bytes';
 
 export interface DicomdirEntry {
   /** Path components relative to the DICOMDIR: at most 8, each 1-8 of A-Z 0-9 _. */
@@ -33,20 +34,11 @@ function u16(v: number): Uint8Array {
 function u32(v: number): Uint8Array {
   return new Uint8Array([v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]);
 }
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 function encodeElement(e: El): Uint8Array {
   const head = [u16(e.tag >>> 16), u16(e.tag & 0xffff), new Uint8Array([e.vr.charCodeAt(0), e.vr.charCodeAt(1)])];
   if (LONG.has(e.vr)) head.push(u16(0), u32(e.value.length));
   else head.push(u16(e.value.length));
-  return concat([...head, e.value]);
+  return concatBytes([...head, e.value]);
 }
 const s = (tag: number, vr: string, text: string): El => ({ tag, vr, value: encodeAscii(text, vr) });
 
@@ -71,8 +63,8 @@ function recordElements(n: RecordNode, next: number, lower: number): El[] {
 }
 
 function itemBytes(els: El[]): Uint8Array {
-  const body = concat([...els].sort((a, b) => a.tag - b.tag).map(encodeElement));
-  return concat([u16(0xfffe), u16(0xe000), u32(body.length), body]);
+  const body = concatBytes([...els].sort((a, b) => a.tag - b.tag).map(encodeElement));
+  return concatBytes([u16(0xfffe), u16(0xe000), u32(body.length), body]);
 }
 
 function orDummy(v: string, dummy: string): string {
@@ -143,7 +135,7 @@ function flatten(nodes: RecordNode[], out: RecordNode[] = []): RecordNode[] {
 export function buildDicomdir(entries: readonly DicomdirEntry[], fileSetId: string, fileSetUid: string): Uint8Array {
   const roots = buildTree(entries);
   const order = flatten(roots);
-  const meta = concat(
+  const meta = concatBytes(
     [
       { tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) },
       s(0x00020002, 'UI', '1.2.840.10008.1.3.10'),
@@ -153,9 +145,9 @@ export function buildDicomdir(entries: readonly DicomdirEntry[], fileSetId: stri
       s(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME),
     ].map(encodeElement),
   );
-  const head = concat([new Uint8Array(128), new Uint8Array([0x44, 0x49, 0x43, 0x4d]), encodeElement({ tag: 0x00020000, vr: 'UL', value: u32(meta.length) }), meta]);
+  const head = concatBytes([new Uint8Array(128), new Uint8Array([0x44, 0x49, 0x43, 0x4d]), encodeElement({ tag: 0x00020000, vr: 'UL', value: u32(meta.length) }), meta]);
   const before = (first: number, last: number) =>
-    concat([
+    concatBytes([
       encodeElement(s(0x00041130, 'CS', fileSetId)),
       encodeElement({ tag: 0x00041200, vr: 'UL', value: u32(first) }),
       encodeElement({ tag: 0x00041202, vr: 'UL', value: u32(last) }),
@@ -174,7 +166,7 @@ export function buildDicomdir(entries: readonly DicomdirEntry[], fileSetId: stri
     });
   };
   link(roots);
-  const items = concat(order.map((n) => n.bytes as Uint8Array));
-  const seqHead = concat([u16(0x0004), u16(0x1220), new Uint8Array([0x53, 0x51]), u16(0), u32(items.length)]);
-  return concat([head, before(roots[0]?.offset ?? 0, roots[roots.length - 1]?.offset ?? 0), seqHead, items]);
+  const items = concatBytes(order.map((n) => n.bytes as Uint8Array));
+  const seqHead = concatBytes([u16(0x0004), u16(0x1220), new Uint8Array([0x53, 0x51]), u16(0), u32(items.length)]);
+  return concatBytes([head, before(roots[0]?.offset ?? 0, roots[roots.length - 1]?.offset ?? 0), seqHead, items]);
 }
