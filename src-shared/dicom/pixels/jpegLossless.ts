@@ -142,35 +142,65 @@ function decodeScan(
   return nextMarker(data, reader.position);
 }
 
+const FAST = 12;
+
+/**
+ * Code and difference bits in one lookup, indexed by the next FAST bits: (diff << 16) | (s << 8) | length,
+ * where length covers the code and its s extra bits. Bit 5 marks an entry whose extra bits do not fit
+ * (length is then the code's alone); 0 marks codes longer than FAST.
+ */
+function buildDiffLookup(table: HuffmanTable): Int32Array {
+  const { maxcode, valptr, mincode, values } = table;
+  const lut = new Int32Array(1 << FAST);
+  for (let i = 0; i < 1 << FAST; i++) {
+    for (let l = 1; l <= FAST; l++) {
+      const code = i >> (FAST - l);
+      if (code > maxcode[l]!) continue;
+      const idx = valptr[l]! + code - mincode[l]!;
+      if (idx < 0 || idx >= values.length) break;
+      const s = values[idx]!;
+      if (s === 0) lut[i] = l;
+      else if (s < 16 && l + s <= FAST) {
+        const v = (i >> (FAST - l - s)) & ((1 << s) - 1);
+        const diff = v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
+        lut[i] = (diff << 16) | (s << 8) | (l + s);
+      } else lut[i] = (s << 8) | 32 | l;
+      break;
+    }
+  }
+  return lut;
+}
+
 /**
  * The common case (one component, no restarts). The bit reader is inlined into the sample loop (same
  * semantics as JpegBitReader: stuffed zeros removed, zeros supplied after a marker), because a method
  * call per Huffman code and per difference dominated 16-bit images. The refill loop appears twice on purpose:
- * as a shared closure over these locals it would cost what inlining saved. Returns the position after the scan.
+ * as a shared closure over these locals it would cost what inlining saved. Most samples take one lookup
+ * in the combined code-and-difference table. Returns the position after the scan.
  */
 function decodeSingle(data: Uint8Array, start: number, width: number, height: number, out: Uint16Array, table: HuffmanTable, predictor: number, pt: number, initial: number): number {
-  const { lookup, maxcode, valptr, mincode, values } = table;
+  const { maxcode, valptr, mincode, values } = table;
+  const lut = buildDiffLookup(table);
   const n = data.length;
   let pos = start;
   let acc = 0;
   let bits = 0;
   let marker = false;
-  let prev = new Int32Array(width);
-  let cur = new Int32Array(width);
+  // Samples are reconstructed in place (in the point-transformed domain): the row above is out[i - width].
   let ra = initial;
+  let i = 0;
   for (let y = 0; y < height; y++) {
-    const rowOut = y * width;
-    for (let x = 0; x < width; x++) {
+    for (let x = 0; x < width; x++, i++) {
       // Prediction (H.1.2.1): first sample of the image from the initial value, rest of row 0 from Ra,
       // first column from Rb, elsewhere the scan's predictor.
       let px: number;
       if (y === 0) px = x === 0 ? initial : ra;
-      else if (x === 0) px = prev[0]!;
+      else if (x === 0) px = out[i - width]!;
+      else if (predictor === 1) px = ra;
       else {
-        const rb = prev[x]!;
-        const rc = prev[x - 1]!;
+        const rb = out[i - width]!;
+        const rc = out[i - width - 1]!;
         switch (predictor) {
-          case 1: px = ra; break;
           case 2: px = rb; break;
           case 3: px = rc; break;
           case 4: px = ra + rb - rc; break;
@@ -179,7 +209,6 @@ function decodeSingle(data: Uint8Array, start: number, width: number, height: nu
           default: px = (ra + rb) >> 1; break;
         }
       }
-      // Huffman-decode the difference category.
       if (bits < 16) {
         while (bits <= 24) {
           let byte = 0;
@@ -197,57 +226,60 @@ function decodeSingle(data: Uint8Array, start: number, width: number, height: nu
           bits += 8;
         }
       }
-      let sCat: number;
-      const e = lookup[(acc >>> (bits - 9)) & 511]!;
-      if (e !== 0) {
-        bits -= e >> 8;
-        sCat = e & 0xff;
-      } else {
-        sCat = -1;
-        for (let l = 10; l <= 16; l++) {
-          const code = (acc >>> (bits - l)) & ((1 << l) - 1);
-          if (code <= maxcode[l]!) {
-            bits -= l;
-            const idx = valptr[l]! + code - mincode[l]!;
-            if (idx >= 0 && idx < values.length) sCat = values[idx]!;
-            break;
-          }
-        }
-        if (sCat < 0) fail('bad Huffman code');
-      }
+      const e = lut[(acc >>> (bits - FAST)) & ((1 << FAST) - 1)]!;
       let diff: number;
-      if (sCat === 0) diff = 0;
-      else if (sCat === 16) diff = 32768;
-      else if (sCat > 16) fail('bad difference category');
-      else {
-        if (bits < sCat) {
-          while (bits <= 24) {
-            let byte = 0;
-            if (!marker && pos < n) {
-              byte = data[pos]!;
-              if (byte === 0xff) {
-                if ((pos + 1 < n ? data[pos + 1]! : 0xd9) === 0) pos += 2;
-                else {
-                  marker = true;
-                  byte = 0;
-                }
-              } else pos++;
+      if ((e & 32) === 0 && e !== 0) {
+        // The common case: code and extra bits in one step.
+        bits -= e & 31;
+        diff = e >> 16;
+      } else {
+        let sCat: number;
+        if (e !== 0) {
+          bits -= e & 31;
+          sCat = (e >> 8) & 0xff;
+        } else {
+          sCat = -1;
+          for (let l = FAST + 1; l <= 16; l++) {
+            const code = (acc >>> (bits - l)) & ((1 << l) - 1);
+            if (code <= maxcode[l]!) {
+              bits -= l;
+              const idx = valptr[l]! + code - mincode[l]!;
+              if (idx >= 0 && idx < values.length) sCat = values[idx]!;
+              break;
             }
-            acc = ((acc << 8) | byte) >>> 0;
-            bits += 8;
           }
+          if (sCat < 0) fail('bad Huffman code');
         }
-        bits -= sCat;
-        const v = (acc >>> bits) & ((1 << sCat) - 1);
-        diff = v < 1 << (sCat - 1) ? v - (1 << sCat) + 1 : v;
+        if (sCat === 0) diff = 0;
+        else if (sCat === 16) diff = 32768;
+        else if (sCat > 16) fail('bad difference category');
+        else {
+          if (bits < sCat) {
+            while (bits <= 24) {
+              let byte = 0;
+              if (!marker && pos < n) {
+                byte = data[pos]!;
+                if (byte === 0xff) {
+                  if ((pos + 1 < n ? data[pos + 1]! : 0xd9) === 0) pos += 2;
+                  else {
+                    marker = true;
+                    byte = 0;
+                  }
+                } else pos++;
+              }
+              acc = ((acc << 8) | byte) >>> 0;
+              bits += 8;
+            }
+          }
+          bits -= sCat;
+          const v = (acc >>> bits) & ((1 << sCat) - 1);
+          diff = v < 1 << (sCat - 1) ? v - (1 << sCat) + 1 : v;
+        }
       }
       ra = (px + diff) & 0xffff;
-      cur[x] = ra;
-      out[rowOut + x] = (ra << pt) & 0xffff;
+      out[i] = ra;
     }
-    const t = prev;
-    prev = cur;
-    cur = t;
   }
+  if (pt > 0) for (let k = 0; k < out.length; k++) out[k] = (out[k]! << pt) & 0xffff;
   return pos;
 }
