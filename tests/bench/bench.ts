@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchRow } from './benchTypes';
-import { assemblyChild, ASSEMBLY_CHILD_FLAG, repoRoot } from './engineBench';
+import { assemblyChild, ASSEMBLY_CHILD_FLAG, decodeChild, DECODE_CHILD_FLAG, repoRoot } from './engineBench';
 
 // Same libuv pool size as the app and the CLI (fsync-heavy encrypted writes), so the import row measures what users get.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';
@@ -41,6 +41,10 @@ export function formatTable(rows: BenchRow[]): string {
 async function main(): Promise<void> {
   if (process.argv[2] === ASSEMBLY_CHILD_FLAG) {
     await assemblyChild(process.argv[3] ?? '');
+    return;
+  }
+  if (process.argv[2] === DECODE_CHILD_FLAG) {
+    await decodeChild();
     return;
   }
   const only = process.argv[2];

@@ -85,7 +85,7 @@ export async function decodeStoredFrame(file: PixelSource, frameIndex: number, c
     if (encoding.kind === 'rle') {
       const bytes = decodeRle(encoded, desc);
       // RLE segments are per sample, so the result is interleaved whatever PlanarConfiguration says.
-      raw = desc.bitsAllocated === 1 ? unpackBits(bytes, 0, desc.samplesPerFrame) : samplesFromBytes(bytes, desc.bitsAllocated, 'integer');
+      raw = desc.bitsAllocated === 1 ? unpackBits(bytes, 0, desc.samplesPerFrame) : samplesFromBytes(bytes, desc.bitsAllocated, 'integer', false, true);
     } else if (encoding.kind === 'deflatedFrame') {
       const want = nativeFrameBytes(desc);
       let bytes: Uint8Array;
@@ -95,7 +95,7 @@ export async function decodeStoredFrame(file: PixelSource, frameIndex: number, c
         throw new AppError('DICOM_DECODE', 'deflated image frame is corrupt', { cause: e });
       }
       if (bytes.length < want) throw new AppError('DICOM_DECODE', 'deflated image frame is shorter than the frame');
-      const samples = desc.bitsAllocated === 1 ? unpackBits(bytes, 0, desc.samplesPerFrame) : samplesFromBytes(bytes, desc.bitsAllocated, 'integer');
+      const samples = desc.bitsAllocated === 1 ? unpackBits(bytes, 0, desc.samplesPerFrame) : samplesFromBytes(bytes, desc.bitsAllocated, 'integer', false, true);
       raw = normaliseLayout(samples, desc);
     } else if (encoding.kind === 'jpegDct' || (encoding.kind === 'codec' && encoding.codec === 'jpegLossless')) {
       // Route by the codestream's own SOF marker: writers mislabel lossless and DCT JPEG often enough.

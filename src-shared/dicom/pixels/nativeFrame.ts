@@ -7,12 +7,14 @@ import type { PixelDescription } from './pixelDescription';
 
 export type RawSamples = Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
 
-/** Reinterprets little-endian bytes as samples of `bitsAllocated` bits (copying, so alignment never matters). */
-export function samplesFromBytes(bytes: Uint8Array, bitsAllocated: number, kind: PixelDescription['kind'], bigEndian = false): RawSamples {
+/** Reinterprets little-endian bytes as samples of `bitsAllocated` bits (copying file bytes, so alignment never matters). */
+export function samplesFromBytes(bytes: Uint8Array, bitsAllocated: number, kind: PixelDescription['kind'], bigEndian = false, owned = false): RawSamples {
   const width = bitsAllocated / 8;
-  // new Uint8Array(view) always copies (a Buffer's slice() would not), so copy.buffer holds exactly these bytes.
-  if (width === 1) return new Uint8Array(bytes);
-  const copy = new Uint8Array(bytes.subarray(0, bytes.length - (bytes.length % width)));
+  // A decoder's fresh output (`owned`) is reinterpreted; file bytes are copied so that the samples
+  // never alias the file. new Uint8Array(view) always copies (a Buffer's slice() would not).
+  const reuse = owned && bytes.byteOffset % width === 0 && bytes.length % width === 0;
+  if (width === 1) return reuse ? bytes : new Uint8Array(bytes);
+  const copy = reuse ? bytes : new Uint8Array(bytes.subarray(0, bytes.length - (bytes.length % width)));
   if (bigEndian && width === 2) {
     for (let i = 0; i + 1 < copy.length; i += 2) {
       const t = copy[i]!;
@@ -28,9 +30,11 @@ export function samplesFromBytes(bytes: Uint8Array, bitsAllocated: number, kind:
       }
     }
   }
-  if (kind === 'float') return new Float32Array(copy.buffer);
-  if (kind === 'double') return new Float64Array(copy.buffer);
-  return width === 2 ? new Uint16Array(copy.buffer) : new Uint32Array(copy.buffer);
+  const { buffer, byteOffset } = copy;
+  const count = copy.length / width;
+  if (kind === 'float') return new Float32Array(buffer, byteOffset, count);
+  if (kind === 'double') return new Float64Array(buffer, byteOffset, count);
+  return width === 2 ? new Uint16Array(buffer, byteOffset, count) : new Uint32Array(buffer, byteOffset, count);
 }
 
 /** Unpacks `count` 1-bit samples starting at bit `firstBit` (bit 0 of a byte is the first pixel, PS3.5 8.1.1). */

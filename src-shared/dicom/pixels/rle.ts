@@ -12,25 +12,28 @@ export interface RleFrameLayout {
 
 function decodeSegment(src: Uint8Array, start: number, end: number, out: Uint8Array, outStart: number, outStride: number, count: number): number {
   let i = start;
-  let o = 0;
-  while (i < end && o < count) {
-    const n = src[i++];
-    if (n! < 128) {
-      const len = n! + 1;
+  let p = outStart;
+  let left = count;
+  while (i < end && left > 0) {
+    const n = src[i++]!;
+    if (n < 128) {
+      const len = n + 1;
       if (i + len > end) throw new AppError('DICOM_DECODE', 'RLE literal run overruns its segment');
-      const take = Math.min(len, count - o);
-      for (let k = 0; k < take; k++) out[outStart + (o + k) * outStride] = src[i + k]!;
-      o += take;
+      const take = len < left ? len : left;
+      const stop = i + take;
+      for (let k = i; k < stop; k++, p += outStride) out[p] = src[k]!;
+      left -= take;
       i += len;
-    } else if (n! > 128) {
+    } else if (n > 128) {
       if (i >= end) throw new AppError('DICOM_DECODE', 'RLE replicate run overruns its segment');
       const v = src[i++]!;
-      const take = Math.min(257 - n!, count - o);
-      for (let k = 0; k < take; k++) out[outStart + (o + k) * outStride] = v;
-      o += take;
+      const run = 257 - n;
+      const take = run < left ? run : left;
+      for (let k = 0; k < take; k++, p += outStride) out[p] = v;
+      left -= take;
     }
   }
-  return o;
+  return count - left;
 }
 
 /**

@@ -23,7 +23,9 @@ export function allocateStored(layout: StoredLayout, length: number): StoredArra
 
 /**
  * Masks and sign-extends raw sample patterns into a typed array sized for BitsAllocated.
- * `raw` holds unsigned or signed bit patterns; only the low bits matter.
+ * `raw` holds unsigned or signed bit patterns; only the low bits matter. It is taken over: a typed
+ * array of the container's width is masked in place (callers hand over arrays they own, never views
+ * of the file's bytes), which saves a frame-sized copy per decode.
  */
 export function toStoredValues(raw: ArrayLike<number>, layout: StoredLayout): StoredArray {
   const n = raw.length;
@@ -35,13 +37,16 @@ export function toStoredValues(raw: ArrayLike<number>, layout: StoredLayout): St
   const bits = Math.min(layout.bitsStored, 32);
   const shift = Math.max(0, layout.highBit + 1 - bits);
   const signed = layout.pixelRepresentation === 1;
-  // Nothing to mask or extend when every bit of the container is stored: reinterpret the samples
-  // (callers hand over arrays they own, never views of the file's bytes).
-  if (shift === 0 && bits === layout.bitsAllocated && isTypedArray(raw) && raw.BYTES_PER_ELEMENT * 8 === bits) {
-    const C = bits === 8 ? (signed ? Int8Array : Uint8Array) : bits === 16 ? (signed ? Int16Array : Uint16Array) : signed ? Int32Array : Uint32Array;
-    return new C(raw.buffer as ArrayBuffer, raw.byteOffset, raw.length);
-  }
-  const out = allocateStored(layout, n);
+  const own = isTypedArray(raw) && raw.BYTES_PER_ELEMENT * 8 === layout.bitsAllocated;
+  const reuse = (): StoredArray => {
+    const b = layout.bitsAllocated;
+    const C = b === 8 ? (signed ? Int8Array : Uint8Array) : b === 16 ? (signed ? Int16Array : Uint16Array) : signed ? Int32Array : Uint32Array;
+    const typed = raw as Uint8Array;
+    return new C(typed.buffer as ArrayBuffer, typed.byteOffset, typed.length);
+  };
+  // Nothing to mask or extend when every bit of the container is stored.
+  if (own && shift === 0 && bits === layout.bitsAllocated) return reuse();
+  const out = own ? reuse() : allocateStored(layout, n);
   if (bits >= 32) {
     for (let i = 0; i < n; i++) out[i] = raw[i]!;
     return out;
