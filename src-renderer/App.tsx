@@ -1,18 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ImportProgress, ImportSummary, SeriesListItem, StudyListItem } from '../src-shared/ipc/contract';
+import { describeImport } from './importMessage';
 import { ApiError, call, subscribe } from './api';
 import { ImportBar } from './views/ImportBar';
 import { StudyList } from './views/StudyList';
 import { StackViewport } from './views/StackViewport';
 import { hasWebGL2 } from './views/webgl';
 import { StoreGate } from './views/StoreGate';
-
-function describeImport(summary: ImportSummary, verb: string): string {
-  const skipped = summary.skipped.reduce((n, x) => n + x.count, 0);
-  const conflicts = summary.conflicts ? `, ${summary.conflicts} conflicting` : '';
-  const missing = summary.missing?.length ? `; ${summary.missing.length} files the CD lists are missing` : '';
-  return `${verb} ${summary.added} images (${summary.duplicates} already stored, ${skipped} files skipped${conflicts})${missing}.`;
-}
 
 export function App() {
   const [studies, setStudies] = useState<StudyListItem[]>([]);

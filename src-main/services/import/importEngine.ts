@@ -13,6 +13,7 @@ import type { ImportProgress } from '../../../src-shared/ipc/contract';
 import { isDicomdirDataSet, MEDIA_STORAGE_DIRECTORY } from './dicomdir';
 import { discoverSources, type SourceFile } from './importSources';
 import { MAX_SKIPPED_LISTED, type ImportOptions, type ImportReport, type ImportSink, type InstanceToStore } from './importTypes';
+import { SKIP } from '../../../src-shared/ipc/skipReasons';
 import { looksLikeZip, ZipArchive } from './zipReader';
 
 const MAX_FILE_BYTES = 1024 ** 3;
@@ -21,16 +22,6 @@ const SNIFF_FROM_BYTES = 1024 * 1024;
 const READ_AHEAD_FILES = 6;
 const READ_AHEAD_BYTES = 96 * 1024 * 1024;
 
-export const SKIP = {
-  notDicom: 'not a DICOM file',
-  noUids: 'DICOM file without SOP Instance, Series or Study UID',
-  dicomdir: 'DICOMDIR (media index, not an image)',
-  tooLarge: 'file too large',
-  unreadable: 'file could not be read',
-  zipDamaged: 'damaged zip archive',
-  zipEncrypted: 'password-protected zip entry',
-  zipNested: 'zip archive inside a zip archive (not opened)',
-} as const;
 
 type Loaded = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
 
