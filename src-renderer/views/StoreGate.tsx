@@ -1,5 +1,6 @@
 // The encrypted cache's front door: create it (recovery key shown exactly once), unlock it with the
-// recovery key when the keychain cannot, or say plainly what is wrong. Quick view works in any state.
+// recovery key when the keychain cannot, or say plainly what is wrong. Quick view works in any state,
+// so the panel can be put aside (it would cover the image) and brought back from a corner button.
 import { useEffect, useState } from 'react';
 import type { StoreStatus } from '../../src-shared/ipc/contract';
 import { ApiError, call } from '../api';
@@ -9,6 +10,7 @@ export function StoreGate({ onOpen }: { onOpen: () => void }) {
   const [recoveryKey, setRecoveryKey] = useState<string | null>(null);
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [aside, setAside] = useState(false);
 
   useEffect(() => {
     void call('store:status', {}).then(setStatus);
@@ -16,6 +18,11 @@ export function StoreGate({ onOpen }: { onOpen: () => void }) {
 
   if (!status) return null;
   if (status.state === 'open' && !recoveryKey) return null;
+  // The recovery key is never put aside: it is shown once and must be acknowledged.
+  if (aside && !recoveryKey) {
+    return <button type="button" className="gate-reopen" onClick={() => setAside(false)} data-testid="store-gate-reopen">Study cache…</button>;
+  }
+  const notNow = <button type="button" onClick={() => setAside(true)} data-testid="store-gate-dismiss">Not now</button>;
 
   const create = async () => {
     setError(null);
@@ -52,19 +59,26 @@ export function StoreGate({ onOpen }: { onOpen: () => void }) {
         <section>
           <h2>Set up the encrypted study cache</h2>
           <p>Studies you import are kept encrypted (AES-256) on this computer; the key is held in the system keychain.</p>
-          <button type="button" onClick={() => void create()} data-testid="store-create">Create the study cache</button>
+          <div className="actions">
+            <button type="button" onClick={() => void create()} data-testid="store-create">Create the study cache</button>
+            {notNow}
+          </div>
         </section>
       ) : status.state === 'locked' ? (
         <section>
           <h2>The study cache is locked</h2>
           <p>{status.error.message}</p>
           <label>Recovery key <input type="password" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} data-testid="recovery-key-input" /></label>
-          <button type="button" onClick={() => void unlock()} disabled={typed.trim().length < 16} data-testid="store-unlock">Unlock</button>
+          <div className="actions">
+            <button type="button" onClick={() => void unlock()} disabled={typed.trim().length < 16} data-testid="store-unlock">Unlock</button>
+            {notNow}
+          </div>
         </section>
       ) : (
         <section>
           <h2>The study cache cannot be opened</h2>
           <p role="alert">{status.state === 'error' ? status.error.message : ''}</p>
+          {notNow}
         </section>
       )}
       {error && <p className="error" role="alert">{error}</p>}
