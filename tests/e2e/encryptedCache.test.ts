@@ -1,12 +1,12 @@
 // The encrypted cache through the UI: first run creates it and shows the recovery key once; on a machine
 // whose keychain cannot give the key, the cache is locked (not replaced) and the recovery key opens it.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreSession } from '../../src-main/services/app/storeSession';
+import { filesUnder } from '../../src-main/services/filesUnder';
 import type { KeyStore } from '../../src-main/services/keys/keyStore';
-import { mkdirSync } from 'node:fs';
 import { REPO, SHARED_DATA, TEST_ORIGIN, startHarness, type Harness } from './harness';
 
 const SHOTS = join(REPO, 'test-results');
@@ -18,12 +18,6 @@ const lockedKeychain: KeyStore = {
   set: async () => { throw new Error('Cannot create an item in a locked collection'); },
   delete: async () => false,
 };
-
-function allBytes(dir: string): Buffer[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => readFileSync(join(e.parentPath, e.name)));
-}
 
 describe('encrypted cache in the UI', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'enclave-e2e-store-'));
@@ -55,7 +49,7 @@ describe('encrypted cache in the UI', () => {
     await expect.poll(() => h!.page.getByTestId('viewport').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
 
     // Nothing identifying on disk, and the recovery key is not kept anywhere.
-    const disk = allBytes(dataDir);
+    const disk = filesUnder(dataDir).map((f) => readFileSync(f));
     expect(disk.length).toBeGreaterThan(2);
     for (const token of ['Phantom^Patricia', 'PH-0001', '1.2.826.0.1.3680043.10.1234', recoveryKey]) {
       expect(disk.some((b) => b.includes(Buffer.from(token))), token).toBe(false);

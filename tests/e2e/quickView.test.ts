@@ -1,21 +1,16 @@
 // Quick view through the UI: a physician opens a patient's exported CD (DICOMDIR at the root) on a
 // machine whose study cache was never set up, looks at it, closes it, and nothing of it stays on disk.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreSession } from '../../src-main/services/app/storeSession';
+import { filesUnder } from '../../src-main/services/filesUnder';
 import { REPO, SHARED_DATA, TEST_ORIGIN, startHarness, type Harness } from './harness';
 import { blob, decodeGrey } from './imageAnalysis';
 
 const SHOTS = join(REPO, 'test-results');
 mkdirSync(SHOTS, { recursive: true });
-
-function allBytes(dir: string): Buffer[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => readFileSync(join(e.parentPath, e.name)));
-}
 
 describe('quick view in the UI', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'enclave-e2e-quickview-'));
@@ -69,7 +64,7 @@ describe('quick view in the UI', () => {
 
     // Nothing of the CD reached the data folder (it holds no store at all), and nothing left the app.
     for (const token of ['Phantom^Patricia', 'PH-0001']) {
-      expect(allBytes(dataDir).some((b) => b.includes(Buffer.from(token))), token).toBe(false);
+      expect(filesUnder(dataDir).map((f) => readFileSync(f)).some((b) => b.includes(Buffer.from(token))), token).toBe(false);
     }
     expect(h.outsideRequests).toEqual([]);
     await cache.close();
