@@ -13,7 +13,7 @@ const ZIGZAG = new Int32Array([
   54, 47, 55, 62, 63,
 ]);
 
-/** Coefficient storage cap: 4 Mi blocks of 64 Int32 coefficients = 1 GiB (a 16k x 16k greyscale frame). */
+/** Coefficient storage cap: 4 Mi blocks of 64 16-bit coefficients = 512 MiB (a 16k x 16k greyscale frame). */
 const MAX_BLOCKS = 4 * 1024 * 1024;
 
 interface Component {
@@ -23,7 +23,8 @@ interface Component {
   tq: number;
   blocksPerLine: number;
   blocksPerColumn: number;
-  coefficients: Int32Array;
+  /** 16-bit like IJG's JCOEF (short), so an out-of-range coefficient wraps as it does there. */
+  coefficients: Int16Array;
   pred: number;
   dcTable: number;
   acTable: number;
@@ -47,36 +48,44 @@ interface IdctContext {
   half2: number; inv2: number;
   halfDc: number; invDc: number;
   max: number; center: number; rangeMask: number; wrap: number;
+  /** IJG's range-limit table: index x & rangeMask -> wrap into [-2(max+1), 2(max+1)), recentre, clamp. */
+  range: Uint16Array;
 }
 
+const contexts = new Map<number, IdctContext>();
+
 function idctContext(precision: number): IdctContext {
+  const known = contexts.get(precision);
+  if (known) return known;
   const pass1 = precision === 8 ? 2 : 1;
   const n1 = CONST_BITS - pass1;
   const n2 = CONST_BITS + pass1 + 3;
   const nDc = pass1 + 3;
   const max = (1 << precision) - 1;
-  return {
+  const center = 1 << (precision - 1);
+  const rangeMask = max * 4 + 3;
+  const wrap = 2 * (max + 1);
+  const range = new Uint16Array(rangeMask + 1);
+  for (let x = 0; x <= rangeMask; x++) {
+    const v = (x >= wrap ? x - 2 * wrap : x) + center;
+    range[x] = v < 0 ? 0 : v > max ? max : v;
+  }
+  const k: IdctContext = {
     precision, pass1, dcScale: 2 ** pass1,
     half1: 2 ** (n1 - 1), inv1: 2 ** -n1,
     half2: 2 ** (n2 - 1), inv2: 2 ** -n2,
     halfDc: 2 ** (nDc - 1), invDc: 2 ** -nDc,
-    max, center: 1 << (precision - 1), rangeMask: max * 4 + 3, wrap: 2 * (max + 1),
+    max, center, rangeMask, wrap, range,
   };
-}
-
-/** IJG's range-limit table: wrap into [-2(max+1), 2(max+1)), recentre, clamp. */
-function limit(x: number, k: IdctContext): number {
-  let v = x & k.rangeMask;
-  if (v >= k.wrap) v -= 2 * k.wrap;
-  v += k.center;
-  return v < 0 ? 0 : v > k.max ? k.max : v;
+  contexts.set(precision, k);
+  return k;
 }
 
 const SCALE = 2 ** CONST_BITS;
 
 /** IJG islow inverse DCT of one block into `out` (8x8 at `outOffset`, row stride `stride`). */
-function idctIslow(coef: Int32Array, at: number, q: Int32Array, k: IdctContext, out: Int32Array, outOffset: number, stride: number, ws: Float64Array): void {
-  const { half1, inv1, half2, inv2 } = k;
+function idctIslow(coef: Int16Array, at: number, q: Int32Array, k: IdctContext, out: Uint16Array, outOffset: number, stride: number, ws: Float64Array): void {
+  const { half1, inv1, half2, inv2, range, rangeMask } = k;
   for (let c = 0; c < 8; c++) {
     const i0 = coef[at + c]! * q[c]!;
     if (coef[at + 8 + c] === 0 && coef[at + 16 + c] === 0 && coef[at + 24 + c] === 0 && coef[at + 32 + c] === 0 &&
@@ -115,7 +124,7 @@ function idctIslow(coef: Int32Array, at: number, q: Int32Array, k: IdctContext, 
     const w = r * 8;
     const o = outOffset + r * stride;
     if (ws[w + 1] === 0 && ws[w + 2] === 0 && ws[w + 3] === 0 && ws[w + 4] === 0 && ws[w + 5] === 0 && ws[w + 6] === 0 && ws[w + 7] === 0) {
-      const v = limit(Math.floor((ws[w]! + k.halfDc) * k.invDc), k);
+      const v = range[Math.floor((ws[w]! + k.halfDc) * k.invDc) & rangeMask]!;
       for (let j = 0; j < 8; j++) out[o + j] = v;
       continue;
     }
@@ -135,10 +144,10 @@ function idctIslow(coef: Int32Array, at: number, q: Int32Array, k: IdctContext, 
     z1 *= -F0_899; z2 *= -F2_562; z3 *= -F1_961; z4 *= -F0_390;
     z3 += z5; z4 += z5;
     tmp0 += z1 + z3; tmp1 += z2 + z4; tmp2 += z2 + z3; tmp3 += z1 + z4;
-    out[o] = limit(Math.floor((tmp10 + tmp3 + half2) * inv2), k); out[o + 7] = limit(Math.floor((tmp10 - tmp3 + half2) * inv2), k);
-    out[o + 1] = limit(Math.floor((tmp11 + tmp2 + half2) * inv2), k); out[o + 6] = limit(Math.floor((tmp11 - tmp2 + half2) * inv2), k);
-    out[o + 2] = limit(Math.floor((tmp12 + tmp1 + half2) * inv2), k); out[o + 5] = limit(Math.floor((tmp12 - tmp1 + half2) * inv2), k);
-    out[o + 3] = limit(Math.floor((tmp13 + tmp0 + half2) * inv2), k); out[o + 4] = limit(Math.floor((tmp13 - tmp0 + half2) * inv2), k);
+    out[o] = range[Math.floor((tmp10 + tmp3 + half2) * inv2) & rangeMask]!; out[o + 7] = range[Math.floor((tmp10 - tmp3 + half2) * inv2) & rangeMask]!;
+    out[o + 1] = range[Math.floor((tmp11 + tmp2 + half2) * inv2) & rangeMask]!; out[o + 6] = range[Math.floor((tmp11 - tmp2 + half2) * inv2) & rangeMask]!;
+    out[o + 2] = range[Math.floor((tmp12 + tmp1 + half2) * inv2) & rangeMask]!; out[o + 5] = range[Math.floor((tmp12 - tmp1 + half2) * inv2) & rangeMask]!;
+    out[o + 3] = range[Math.floor((tmp13 + tmp0 + half2) * inv2) & rangeMask]!; out[o + 4] = range[Math.floor((tmp13 - tmp0 + half2) * inv2) & rangeMask]!;
   }
 }
 
@@ -221,7 +230,7 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
           if (h < 1 || h > 4 || v < 1 || v > 4) fail('bad sampling factor');
           hmax = Math.max(hmax, h);
           vmax = Math.max(vmax, v);
-          comps.push({ id: data[p]!, h, v, tq: data[p + 2]! & 3, blocksPerLine: 0, blocksPerColumn: 0, coefficients: new Int32Array(0), pred: 0, dcTable: 0, acTable: 0 });
+          comps.push({ id: data[p]!, h, v, tq: data[p + 2]! & 3, blocksPerLine: 0, blocksPerColumn: 0, coefficients: new Int16Array(0), pred: 0, dcTable: 0, acTable: 0 });
         }
         const mcusX = Math.ceil(width / (8 * hmax));
         const mcusY = Math.ceil(height / (8 * vmax));
@@ -231,7 +240,7 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
           c.blocksPerColumn = mcusY * c.v;
           blocks += c.blocksPerLine * c.blocksPerColumn;
           if (blocks > MAX_BLOCKS) throw new AppError('DICOM_LIMIT_EXCEEDED', 'JPEG frame too large');
-          c.coefficients = new Int32Array(c.blocksPerLine * c.blocksPerColumn * 64);
+          c.coefficients = new Int16Array(c.blocksPerLine * c.blocksPerColumn * 64);
         }
         frame = { precision, height, width, components: comps, hmax, vmax, mcusX, mcusY };
         break;
@@ -276,15 +285,17 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
   }
   if (!frame) fail('no frame header');
   const f = frame;
-  const out = new Int32Array(f.width * f.height * f.components.length);
+  // Samples are in 0..2^precision - 1 after the IDCT's range limit (and the colour conversion clamps),
+  // so they go straight into the output type.
+  const out = f.precision <= 8 ? new Uint8Array(f.width * f.height * f.components.length) : new Uint16Array(f.width * f.height * f.components.length);
   const ws = new Float64Array(64);
   const ctx = idctContext(f.precision);
-  const planes: Int32Array[] = [];
+  const planes: Uint16Array[] = [];
   for (const c of f.components) {
     const q = qt[c.tq];
     if (!q) fail('missing quantisation table');
     const stride = c.blocksPerLine * 8;
-    const plane = new Int32Array(stride * c.blocksPerColumn * 8);
+    const plane = new Uint16Array(stride * c.blocksPerColumn * 8);
     for (let by = 0; by < c.blocksPerColumn; by++) {
       for (let bx = 0; bx < c.blocksPerLine; bx++) {
         idctIslow(c.coefficients, (by * c.blocksPerLine + bx) * 64, q, ctx, plane, by * 8 * stride + bx * 8, stride, ws);
@@ -327,8 +338,35 @@ export function decodeJpegDct(data: Uint8Array, expected: ExpectedFrame): CodecO
     }
     converted = true;
   }
-  const samples = f.precision <= 8 ? new Uint8Array(out) : new Uint16Array(out);
-  return { info: { width: f.width, height: f.height, componentCount: nc, bitsPerSample: f.precision, colourConvertedToRgb: converted }, samples };
+  return { info: { width: f.width, height: f.height, componentCount: nc, bitsPerSample: f.precision, colourConvertedToRgb: converted }, samples: out };
+}
+
+/** Bits the combined AC table looks ahead: codes plus extra bits of 12-bit CT mostly fit in 12. */
+const AC_FAST = 12;
+
+/**
+ * AC run, size and coefficient in one lookup, indexed by the next AC_FAST bits:
+ * (coefficient << 8) | (run << 4) | (code length + size). 0 where the code and its extra bits do not
+ * fit, or for EOB/ZRL: those take the table's ordinary decode.
+ */
+function buildAcFast(t: HuffmanTable): Int32Array {
+  const { maxcode, valptr, mincode, values } = t;
+  const fast = new Int32Array(1 << AC_FAST);
+  for (let len = 1; len < AC_FAST; len++) {
+    for (let code = mincode[len]!; code <= maxcode[len]!; code++) {
+      const idx = valptr[len]! + code - mincode[len]!;
+      if (idx < 0 || idx >= values.length) continue;
+      const rs = values[idx]!;
+      const s = rs & 15;
+      if (s === 0 || len + s > AC_FAST) continue;
+      const free = AC_FAST - len - s;
+      for (let v = 0; v < 1 << s; v++) {
+        const at = ((code << s) | v) << free;
+        fast.fill((extend(v, s) << 8) | (rs & 0xf0) | (len + s), at, at + (1 << free));
+      }
+    }
+  }
+  return fast;
 }
 
 function decodeScan(
@@ -337,6 +375,7 @@ function decodeScan(
   comps: Component[], dc: HuffmanTable[], ac: HuffmanTable[], restartInterval: number,
 ): number {
   const reader = new JpegBitReader(data, start);
+  const acFast = ac.map((t) => (t.acFast ??= buildAcFast(t)));
   const decodeBlock = (c: Component, row: number, col: number): void => {
     if (row >= c.blocksPerColumn || col >= c.blocksPerLine) return;
     const base = (row * c.blocksPerLine + col) * 64;
@@ -346,7 +385,17 @@ function decodeScan(
     c.pred += extend(reader.receive(t), t);
     coef[base] = c.pred;
     const act = ac[c.acTable];
+    const fast = acFast[c.acTable]!;
     for (let k = 1; k < 64; ) {
+      const e = fast[reader.peek(AC_FAST)]!;
+      if (e !== 0) {
+        reader.skip(e & 15);
+        k += (e >> 4) & 15;
+        if (k > 63) fail('AC coefficient index out of range');
+        coef[base + ZIGZAG[k]!] = e >> 8;
+        k++;
+        continue;
+      }
       const rs = reader.decode(act!);
       const s = rs & 15;
       const r = rs >> 4;

@@ -11,6 +11,8 @@ export interface HuffmanTable {
   valptr: Int32Array;
   mincode: Int32Array;
   values: Uint8Array;
+  /** The DCT decoder's combined AC table (see jpegDct.ts), built on first use. */
+  acFast?: Int32Array;
 }
 
 const LOOKAHEAD = 9;
@@ -79,6 +81,17 @@ export class JpegBitReader {
       this.acc = ((this.acc << 8) | byte) >>> 0;
       this.bits += 8;
     }
+  }
+
+  /** The next `n` bits (n <= 16) without consuming them; at least 16 are buffered afterwards. */
+  peek(n: number): number {
+    if (this.bits < 16) this.fill();
+    return (this.acc >>> (this.bits - n)) & ((1 << n) - 1);
+  }
+
+  /** Consumes `n` bits already buffered (n <= 16 after peek()). */
+  skip(n: number): void {
+    this.bits -= n;
   }
 
   receive(n: number): number {
