@@ -7,6 +7,7 @@ import { openDatabase, rekeyDatabase } from '../../../src-main/services/db/datab
 import { migrate, schemaVersion } from '../../../src-main/services/db/migrate';
 import { MIGRATIONS } from '../../../src-main/services/db/migrations/index';
 import { AppError } from '../../../src-shared/errors';
+import { codeOf } from '../../tools/errorCode';
 
 let dir: string;
 let file: string;
@@ -15,15 +16,6 @@ beforeEach(() => {
   file = path.join(dir, 'enclave.db');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-    return 'no error';
-  } catch (e) {
-    return e instanceof AppError ? e.code : `untyped: ${String(e)}`;
-  }
-}
 
 describe('encrypted database', () => {
   it('is encrypted whole-file, in WAL mode, and a wrong key is DB_WRONG_KEY with a clear message', () => {

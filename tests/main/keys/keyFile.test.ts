@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initStore, openStore } from '../../../src-main/services/store/openStore';
-import { AppError } from '../../../src-shared/errors';
+import { codeOfAsync } from '../../tools/errorCode';
 
 let root: string;
 beforeEach(() => {
@@ -12,14 +12,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    const v = await p;
+/** What opening gives, closing what it opened (each assertion opens the store anew). */
+function codeOf(p: Promise<unknown>): Promise<string> {
+  return codeOfAsync(p.then(async (v) => {
     if (v && typeof v === 'object' && 'close' in v) await (v as { close(): Promise<void> }).close();
-    return 'no error';
-  } catch (e) {
-    return e instanceof AppError ? e.code : `untyped: ${String(e)}`;
-  }
+  }));
 }
 
 describe('key file', () => {

@@ -1,16 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { formatRecoveryKey, parseRecoveryKey } from '../../../src-main/services/keys/recoveryKey';
-import { AppError } from '../../../src-shared/errors';
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-    return 'no error';
-  } catch (e) {
-    return e instanceof AppError ? e.code : 'untyped';
-  }
-}
+import { codeOf } from '../../tools/errorCode';
 
 describe('recovery key', () => {
   it('round-trips 256 bits through 11 groups of 5 characters, forgiving case, spaces and look-alike letters', () => {

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src-shared/errors';
 import { dicomFilesIn, loadInstances, PHANTOMS, type PhantomInstance } from './fixtures/phantomMeta';
 import { allFiles, filesContaining, makeTempStore, type TempStore } from './fixtures/tempStore';
+import { codeOfAsync } from '../../tools/errorCode';
 
 let ct: PhantomInstance[];
 let phi: PhantomInstance;
@@ -29,15 +29,6 @@ async function fresh(clock?: { now(): number }) {
 function blobPathOf(dataDir: string, store: Awaited<ReturnType<TempStore['open']>>, instanceId: string): string {
   const row = store.database.prepare('SELECT blob_name FROM instances WHERE instance_id = ?').get(instanceId) as { blob_name: string };
   return path.join(dataDir, 'blobs', row.blob_name.slice(0, 2), row.blob_name.slice(2));
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (e) {
-    return e instanceof AppError ? e.code : `untyped: ${String(e)}`;
-  }
 }
 
 describe('EncryptedStudyStore', () => {
@@ -109,9 +100,9 @@ describe('EncryptedStudyStore', () => {
     enc[mid] = enc[mid]! ^ 0x01;
     writeFileSync(file, enc);
 
-    expect(await codeOf(store.readInstanceBytes(victim!.instanceId))).toBe('INTEGRITY_TAMPERED');
+    expect(await codeOfAsync(store.readInstanceBytes(victim!.instanceId))).toBe('INTEGRITY_TAMPERED');
     // Still refused on the next read, and the intact one still reads.
-    expect(await codeOf(store.readInstanceBytes(victim!.instanceId))).toBe('INTEGRITY_TAMPERED');
+    expect(await codeOfAsync(store.readInstanceBytes(victim!.instanceId))).toBe('INTEGRITY_TAMPERED');
     expect((await store.readInstanceBytes(intact!.instanceId)).length).toBe(intact!.size);
     expect(store.listTampered()).toEqual([victim!.instanceId]);
     const alerts = store.audit.list().filter((e) => e.eventId === '110113');
@@ -266,7 +257,7 @@ describe('EncryptedStudyStore', () => {
     store.database.pragma('user_version = 9999');
     await store.close();
     const before = allFiles(t.dataDir).map((f) => [f, readFileSync(f).length]);
-    expect(await codeOf(t.open())).toBe('DB_NEWER_VERSION');
+    expect(await codeOfAsync(t.open())).toBe('DB_NEWER_VERSION');
     expect(allFiles(t.dataDir).map((f) => [f, readFileSync(f).length])).toEqual(before);
   });
 
@@ -274,13 +265,13 @@ describe('EncryptedStudyStore', () => {
     const t = await fresh();
     const store = await t.open();
     const a = ct[0]!;
-    expect(await codeOf(store.addInstance(a.meta, a.bytes, 'nothex'))).toBe('INVALID_REQUEST');
-    expect(await codeOf(store.addInstance({ ...a.meta, sopInstanceUid: '' }, a.bytes, a.sha256))).toBe('INVALID_REQUEST');
-    expect(await codeOf(store.readInstanceBytes('in-0000'))).toBe('NOT_FOUND');
-    expect(await codeOf(store.purgeStudy('st-0000'))).toBe('NOT_FOUND');
-    expect(await codeOf(store.applyRetention(0))).toBe('INVALID_REQUEST');
+    expect(await codeOfAsync(store.addInstance(a.meta, a.bytes, 'nothex'))).toBe('INVALID_REQUEST');
+    expect(await codeOfAsync(store.addInstance({ ...a.meta, sopInstanceUid: '' }, a.bytes, a.sha256))).toBe('INVALID_REQUEST');
+    expect(await codeOfAsync(store.readInstanceBytes('in-0000'))).toBe('NOT_FOUND');
+    expect(await codeOfAsync(store.purgeStudy('st-0000'))).toBe('NOT_FOUND');
+    expect(await codeOfAsync(store.applyRetention(0))).toBe('INVALID_REQUEST');
     expect(await store.listStudies()).toEqual([]);
     await store.close();
-    expect(await codeOf(store.listStudies())).toBe('STORE_LOCKED');
+    expect(await codeOfAsync(store.listStudies())).toBe('STORE_LOCKED');
   });
 });

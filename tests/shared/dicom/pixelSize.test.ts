@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { computeFrameByteLength, computePixelByteLength, type PixelGeometry } from '../../../src-shared/dicom/pixelSize';
-import { isAppError } from '../../../src-shared/errors';
+import { codeOf } from '../../tools/errorCode';
 
 const g = (o: Partial<PixelGeometry>): PixelGeometry => ({ rows: 512, columns: 512, samplesPerPixel: 1, bitsAllocated: 16, numberOfFrames: 1, ...o });
-const code = (f: () => unknown) => {
-  try {
-    f();
-    return 'ok';
-  } catch (e) {
-    if (!isAppError(e)) throw e;
-    return e.code;
-  }
-};
 
 describe('pixel size', () => {
   it('computes frame and total bytes', () => {
@@ -25,13 +16,13 @@ describe('pixel size', () => {
 
   it('refuses hostile or nonsensical headers before anything is allocated', () => {
     // 65535 x 65535 x 4 samples x 64 bits = 137 GB per frame.
-    expect(code(() => computeFrameByteLength(g({ rows: 65535, columns: 65535, samplesPerPixel: 4, bitsAllocated: 64 })))).toBe('DICOM_LIMIT_EXCEEDED');
-    expect(code(() => computePixelByteLength(g({ numberOfFrames: 2 ** 31 - 1 })))).toBe('DICOM_LIMIT_EXCEEDED');
-    expect(code(() => computePixelByteLength(g({ numberOfFrames: 20_000 })))).toBe('DICOM_LIMIT_EXCEEDED'); // 10 GB
-    expect(code(() => computePixelByteLength(g({ numberOfFrames: 4000 }), { maxBytes: 1024 ** 3 }))).toBe('DICOM_LIMIT_EXCEEDED');
-    expect(code(() => computePixelByteLength(g({ numberOfFrames: 4000 })))).toBe('ok');
+    expect(codeOf(() => computeFrameByteLength(g({ rows: 65535, columns: 65535, samplesPerPixel: 4, bitsAllocated: 64 })))).toBe('DICOM_LIMIT_EXCEEDED');
+    expect(codeOf(() => computePixelByteLength(g({ numberOfFrames: 2 ** 31 - 1 })))).toBe('DICOM_LIMIT_EXCEEDED');
+    expect(codeOf(() => computePixelByteLength(g({ numberOfFrames: 20_000 })))).toBe('DICOM_LIMIT_EXCEEDED'); // 10 GB
+    expect(codeOf(() => computePixelByteLength(g({ numberOfFrames: 4000 }), { maxBytes: 1024 ** 3 }))).toBe('DICOM_LIMIT_EXCEEDED');
+    expect(codeOf(() => computePixelByteLength(g({ numberOfFrames: 4000 })))).toBe('no error');
     for (const bad of [{ rows: 0 }, { columns: -1 }, { rows: 70000 }, { samplesPerPixel: 0 }, { samplesPerPixel: 5 }, { bitsAllocated: 12 }, { bitsAllocated: 0 }, { numberOfFrames: 0 }, { rows: 1.5 }, { rows: NaN }]) {
-      expect(code(() => computePixelByteLength(g(bad))), JSON.stringify(bad)).toBe('DICOM_PARSE');
+      expect(codeOf(() => computePixelByteLength(g(bad))), JSON.stringify(bad)).toBe('DICOM_PARSE');
     }
   });
 });

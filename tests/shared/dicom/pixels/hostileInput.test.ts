@@ -2,23 +2,13 @@
 // a hang or an untyped throw: offset tables, fragments, RLE headers, codestream headers, sizes.
 import type { DataSet, Element } from 'dicom-parser';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../../src-shared/errors';
 import { checkAgainstDicom, readCodestreamHeader } from '../../../../src-shared/dicom/pixels/codestreamHeader';
 import { encapsulatedFrame } from '../../../../src-shared/dicom/pixels/encapsulatedFrames';
 import { decodeJpegDct } from '../../../../src-shared/dicom/pixels/jpegDct';
 import { decodeJpegLossless } from '../../../../src-shared/dicom/pixels/jpegLossless';
 import { readPixelDescription } from '../../../../src-shared/dicom/pixels/pixelDescription';
 import { decodeRle } from '../../../../src-shared/dicom/pixels/rle';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    return `untyped: ${String(e)}`;
-  }
-  return 'no error';
-}
+import { codeOf } from '../../../tools/errorCode';
 
 function us(v: number): Uint8Array {
   return new Uint8Array([v & 255, v >> 8]);
@@ -51,12 +41,12 @@ describe('pixel sizes', () => {
       { x00280010: us(65535), x00280011: us(65535), x00280002: us(3), x00280100: us(32) },
       { x7fe00010: { tag: 'x7fe00010', vr: 'OW', length: 0, dataOffset: 0 } },
     );
-    expect(code(() => readPixelDescription(ds, '1.2.840.10008.1.2.1'))).toBe('DICOM_LIMIT_EXCEEDED');
+    expect(codeOf(() => readPixelDescription(ds, '1.2.840.10008.1.2.1'))).toBe('DICOM_LIMIT_EXCEEDED');
   });
 
   it('reads a US element of length 1 as absent rather than past its end', () => {
     const ds = dataSetOf({ x00280010: new Uint8Array([5]), x00280011: us(4) }, { x7fe00010: { tag: 'x7fe00010', vr: 'OW', length: 0, dataOffset: 0 } });
-    expect(code(() => readPixelDescription(ds, '1.2.840.10008.1.2.1'))).toBe('DICOM_PARSE');
+    expect(codeOf(() => readPixelDescription(ds, '1.2.840.10008.1.2.1'))).toBe('DICOM_PARSE');
   });
 });
 
@@ -83,24 +73,24 @@ describe('encapsulated frames', () => {
 
   it('refuses offsets between fragments, unordered tables, wrong counts and missing frames', () => {
     let ds = make([0, 17]);
-    expect(code(() => encapsulatedFrame(ds, el(ds), 1, 2, false))).toBe('DICOM_PARSE');
+    expect(codeOf(() => encapsulatedFrame(ds, el(ds), 1, 2, false))).toBe('DICOM_PARSE');
     ds = make([18, 0]);
-    expect(code(() => encapsulatedFrame(ds, el(ds), 0, 2, false))).toBe('DICOM_PARSE');
+    expect(codeOf(() => encapsulatedFrame(ds, el(ds), 0, 2, false))).toBe('DICOM_PARSE');
     ds = make([0, 18, 36]);
-    expect(code(() => encapsulatedFrame(ds, el(ds), 0, 2, false))).toBe('DICOM_PARSE');
+    expect(codeOf(() => encapsulatedFrame(ds, el(ds), 0, 2, false))).toBe('DICOM_PARSE');
     ds = make([0, 18]);
-    expect(code(() => encapsulatedFrame(ds, el(ds), 2, 2, false))).toBe('DICOM_PARSE');
-    expect(code(() => encapsulatedFrame(ds, el(ds), -1, 2, false))).toBe('DICOM_PARSE');
+    expect(codeOf(() => encapsulatedFrame(ds, el(ds), 2, 2, false))).toBe('DICOM_PARSE');
+    expect(codeOf(() => encapsulatedFrame(ds, el(ds), -1, 2, false))).toBe('DICOM_PARSE');
   });
 
   it('refuses a fragment that lies outside the file', () => {
     const ds = make([], [{ offset: 0, position: 25, length: 10 }]);
-    expect(code(() => encapsulatedFrame(ds, el(ds), 0, 1, false))).toBe('DICOM_PARSE');
+    expect(codeOf(() => encapsulatedFrame(ds, el(ds), 0, 1, false))).toBe('DICOM_PARSE');
   });
 
   it('refuses ambiguous fragment-to-frame mapping without an offset table', () => {
     const ds = make([]);
-    expect(code(() => encapsulatedFrame(ds, el(ds), 0, 2, false))).toBe('DICOM_PARSE');
+    expect(codeOf(() => encapsulatedFrame(ds, el(ds), 0, 2, false))).toBe('DICOM_PARSE');
   });
 });
 
@@ -130,12 +120,12 @@ describe('RLE', () => {
   });
 
   it('refuses a segment count that disagrees with the header, offsets out of range, overruns and short segments', () => {
-    expect(code(() => decodeRle(join(header(2, [64, 66]), new Uint8Array(4)), layout))).toBe('DICOM_PIXEL_MISMATCH');
-    expect(code(() => decodeRle(join(header(1, [6400]), new Uint8Array(4)), layout))).toBe('DICOM_DECODE');
-    expect(code(() => decodeRle(join(header(1, [10]), new Uint8Array(4)), layout))).toBe('DICOM_DECODE');
-    expect(code(() => decodeRle(join(header(1, [64]), new Uint8Array([0x7f, 1])), layout))).toBe('DICOM_DECODE');
-    expect(code(() => decodeRle(join(header(1, [64]), new Uint8Array([0x00, 1])), layout))).toBe('DICOM_DECODE');
-    expect(code(() => decodeRle(new Uint8Array(10), layout))).toBe('DICOM_DECODE');
+    expect(codeOf(() => decodeRle(join(header(2, [64, 66]), new Uint8Array(4)), layout))).toBe('DICOM_PIXEL_MISMATCH');
+    expect(codeOf(() => decodeRle(join(header(1, [6400]), new Uint8Array(4)), layout))).toBe('DICOM_DECODE');
+    expect(codeOf(() => decodeRle(join(header(1, [10]), new Uint8Array(4)), layout))).toBe('DICOM_DECODE');
+    expect(codeOf(() => decodeRle(join(header(1, [64]), new Uint8Array([0x7f, 1])), layout))).toBe('DICOM_DECODE');
+    expect(codeOf(() => decodeRle(join(header(1, [64]), new Uint8Array([0x00, 1])), layout))).toBe('DICOM_DECODE');
+    expect(codeOf(() => decodeRle(new Uint8Array(10), layout))).toBe('DICOM_DECODE');
   });
 });
 
@@ -147,15 +137,15 @@ describe('codestream headers', () => {
   it('reads JPEG SOF and refuses a mismatch with the DICOM header', () => {
     const h = readCodestreamHeader(sof(0xc1, 12, 4, 8, 1));
     expect(h).toMatchObject({ width: 8, height: 4, componentCount: 1, bitsPerSample: 12 });
-    expect(code(() => checkAgainstDicom(h, expected))).toBe('no error');
-    expect(code(() => checkAgainstDicom(readCodestreamHeader(sof(0xc1, 12, 4, 9, 1)), expected))).toBe('DICOM_PIXEL_MISMATCH');
-    expect(code(() => checkAgainstDicom(readCodestreamHeader(sof(0xc1, 12, 4, 8, 3)), expected))).toBe('DICOM_PIXEL_MISMATCH');
-    expect(code(() => checkAgainstDicom(readCodestreamHeader(sof(0xc1, 12, 4, 8, 1)), { ...expected, bitsAllocated: 8 }))).toBe('DICOM_PIXEL_MISMATCH');
+    expect(codeOf(() => checkAgainstDicom(h, expected))).toBe('no error');
+    expect(codeOf(() => checkAgainstDicom(readCodestreamHeader(sof(0xc1, 12, 4, 9, 1)), expected))).toBe('DICOM_PIXEL_MISMATCH');
+    expect(codeOf(() => checkAgainstDicom(readCodestreamHeader(sof(0xc1, 12, 4, 8, 3)), expected))).toBe('DICOM_PIXEL_MISMATCH');
+    expect(codeOf(() => checkAgainstDicom(readCodestreamHeader(sof(0xc1, 12, 4, 8, 1)), { ...expected, bitsAllocated: 8 }))).toBe('DICOM_PIXEL_MISMATCH');
   });
 
   it('refuses a frame whose SOF disagrees before the decoder allocates from it', () => {
-    expect(code(() => decodeJpegDct(sof(0xc1, 12, 60000, 60000, 1), expected))).toBe('DICOM_PIXEL_MISMATCH');
-    expect(code(() => decodeJpegLossless(sof(0xc3, 16, 60000, 60000, 1), expected))).toBe('DICOM_PIXEL_MISMATCH');
+    expect(codeOf(() => decodeJpegDct(sof(0xc1, 12, 60000, 60000, 1), expected))).toBe('DICOM_PIXEL_MISMATCH');
+    expect(codeOf(() => decodeJpegLossless(sof(0xc3, 16, 60000, 60000, 1), expected))).toBe('DICOM_PIXEL_MISMATCH');
   });
 
   it('reads J2K SIZ (signed, precision) and refuses truncated ones', () => {
@@ -169,14 +159,14 @@ describe('codestream headers', () => {
     dv.setUint16(40, 1); // Csiz
     siz[42] = 0x80 | 11; // signed, 12 bits
     expect(readCodestreamHeader(siz)).toMatchObject({ width: 8, height: 4, componentCount: 1, bitsPerSample: 12, signed: true });
-    expect(code(() => readCodestreamHeader(siz.subarray(0, 20)))).toBe('DICOM_DECODE');
-    expect(code(() => readCodestreamHeader(new Uint8Array([1, 2, 3])))).toBe('DICOM_DECODE');
+    expect(codeOf(() => readCodestreamHeader(siz.subarray(0, 20)))).toBe('DICOM_DECODE');
+    expect(codeOf(() => readCodestreamHeader(new Uint8Array([1, 2, 3])))).toBe('DICOM_DECODE');
   });
 
   it('truncated or empty JPEG streams are typed errors', () => {
     for (const bytes of [new Uint8Array(0), new Uint8Array([0xff, 0xd8]), sof(0xc1, 12, 4, 8, 1).subarray(0, 9)]) {
-      expect(code(() => decodeJpegDct(bytes, expected))).toMatch(/^DICOM_/);
-      expect(code(() => decodeJpegLossless(bytes, expected))).toMatch(/^DICOM_/);
+      expect(codeOf(() => decodeJpegDct(bytes, expected))).toMatch(/^DICOM_/);
+      expect(codeOf(() => decodeJpegLossless(bytes, expected))).toMatch(/^DICOM_/);
     }
   });
 });
