@@ -55,25 +55,121 @@ export interface ImportSummary {
   missing?: { dicomdir: string; fileId: string }[];
 }
 
-/** What the renderer needs to show a series: geometry plus where to fetch each slice's pixels. */
+/** How slice pixels travel: stored values in their native type, little-endian; 'rgb8' is interleaved RGB bytes. */
+export type PixelType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'float32' | 'rgb8';
+
+/** Stored value -> modality value (HU for CT). 'float32' series carry modality values already (identity). */
+export type ModalityLutInfo =
+  | { kind: 'linear'; slope: number; intercept: number }
+  /** values[i] is the modality value of stored value firstMapped + i; values outside clamp to the ends. */
+  | { kind: 'table'; firstMapped: number; values: number[] };
+
+export type VoiFunctionName = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
+
+/** A window from the file (or a preset): modality values in, display grey out. */
+export interface VoiWindowInfo {
+  center: number;
+  width: number;
+  function: VoiFunctionName;
+  /** Window Center & Width Explanation, or a name we give it ('Default', 'Lung', ...). */
+  explanation: string;
+}
+
+/** A VOI LUT Sequence item: modality value firstMapped + i -> values[i] (0 .. 2^bits - 1). */
+export interface VoiLutInfo {
+  firstMapped: number;
+  values: number[];
+  bits: number;
+  explanation: string;
+}
+
+/** Everything between a stored value and a grey level on screen (PS3.3 C.11): modality LUT, VOI, presentation. */
+export interface DisplayInfo {
+  pixelType: PixelType;
+  /** Samples per pixel on the wire: 1, or 3 for 'rgb8'. */
+  components: 1 | 3;
+  /** The file's Photometric Interpretation (colour is converted to RGB in main). */
+  photometric: string;
+  modalityLut: ModalityLutInfo;
+  /** The file's windows, in file order (empty when it has none). */
+  windows: VoiWindowInfo[];
+  voiLuts: VoiLutInfo[];
+  /** MONOCHROME1, or Presentation LUT Shape INVERSE: low values show white. */
+  inverted: boolean;
+  /** The window shown at open: the file's first, else computed from the image (robust percentiles). */
+  defaultWindow: VoiWindowInfo;
+  /** Range of modality values in the series, for window/level drag sensitivity. */
+  valueRange: [number, number];
+}
+
+/**
+ * What one image pixel measures (PS3.3 section 10.7). Cross-sectional images: Pixel Spacing in patient mm.
+ * Projection images: 'mm (detector)' when only Imager Pixel Spacing is known (never patient mm),
+ * 'mm (ERMF)' when corrected by the Estimated Radiographic Magnification Factor, 'mm' when calibrated
+ * (Pixel Spacing with a calibration type, or Pixel Spacing of a cross-sectional image); ultrasound regions
+ * in their own physical units; 'px' when nothing is known.
+ */
+export interface Calibration {
+  unit: 'mm' | 'mm (detector)' | 'mm (ERMF)' | 'px';
+  /** [row spacing (between rows), column spacing (between columns)] in the unit; [1, 1] for 'px'. */
+  spacing: [number, number];
+  /** Sequence of Ultrasound Regions: measurements inside a region use its physical units. */
+  regions: UltrasoundRegion[];
+}
+
+export interface UltrasoundRegion {
+  /** Pixel bounds, inclusive: x0, y0, x1, y1 (columns, rows). */
+  bounds: [number, number, number, number];
+  /** Physical units of x and y (PS3.3 C.8.5.5.1.15), e.g. 'cm', 's', 'cm/s'. */
+  unitsX: string;
+  unitsY: string;
+  /** Physical delta per pixel in those units. */
+  deltaX: number;
+  deltaY: number;
+}
+
+/** One slice of a series as the viewer shows it. */
+export interface FrameView {
+  /** The store's id of the instance (for the tag browser and annotations). */
+  instanceId: string;
+  sopInstanceUid: string;
+  /** Frame within the instance (0 for single-frame instances). */
+  frameIndex: number;
+  instanceNumber: number | null;
+  /** Projection images: Patient Orientation (0020,0020), row then column direction, e.g. ['A', 'F']; else null. */
+  patientOrientation: [string, string] | null;
+}
+
+/** What the renderer needs to show a series: geometry, display and where to fetch each slice's pixels. */
 export interface SeriesView {
   seriesId: string;
+  studyId: string;
   modality: string;
   seriesDescription: string;
+  frameOfReferenceUid: string;
+  /**
+   * 'volume': slices of one regular grid in patient space (CT, MR, PT stacks): positions, MPR, sync by position.
+   * 'images': 2D images (CR, DX, MG, IO, XA, RF, US, SC, single images, cine loops): no slice-position arithmetic.
+   */
+  kind: 'volume' | 'images';
   /** [columns, rows, slices] */
   dimensions: [number, number, number];
-  /** [column spacing, row spacing, slice spacing] mm */
+  /** [column spacing, row spacing, slice spacing] mm ('images': the calibration's, slice spacing 1) */
   spacing: [number, number, number];
   origin: [number, number, number];
   direction: [number, number, number, number, number, number, number, number, number];
-  /** InstanceNumber of each slice in display order (null where absent). */
-  instanceNumbers: (number | null)[];
+  /** One per slice, in display order. */
+  frames: FrameView[];
   units: string;
-  defaultWindow: { center: number; width: number };
-  /** Range of modality values in the series, for window/level drag sensitivity. */
-  valueRange: [number, number];
+  display: DisplayInfo;
+  calibration: Calibration;
+  /** Multi-frame loops: time between frames (Frame Time, Cine Rate, or the Frame Time Vector's mean); null otherwise. */
+  cine: { frameTimeMs: number } | null;
   warnings: VolumeWarning[];
-  /** Relative URL; slice k is at `${pixelPath}/${k}` as little-endian Float32 modality values. */
+  /**
+   * Relative URL. Slice k is at `${pixelPath}/${k}`, slices a..b (inclusive, at most 64) at `${pixelPath}/${a}-${b}`,
+   * each as `display.pixelType` little-endian values, slices concatenated.
+   */
   pixelPath: string;
 }
 
