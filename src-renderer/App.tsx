@@ -4,7 +4,7 @@ import { describeImport } from './importMessage';
 import { ApiError, call, subscribe } from './api';
 import { ImportBar } from './views/ImportBar';
 import { StudyList } from './views/StudyList';
-import { StackViewport } from './views/StackViewport';
+import { Viewer, type OpenRequest } from './viewer/Viewer';
 import { hasWebGL2 } from './views/webgl';
 import { StoreGate } from './views/StoreGate';
 
@@ -17,6 +17,12 @@ export function App() {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [cacheOpen, setCacheOpen] = useState(false);
+  const [request, setRequest] = useState<OpenRequest | null>(null);
+  const [hideIdentifying, setHideIdentifying] = useState(false);
+  const openSeries = (id: string) => {
+    setSeriesId(id);
+    if (studyId) setRequest((r) => ({ seriesId: id, studyId, seq: (r?.seq ?? 0) + 1 }));
+  };
 
   const refresh = useCallback(async () => setStudies(await call('studies:list', {})), []);
 
@@ -92,14 +98,12 @@ export function App() {
       </header>
       <main className="workspace">
         <StoreGate onOpen={() => { setCacheOpen(true); void refresh(); }} />
-        <StudyList studies={studies} series={series} studyId={studyId} seriesId={seriesId} onOpenStudy={(id) => void openStudy(id)} onOpenSeries={setSeriesId} onPurge={(id) => void purge(id)} />
+        <StudyList studies={studies} series={series} studyId={studyId} seriesId={seriesId} onOpenStudy={(id) => void openStudy(id)} onOpenSeries={openSeries} onPurge={(id) => void purge(id)} />
         <section className="viewer">
           {!hasWebGL2() ? (
             <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>
-          ) : seriesId ? (
-            <StackViewport key={seriesId} seriesId={seriesId} />
           ) : (
-            <p className="empty">Import a folder or a patient CD, then choose a series.</p>
+            <Viewer request={request} studies={studies} hideIdentifying={hideIdentifying} onHideIdentifying={setHideIdentifying} />
           )}
         </section>
       </main>

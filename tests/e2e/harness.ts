@@ -59,6 +59,8 @@ const INIT_SCRIPT = `(() => {
 export interface HarnessOptions {
   /** The study cache behind the app; default: an open in-memory store. */
   cache?: CacheSession;
+  /** Extra Chromium flags (benches: --js-flags=--expose-gc). */
+  chromiumArgs?: string[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -87,7 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     importWorkerPath: resolve(REPO, 'dist/main/importWorker.cjs'),
   });
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])] });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
   const requests: string[] = [];
   const outsideRequests: string[] = [];

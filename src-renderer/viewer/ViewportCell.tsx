@@ -1,0 +1,292 @@
+// One viewport of the layout: the vtk drawing (owned here, deleted on unmount), the overlays, and the
+// pointer habits of RadiAnt/Horos/OHIF turned into viewer actions. State lives in the viewer model;
+// this component renders it and reports what the user did.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { SeriesView, StudyListItem, VoiWindowInfo } from '../../src-shared/ipc/contract';
+import type { Vec3 } from '../../src-shared/dicom/types';
+import { dragWindowLevel, valuesPerPixel } from '../../src-shared/measure/windowLevel';
+import { edgeLabels, projectionEdgeLabels } from '../../src-shared/viewer/orientation';
+import { fitCamera, panBy, planeOfSlice, screenToWorld, worldToScreen, zoomAt, type Camera2D, type ImagePlane, type Vec2, type Viewport } from '../../src-shared/viewer/viewGeometry';
+import type { Annotation, ToolId, ViewerAction, ViewerState, ViewportState } from '../../src-shared/viewer/viewerState';
+import { createSliceViewport, type SliceViewport } from '../views/sliceViewport';
+import type { SeriesVolume } from '../views/seriesVolume';
+import { AnnotationLayer, type Draft } from './AnnotationLayer';
+import { CornerText } from './CornerText';
+import { recordTiming } from './viewerTimings';
+
+interface Props {
+  index: number;
+  state: ViewportState;
+  viewer: ViewerState;
+  view: SeriesView | null;
+  volume: SeriesVolume | null;
+  study: StudyListItem | null;
+  openError: string | null;
+  dispatch: (a: ViewerAction) => void;
+  onDropSeries: (viewport: number, seriesId: string) => void;
+  /** Reference lines: the planes other viewports show (same frame of reference). */
+  otherPlanes: ImagePlane[];
+  openedAt: number | null;
+}
+
+const POINTS_OF: Record<string, number> = { length: 2, angle: 3, cobb: 4, ellipse: 2, rectangle: 2, probe: 1, arrow: 2, text: 1 };
+
+let annotationSeq = 0;
+const newId = () => `a${Date.now().toString(36)}${(annotationSeq++).toString(36)}`;
+
+export function imagePlaneOf(view: SeriesView, slice: number): ImagePlane {
+  return planeOfSlice(view, slice);
+}
+
+export function ViewportCell({ index, state, viewer, view, volume, study, openError, dispatch, onDropSeries, otherPlanes, openedAt }: Props) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const pipelineRef = useRef<SliceViewport | null>(null);
+  const [size, setSize] = useState<Viewport>({ width: 1, height: 1 });
+  const [drawn, setDrawn] = useState(false);
+  const [loaded, setLoaded] = useState(0);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const drag = useRef<{ button: number; x: number; y: number; camera: Camera2D | null; window: VoiWindowInfo | null; draftBefore: boolean } | null>(null);
+  const firstDrawn = useRef(false);
+  const active = viewer.active === index;
+  const n = view?.dimensions[2] ?? 0;
+  const slice = Math.min(state.slice, Math.max(0, n - 1));
+  const plane = useMemo(() => (view ? imagePlaneOf(view, slice) : null), [view, slice]);
+  const window = state.window ?? view?.display.defaultWindow ?? null;
+  const inverted = view ? view.display.inverted !== state.invert : false;
+
+  // The vtk pipeline lives exactly as long as this cell.
+  useEffect(() => {
+    const host = hostRef.current!;
+    const pipeline = createSliceViewport(host);
+    pipelineRef.current = pipeline;
+    const observer = new ResizeObserver(() => {
+      const next = { width: Math.max(1, host.clientWidth), height: Math.max(1, host.clientHeight) };
+      pipeline.resize(next.width, next.height);
+      setSize(next);
+    });
+    observer.observe(host);
+    return () => {
+      observer.disconnect();
+      pipeline.dispose();
+      pipelineRef.current = null;
+    };
+  }, []);
+
+  // Fit once per series and viewport size.
+  useEffect(() => {
+    if (view && plane && !state.camera && size.width > 1) dispatch({ type: 'camera', viewport: index, camera: fitCamera(plane, size) });
+  }, [view, plane, state.camera, size, index, dispatch]);
+
+  // Stream the slices nearest the one shown; redraw when the shown one arrives.
+  useEffect(() => {
+    if (!volume) return;
+    volume.setFocus(slice);
+  }, [volume, slice]);
+  const [arrivals, setArrivals] = useState(0);
+  useEffect(() => {
+    if (!volume) return;
+    let pending = false;
+    const off = volume.onSlice((k) => {
+      if (k === slice || volume.complete || k < 0) setArrivals((a) => a + 1);
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(() => { pending = false; setLoaded(volume.loadedSlices); });
+      }
+    });
+    return off;
+  }, [volume, slice]);
+
+  useEffect(() => {
+    const pipeline = pipelineRef.current;
+    if (!pipeline) return;
+    if (!view || !volume || !plane || !state.camera || !window) {
+      pipeline.clear();
+      setDrawn(false);
+      return;
+    }
+    const ok = pipeline.draw(volume, { slice, plane, camera: state.camera, viewport: size, window, inverted });
+    setDrawn(ok || drawn);
+    // Benches and tests wait for this to time a step to the frame that shows it.
+    if (ok) hostRef.current?.dispatchEvent(new CustomEvent('enclave-drawn', { detail: { slice, fromVolume: volume.complete } }));
+    if (ok && !firstDrawn.current && openedAt !== null) {
+      firstDrawn.current = true;
+      pipeline.finish();
+      recordTiming(view.seriesId, 'firstPixels', performance.now() - openedAt);
+    }
+    if (ok && volume.complete && openedAt !== null) recordTiming(view.seriesId, 'allSlices', performance.now() - openedAt, true);
+    // drawn is intentionally not a dependency: it only remembers that something was shown.
+  }, [view, volume, plane, slice, state.camera, size, window, inverted, arrivals, openedAt]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => { firstDrawn.current = false; }, [view?.seriesId]);
+
+  const ready = !!volume?.has(slice);
+  const frame = view?.frames[slice];
+  const labels = useMemo(() => {
+    if (!view || !plane || !state.camera) return null;
+    if (view.kind === 'volume') return edgeLabels(plane, state.camera);
+    const po = view.frames[slice]?.patientOrientation;
+    return po ? projectionEdgeLabels(po, state.camera) : null;
+  }, [view, plane, slice, state.camera]);
+
+  const toWorld = (e: { clientX: number; clientY: number }): Vec3 | null => {
+    if (!plane || !state.camera || !hostRef.current) return null;
+    const r = hostRef.current.getBoundingClientRect();
+    return screenToWorld(plane, state.camera, size, [e.clientX - r.left, e.clientY - r.top]);
+  };
+  const toScreen = (p: Vec3): Vec2 | null => (plane && state.camera ? worldToScreen(plane, state.camera, size, p) : null);
+
+  const isMeasureTool = (t: ToolId) => t in POINTS_OF;
+
+  const onPointerDown = (e: React.PointerEvent) => {
+    if (!active) dispatch({ type: 'activate', viewport: index });
+    if (!view || !state.camera) return;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    const tool = viewer.tool;
+    drag.current = { button: e.button, x: e.clientX, y: e.clientY, camera: state.camera, window, draftBefore: draft !== null };
+    if (e.button === 0 && isMeasureTool(tool)) {
+      const p = toWorld(e);
+      if (!p) return;
+      // The last point of a draft follows the pointer; a press fixes it where it is.
+      if (draft) setDraft({ ...draft, points: [...draft.points.slice(0, -1), p] });
+      else setDraft({ kind: tool as Draft['kind'], points: POINTS_OF[tool] === 1 ? [p] : [p, p] });
+    }
+  };
+
+  const onPointerMove = (e: React.PointerEvent) => {
+    const d = drag.current;
+    if (draft) {
+      const p = POINTS_OF[draft.kind]! > 1 ? toWorld(e) : null;
+      if (p) setDraft({ ...draft, points: [...draft.points.slice(0, -1), p] });
+      return;
+    }
+    if (!d || !view || !plane || !d.camera) return;
+    const dx = e.clientX - d.x;
+    const dy = e.clientY - d.y;
+    const tool = viewer.tool;
+    const mode = d.button === 1 || (d.button === 0 && tool === 'pan') ? 'pan' : d.button === 2 || (d.button === 0 && tool === 'zoom') ? 'zoom' : d.button === 0 && tool === 'windowLevel' ? 'wl' : null;
+    if (mode === 'pan') dispatch({ type: 'camera', viewport: index, camera: panBy(plane, d.camera, size, dx, dy) });
+    else if (mode === 'zoom') dispatch({ type: 'camera', viewport: index, camera: zoomAt(plane, d.camera, size, [size.width / 2, size.height / 2], Math.exp(-dy / 150)) });
+    else if (mode === 'wl' && d.window) {
+      const perPixel = valuesPerPixel(view.display.valueRange, size.height);
+      const next = dragWindowLevel(d.window, dx, dy, perPixel);
+      dispatch({ type: 'window', viewport: index, window: { center: next.center, width: next.width, function: view.display.defaultWindow.function, explanation: 'Custom' } });
+    }
+  };
+
+  const finishDraft = (d: Draft) => {
+    if (!view || !frame) return;
+    const need = POINTS_OF[d.kind]!;
+    const text = d.kind === 'text' ? (globalThis.prompt?.('Annotation text') ?? '') : undefined;
+    const annotation: Annotation = {
+      id: newId(), kind: d.kind, seriesId: view.seriesId, frameOfReferenceUid: view.frameOfReferenceUid,
+      sopInstanceUid: frame.sopInstanceUid, frameIndex: frame.frameIndex, points: d.points.slice(0, need),
+      ...(text ? { text } : {}),
+    };
+    dispatch({ type: 'addAnnotation', annotation });
+    setDraft(null);
+  };
+
+  const onPointerUp = (e: React.PointerEvent) => {
+    const d = drag.current;
+    drag.current = null;
+    if (!draft || !d || d.button !== 0) return;
+    const need = POINTS_OF[draft.kind]!;
+    const moved = Math.hypot(e.clientX - d.x, e.clientY - d.y) > 3;
+    // A drag places the first two points at once; a click without a drag leaves the next point following the pointer.
+    if (need > 1 && !moved && !d.draftBefore) return;
+    if (draft.points.length >= need) finishDraft(draft);
+    else setDraft({ ...draft, points: [...draft.points, draft.points[draft.points.length - 1]!] });
+  };
+
+  const onWheel = (e: React.WheelEvent) => {
+    if (!view || !plane || !state.camera) return;
+    if (e.ctrlKey) {
+      const r = hostRef.current!.getBoundingClientRect();
+      dispatch({ type: 'camera', viewport: index, camera: zoomAt(plane, state.camera, size, [e.clientX - r.left, e.clientY - r.top], e.deltaY < 0 ? 1.1 : 1 / 1.1) });
+      return;
+    }
+    const step = e.deltaY > 0 ? 1 : e.deltaY < 0 ? -1 : 0;
+    if (step) dispatch({ type: 'slice', viewport: index, slice: slice + step, sliceCount: n });
+  };
+
+  const onDrop = (e: React.DragEvent) => {
+    const id = e.dataTransfer.getData('application/x-enclave-series');
+    if (!id) return;
+    e.preventDefault();
+    onDropSeries(index, id);
+  };
+
+  const scaleBar = useMemo(() => {
+    if (!view || !state.camera || !viewer.overlays.scaleBar) return null;
+    const unit = view.kind === 'volume' ? 'mm' : view.calibration.unit;
+    if (unit === 'px') return null;
+    // A round length about a fifth of the viewport's width.
+    const target = (size.width / 5) * state.camera.mmPerPx;
+    const pow = 10 ** Math.floor(Math.log10(target));
+    const length = [1, 2, 5, 10].map((m) => m * pow).filter((v) => v <= target).pop() ?? pow;
+    return { px: length / state.camera.mmPerPx, label: `${length >= 10 ? Math.round(length) : length} ${unit === 'mm (ERMF)' || unit === 'mm (detector)' ? unit : 'mm'}` };
+  }, [view, state.camera, size, viewer.overlays.scaleBar]);
+
+  const status = openError ?? volume?.error ?? null;
+  return (
+    <div className={`viewport-cell${active ? ' active' : ''}`} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      <div
+        ref={hostRef}
+        className="viewport-host"
+        data-testid="viewport"
+        data-index={index}
+        data-series={view?.seriesId ?? ''}
+        data-slice={slice}
+        data-slices={n}
+        data-instance={frame?.instanceNumber ?? ''}
+        data-window-center={window ? window.center.toFixed(1) : ''}
+        data-window-width={window ? window.width.toFixed(1) : ''}
+        data-ready={ready && drawn ? 'true' : 'false'}
+        data-loaded={loaded}
+        data-complete={volume?.complete ? 'true' : 'false'}
+        data-mode={volume?.mode ?? ''}
+        data-rotation={state.camera?.rotation ?? 0}
+        data-flip-h={state.camera?.flipH ? 'true' : 'false'}
+        data-flip-v={state.camera?.flipV ? 'true' : 'false'}
+        data-mm-per-px={state.camera ? state.camera.mmPerPx.toFixed(5) : ''}
+        data-inverted={inverted ? 'true' : 'false'}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={() => { drag.current = null; setDraft(null); }}
+        onWheel={onWheel}
+        onContextMenu={(e) => e.preventDefault()}
+      />
+      {view && plane && volume && viewer.overlays.annotations && (
+        <AnnotationLayer
+          view={view} volume={volume} slice={slice} plane={plane} toScreen={toScreen} toWorld={toWorld}
+          annotations={viewer.annotations} selected={viewer.selected} draft={draft} tool={viewer.tool}
+          dispatch={dispatch} otherPlanes={otherPlanes} width={size.width} height={size.height}
+        />
+      )}
+      {view && viewer.overlays.corners && (
+        <CornerText view={view} study={study} slice={slice} window={window} camera={state.camera} hideIdentifying={viewer.hideIdentifying} ready={ready} loaded={loaded} />
+      )}
+      {labels && viewer.overlays.orientation && (
+        <>
+          <div className="overlay orient orient-top" data-testid="orient-top">{labels.top}</div>
+          <div className="overlay orient orient-bottom" data-testid="orient-bottom">{labels.bottom}</div>
+          <div className="overlay orient orient-left" data-testid="orient-left">{labels.left}</div>
+          <div className="overlay orient orient-right" data-testid="orient-right">{labels.right}</div>
+        </>
+      )}
+      {scaleBar && (
+        <div className="overlay scale-bar" data-testid="scale-bar" style={{ width: `${scaleBar.px}px` }}><span>{scaleBar.label}</span></div>
+      )}
+      {view && (view.warnings.length > 0 || volume?.notice) && (
+        <div className="overlay viewport-notes" role="note" data-testid="viewport-notes">
+          {view.warnings.map((w) => <div key={w.code}>{w.message}</div>)}
+          {volume?.notice && <div data-testid="downsample-notice">{volume.notice}</div>}
+        </div>
+      )}
+      {!view && !status && <p className="viewport-empty">Drop a series here, or choose one in the list.</p>}
+      {view && !ready && !status && <p className="viewport-empty" aria-live="polite">Loading image {slice + 1} of {n}…</p>}
+      {status && <p className="viewport-error" role="alert">{status}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+// One SeriesVolume per series that some viewport shows; created when the first viewport shows it,
+// disposed (its voxels and vtk objects released) when the last one stops. The memory budget is
+// shared: a series that would push the total over it is kept slice by slice instead.
+import { useEffect, useMemo, useRef } from 'react';
+import type { SeriesView } from '../../src-shared/ipc/contract';
+import type { ViewportState } from '../../src-shared/viewer/viewerState';
+import { maxTexture3D } from '../views/renderRoot';
+import { SeriesVolume, VOLUME_BUDGET_BYTES } from '../views/seriesVolume';
+import { countOpenVolumesWith } from '../views/vtkOwnership';
+
+const live = new Map<string, SeriesVolume>();
+countOpenVolumesWith(() => live.size);
+
+function bytesOf(v: SeriesVolume): number {
+  return v.mode === 'volume' ? v.sliceLength * v.sliceCount * (v.view.display.pixelType === 'float32' ? 4 : v.view.display.pixelType.includes('16') ? 2 : 1) : 0;
+}
+
+export function useSeriesVolumes(viewports: ViewportState[], views: Map<string, SeriesView>): Map<string, SeriesVolume> {
+  const wanted = viewports.map((v) => v.seriesId).filter((id): id is string => !!id && views.has(id));
+  const key = [...new Set(wanted)].sort().join('|');
+  const volumesRef = useRef(live);
+
+  const volumes = useMemo(() => {
+    const ids = key ? key.split('|') : [];
+    for (const id of ids) {
+      if (live.has(id)) continue;
+      const used = ids.reduce((sum, other) => sum + (live.has(other) ? bytesOf(live.get(other)!) : 0), 0);
+      live.set(id, new SeriesVolume(views.get(id)!, maxTexture3D(), Math.max(0, VOLUME_BUDGET_BYTES - used)));
+    }
+    return new Map(ids.map((id) => [id, live.get(id)!]));
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    const keep = new Set(volumes.keys());
+    for (const [id, v] of volumesRef.current) {
+      if (keep.has(id)) continue;
+      v.dispose();
+      volumesRef.current.delete(id);
+    }
+  }, [volumes]);
+
+  useEffect(() => () => {
+    // The reading room unmounted: nothing is shown, nothing is kept.
+    for (const v of live.values()) v.dispose();
+    live.clear();
+  }, []);
+
+  return volumes;
+}

@@ -1,0 +1,111 @@
+// One WebGL context for the whole window (DESIGN.md section 6): a root vtk render window that owns the
+// context and draws off screen, and one child render window per viewport that copies its picture onto
+// its own 2D canvas (vtk.js's ManyRenderWindows pattern, the one VolView uses). Textures live in the
+// root, so a series' voxels are uploaded once whatever the number of viewports showing them.
+import '@kitware/vtk.js/Rendering/OpenGL/Profiles/Volume';
+import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow';
+import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer';
+import vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow';
+import { liveVtkObjects } from './vtkOwnership';
+
+interface Root {
+  renderWindow: vtkRenderWindow;
+  view: vtkOpenGLRenderWindow;
+  children: number;
+}
+
+let root: Root | null = null;
+
+function getRoot(): Root {
+  if (root) return root;
+  const renderWindow = vtkRenderWindow.newInstance();
+  const view = vtkOpenGLRenderWindow.newInstance();
+  renderWindow.addView(view);
+  // The root draws into a canvas that is never in the page; children copy from it.
+  view.initialize();
+  root = { renderWindow, view, children: 0 };
+  return root;
+}
+
+/** A viewport's own window into the shared context. */
+export interface ChildView {
+  renderer: vtkRenderer;
+  /** CSS size; the drawing buffer follows devicePixelRatio. */
+  resize(width: number, height: number): void;
+  /** Draws this viewport only. */
+  render(): void;
+  /** Waits for the drawn frame to be finished (a 1-pixel read; gl.finish() does not wait under SwiftShader). */
+  finish(): void;
+  dispose(): void;
+}
+
+export function createChildView(container: HTMLElement): ChildView {
+  const r = getRoot();
+  const renderWindow = vtkRenderWindow.newInstance();
+  r.renderWindow.addRenderWindow(renderWindow);
+  const view = r.view.addMissingNode(renderWindow) as vtkOpenGLRenderWindow;
+  renderWindow.addView(view);
+  view.setContainer(container);
+  const renderer = vtkRenderer.newInstance({ background: [0, 0, 0] });
+  renderWindow.addRenderer(renderer);
+  r.children++;
+  liveVtkObjects.add(renderer);
+  let disposed = false;
+
+  return {
+    renderer,
+    resize(width, height) {
+      const dpr = globalThis.devicePixelRatio || 1;
+      view.setSize(Math.max(1, Math.floor(width * dpr)), Math.max(1, Math.floor(height * dpr)));
+      const canvas = view.getCanvas();
+      if (canvas) {
+        canvas.style.width = `${width}px`;
+        canvas.style.height = `${height}px`;
+      }
+      r.view.resizeFromChildRenderWindows();
+    },
+    render() {
+      if (!disposed) renderWindow.render();
+    },
+    finish() {
+      window.__enclaveFinish?.();
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      renderWindow.removeRenderer(renderer);
+      renderer.delete();
+      liveVtkObjects.delete(renderer);
+      r.renderWindow.removeRenderWindow(renderWindow);
+      r.view.removeNode(view);
+      view.setContainer(null as unknown as HTMLElement);
+      view.delete();
+      renderWindow.delete();
+      r.children--;
+    },
+  };
+}
+
+/** What tests count: WebGL contexts held (0 or 1) and child views alive. */
+export function renderRootStats(): { contexts: number; childViews: number } {
+  return { contexts: root && root.view.getContext() ? 1 : 0, childViews: root?.children ?? 0 };
+}
+
+/** The root context's limits, for choosing between a 3D texture and slice-by-slice display. */
+export function maxTexture3D(): number {
+  const gl = getRoot().view.getContext() as WebGL2RenderingContext | null;
+  const forced = (globalThis as { __enclaveMax3DTexture?: number }).__enclaveMax3DTexture;
+  const real = gl ? (gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number) : 0;
+  return typeof forced === 'number' && forced > 0 ? Math.min(forced, real) : real;
+}
+
+declare global {
+  interface Window {
+    /** Forces the last drawn frame to finish (benches time frames with it). */
+    __enclaveFinish?: () => void;
+  }
+}
+window.__enclaveFinish = () => {
+  const gl = root?.view.getContext() as WebGL2RenderingContext | null | undefined;
+  gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+};
