@@ -92,7 +92,8 @@ describe('migration 0030 on a cache made before it', () => {
 
     const store = await openStore({ dataDir, keyStore: null, recoveryKey: keys.recoveryKey });
     cleanups.push(() => store.close());
-    expect(schemaVersion(store.database)).toBe(30);
+    expect(schemaVersion(store.database)).toBe(MIGRATIONS.at(-1)!.version);
+    expect(store.database.prepare("SELECT strict FROM pragma_table_list WHERE name = 'annotations'").get()).toEqual({ strict: 1 });
     const [series] = await onlySeries(store);
     expect((await store.listInstances(series!.seriesId)).length).toBe(80);
     expect(await store.listAnnotations(series!.seriesId)).toEqual([]);
