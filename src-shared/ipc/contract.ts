@@ -184,6 +184,25 @@ export interface ImportProgress {
   done: boolean;
 }
 
+const finite = z.number().finite();
+
+/**
+ * One measurement or annotation, as the reading room keeps it. Points are patient coordinates (mm, LPS) in the
+ * Frame of Reference `frameOfReferenceUid`; on projection images (no patient space) they are image-relative
+ * (column, row, 0) on `sopInstanceUid`/`frameIndex`. The renderer owns the meaning; main stores and returns it.
+ */
+export const annotationSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  kind: z.enum(['length', 'angle', 'cobb', 'ellipse', 'rectangle', 'probe', 'arrow', 'text']),
+  seriesId: id,
+  frameOfReferenceUid: z.string().max(64),
+  sopInstanceUid: z.string().max(64),
+  frameIndex: z.number().int().min(0).max(100000),
+  points: z.array(z.tuple([finite, finite, finite])).min(1).max(8),
+  text: z.string().max(1000).optional(),
+}).strict();
+export type AnnotationRecord = z.infer<typeof annotationSchema>;
+
 export const requestSchemas = {
   'app:info': empty,
   'store:status': empty,
@@ -202,6 +221,9 @@ export const requestSchemas = {
   'studies:purgeAll': z.object({ confirm: z.literal('DELETE ALL') }).strict(),
   'series:list': z.object({ studyId: id }).strict(),
   'series:open': z.object({ seriesId: id }).strict(),
+  'annotations:list': z.object({ seriesId: id }).strict(),
+  // Replaces the series' whole set: the renderer holds the state and saves all of it after each change.
+  'annotations:save': z.object({ seriesId: id, annotations: z.array(annotationSchema).max(2000) }).strict(),
 } as const;
 
 export interface Responses {
@@ -221,6 +243,8 @@ export interface Responses {
   'studies:purgeAll': { studies: number };
   'series:list': SeriesListItem[];
   'series:open': SeriesView;
+  'annotations:list': AnnotationRecord[];
+  'annotations:save': { saved: number };
 }
 
 export interface Events {

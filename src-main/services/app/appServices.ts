@@ -136,6 +136,9 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       return list.map(({ seriesId, seriesNumber, seriesDescription, modality, instanceCount }) => ({ seriesId, seriesNumber, seriesDescription, modality, instanceCount }));
     },
     'series:open': async ({ seriesId }) => series.openSeries(seriesId),
+    // Quick-view series keep theirs in memory (gone when it closes); cache series in the encrypted store.
+    'annotations:list': async ({ seriesId }) => storeFor(seriesId).listAnnotations(seriesId),
+    'annotations:save': async ({ seriesId, annotations }) => storeFor(seriesId).saveAnnotations(seriesId, annotations),
   };
 
   return {

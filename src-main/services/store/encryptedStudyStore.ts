@@ -7,10 +7,12 @@ import { promises as fsp } from 'node:fs';
 import type { AuditObject } from '../../../src-shared/audit/auditEvents';
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
 import { AppError } from '../../../src-shared/errors';
+import type { AnnotationRecord } from '../../../src-shared/ipc/contract';
 import { AuditService, systemClock, type Clock } from '../audit/auditService';
 import { sha256Hex } from '../hashing';
 import type { Db } from '../db/database';
 import type { Statement as SqlStatement } from '../db/sqliteModule';
+import { listAnnotationRows, replaceAnnotationRows } from './annotationRows';
 import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
 import { OpaqueIds } from './opaqueIds';
 import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary } from './studyStore';
@@ -544,6 +546,18 @@ export class EncryptedStudyStore implements StudyStore {
       createdAt: Number(r.created_at),
       updatedAt: Number(r.updated_at),
     }));
+  }
+
+  // ---------------------------------------------------------------- annotations (annotationRows.ts)
+
+  async listAnnotations(seriesId: string): Promise<AnnotationRecord[]> {
+    this.assertOpen();
+    return listAnnotationRows(this.db, seriesId);
+  }
+
+  async saveAnnotations(seriesId: string, annotations: readonly AnnotationRecord[]): Promise<{ saved: number }> {
+    this.assertOpen();
+    return { saved: replaceAnnotationRows(this.db, seriesId, annotations, this.clock.now()) };
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
 import { AppError } from '../../../src-shared/errors';
+import type { AnnotationRecord } from '../../../src-shared/ipc/contract';
 import { sha256Hex } from '../hashing';
+import { checkAnnotationSet, seriesNotFound } from './annotationSet';
 import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary } from './studyStore';
 
 interface Entry extends StoredInstance { bytes: Uint8Array; studyId: string }
@@ -15,6 +17,8 @@ export class MemoryStudyStore implements StudyStore {
   private readonly studyIds = new Map<string, string>();
   private readonly seriesIds = new Map<string, string>();
   readonly conflicts: { sopInstanceUid: string; sha256: string }[] = [];
+  /** By series id; in this process's memory only, like everything else here. */
+  private readonly annotations = new Map<string, AnnotationRecord[]>();
 
   /** `idPrefix` lets a router tell this store's ids from another's (quick view uses 'qv-'). */
   constructor(private readonly idPrefix = '') {}
@@ -87,17 +91,39 @@ export class MemoryStudyStore implements StudyStore {
   async purgeStudy(studyId: string): Promise<void> {
     const doomed = [...this.byUid.entries()].filter(([, e]) => e.studyId === studyId);
     if (doomed.length === 0) throw new AppError('NOT_FOUND', 'No such study.');
-    for (const [uid] of doomed) this.byUid.delete(uid);
+    for (const [uid, e] of doomed) {
+      this.byUid.delete(uid);
+      this.annotations.delete(e.seriesId);
+    }
   }
 
   async purgeAll(): Promise<{ studies: number }> {
     const studies = new Set([...this.byUid.values()].map((e) => e.studyId)).size;
     this.byUid.clear();
+    this.annotations.clear();
     return { studies };
+  }
+
+  async listAnnotations(seriesId: string): Promise<AnnotationRecord[]> {
+    this.assertSeries(seriesId);
+    return structuredClone(this.annotations.get(seriesId) ?? []);
+  }
+
+  async saveAnnotations(seriesId: string, annotations: readonly AnnotationRecord[]): Promise<{ saved: number }> {
+    const set = checkAnnotationSet(seriesId, annotations);
+    this.assertSeries(seriesId);
+    this.annotations.set(seriesId, set);
+    return { saved: set.length };
   }
 
   async close(): Promise<void> {
     this.byUid.clear();
+    this.annotations.clear();
+  }
+
+  private assertSeries(seriesId: string): void {
+    for (const e of this.byUid.values()) if (e.seriesId === seriesId) return;
+    throw seriesNotFound();
   }
 
   private idFor(map: Map<string, string>, uid: string): string {

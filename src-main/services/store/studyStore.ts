@@ -1,7 +1,7 @@
 // The study cache as the rest of main sees it. The foundation fills it in memory;
 // the encrypted-cache work (SQLCipher + AES-GCM files) implements the same interface.
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
-import type { StudyListItem } from '../../../src-shared/ipc/contract';
+import type { AnnotationRecord, StudyListItem } from '../../../src-shared/ipc/contract';
 
 /** What the study list shows; the contract's StudyListItem adds where it came from. */
 export type StudySummary = Omit<StudyListItem, 'source'>;
@@ -38,5 +38,9 @@ export interface StudyStore {
   /** Removes the study's rows and encrypted files for good (audit: Study Deleted). */
   purgeStudy(studyId: string): Promise<void>;
   purgeAll(): Promise<{ studies: number }>;
+  /** The series' measurements and annotations, in the order saved. NOT_FOUND when this store has no such series. */
+  listAnnotations(seriesId: string): Promise<AnnotationRecord[]>;
+  /** Replaces the series' whole set (an empty list clears it); they go when the series' study is purged. */
+  saveAnnotations(seriesId: string, annotations: readonly AnnotationRecord[]): Promise<{ saved: number }>;
   close(): Promise<void>;
 }
