@@ -42,13 +42,13 @@ describe('the beads measured on the images', () => {
       expect(sliceNearest(grid, BEADS[1])).toBe(k);
       const plane = planeOfSlice(grid, k);
       const [cols, rows] = [grid.dimensions[0], grid.dimensions[1]];
-      const sums = [[0, 0, 0], [0, 0, 0]];
+      const sums: [number, number, number][] = [[0, 0, 0], [0, 0, 0]];
       for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) {
         if (vol.scalars[(k * rows + j) * cols + i] !== 1500) continue;
         const side = pixelToWorld(plane, [i, j])[0] < 0 ? 0 : 1;
         sums[side]![0] += i; sums[side]![1] += j; sums[side]![2]++;
       }
-      const centre = (s: number[]) => pixelToWorld(plane, [s[0]! / s[2]!, s[1]! / s[2]!]);
+      const centre = (s: [number, number, number]) => pixelToWorld(plane, [s[0] / s[2], s[1] / s[2]]);
       expect(sums[0]![2]).toBeGreaterThan(3);
       // centroids of 2.5 mm spheres sampled at 0.75 mm: within half a pixel of the truth
       expect(Math.abs(distance(centre(sums[0]!), centre(sums[1]!)) - 50)).toBeLessThan(grid.spacing[0] / 2);
