@@ -151,3 +151,17 @@ export function sliceNearest(view: Grid, p: Vec3): number {
   const k = Math.round(dot(sub(p, view.origin), n) / step);
   return Number.isFinite(k) ? Math.min(last, Math.max(0, k)) : 0;
 }
+
+/** One image pixel per device pixel (RadiAnt's 1:1), about the same focal point; a CSS pixel covers devicePixelRatio device pixels. */
+export function actualSize(plane: ImagePlane, cam: Camera2D, devicePixelRatio = 1): Camera2D {
+  return { ...cam, mmPerPx: Math.min(plane.spacing[0], plane.spacing[1]) * (devicePixelRatio > 0 ? devicePixelRatio : 1) };
+}
+
+/** The longest 1, 2 or 5 x 10^n length (in the plane's unit) whose bar fits in maxPx CSS pixels, and its length in px. */
+export function scaleBar(mmPerPx: number, maxPx: number): { mm: number; px: number } | null {
+  const maxMm = mmPerPx * maxPx;
+  if (!(maxMm > 0) || !Number.isFinite(maxMm)) return null;
+  const decade = 10 ** Math.floor(Math.log10(maxMm));
+  const mm = [5, 2, 1].map((m) => m * decade).find((m) => m <= maxMm * (1 + 1e-12)) ?? decade;
+  return { mm, px: mm / mmPerPx };
+}

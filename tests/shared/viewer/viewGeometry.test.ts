@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../../src-shared/dicom/types';
 import { dot, sub } from '../../../src-shared/dicom/volume/vec3';
 import {
-  fitCamera, normalOf, panBy, pixelToWorld, planeOfSlice, projectOntoPlane, screenAxes, screenToWorld, sliceNearest,
+  actualSize, fitCamera, scaleBar, normalOf, panBy, pixelToWorld, planeOfSlice, projectOntoPlane, screenAxes, screenToWorld, sliceNearest,
   worldToPixel, worldToScreen, zoomAt, type Camera2D, type ImagePlane, type Viewport,
 } from '../../../src-shared/viewer/viewGeometry';
 import { LEFT_MARKER, LESION, phantomGrid, phantomVolume } from './phantomViews';
@@ -156,5 +156,25 @@ describe('2D camera', () => {
       const grabbed = screenToWorld(plane, cam, vp, [300, 300]);
       expectVec(worldToScreen(plane, panBy(plane, cam, vp, 15, -40), vp, grabbed), [315, 260], 6);
     }
+  });
+});
+
+describe('actual size and scale bar', () => {
+  it('actualSize shows one image pixel per device pixel, keeping the focal point', () => {
+    const plane = planeOfSlice(phantomGrid('ct-axial'), 0);
+    const cam = fitCamera(plane, vp);
+    expect(actualSize(plane, cam)).toEqual({ ...cam, mmPerPx: 0.75 });
+    expect(actualSize(plane, cam, 2).mmPerPx).toBe(1.5);
+    const a = worldToScreen(plane, actualSize(plane, cam), vp, pixelToWorld(plane, [10, 10]));
+    const b = worldToScreen(plane, actualSize(plane, cam), vp, pixelToWorld(plane, [11, 10]));
+    expect(b[0] - a[0]).toBeCloseTo(1, 12);
+  });
+
+  it('scaleBar picks the longest 1/2/5 x 10^n length that fits', () => {
+    expect(scaleBar(0.5, 100)).toEqual({ mm: 50, px: 100 });
+    expect(scaleBar(0.5, 99)).toEqual({ mm: 20, px: 40 });
+    expect(scaleBar(0.3, 100)).toEqual({ mm: 20, px: 20 / 0.3 });
+    expect(scaleBar(0.01, 150)).toEqual({ mm: 1, px: 100 });
+    expect(scaleBar(0, 100)).toBeNull();
   });
 });
