@@ -1,4 +1,5 @@
 // Window/level and slice scrolling as pure functions; the renderer's hooks only feed them pointer deltas.
+// Window presets live in src-shared/viewer/presets.ts.
 
 export interface WindowLevel {
   center: number;
@@ -24,15 +25,3 @@ export function scrollSlice(current: number, wheelDeltaY: number, sliceCount: nu
   const next = current + Math.sign(wheelDeltaY);
   return Math.min(sliceCount - 1, Math.max(0, next));
 }
-
-export interface WindowPreset extends WindowLevel {
-  name: string;
-}
-
-/** The CT presets radiologists reach for first (HU). */
-export const CT_PRESETS: WindowPreset[] = [
-  { name: 'Soft tissue', center: 40, width: 400 },
-  { name: 'Lung', center: -600, width: 1500 },
-  { name: 'Bone', center: 400, width: 1800 },
-  { name: 'Brain', center: 40, width: 80 },
-];

@@ -37,7 +37,8 @@ export function readDescribedLut(item: DataSet, bigEndian: boolean, inputSigned:
   return { firstMapped, bits: bits === 0 ? 16 : bits, entries, explanation };
 }
 
-export function lookUp(lut: DescribedLut, x: number): number {
+/** Also used with the IPC contract's LUTs (values as a plain array). */
+export function lookUp(lut: { firstMapped: number; entries: ArrayLike<number> }, x: number): number {
   let k = Math.round(x) - lut.firstMapped;
   if (k < 0) k = 0;
   else if (k >= lut.entries.length) k = lut.entries.length - 1;

@@ -12,69 +12,76 @@ export interface VoiWindow {
   fn?: VoiFunction;
 }
 
-export function applyVoi(values: Float32Array, window: VoiWindow, invert: boolean): Uint8Array {
-  const n = values.length;
-  const out = new Uint8Array(n);
+/**
+ * One window's ramp, prepared once per window: voiLevel(ramp, x) is the standard's output for one
+ * modality value. Kept apart from the loops so the viewer's transfer functions use the same math.
+ */
+export interface VoiRamp {
+  fn: VoiFunction;
+  center: number;
+  /** SIGMOID's width (>0). */
+  width: number;
+  /** Linear functions: at or below lo the output is 0, above hi it is 255. */
+  lo: number;
+  hi: number;
+  /** Linear functions: y = ((x - x0) / span + 0.5) * 255 (LINEAR evaluated as x * scale + offset). */
+  x0: number;
+  span: number;
+  scale: number;
+  offset: number;
+}
+
+export function voiRamp(window: VoiWindow): VoiRamp {
   const c = window.center;
   const fn = window.fn ?? 'LINEAR';
   if (fn === 'SIGMOID') {
     const w = window.width > 0 ? window.width : 1;
-    for (let i = 0; i < n; i++) {
-      const y = 255 / (1 + Math.exp((-4 * (values[i]! - c)) / w));
-      const v = Math.floor(invert ? 255 - y : y);
-      out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-    }
-    return out;
+    return { fn, center: c, width: w, lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY, x0: c, span: w, scale: 0, offset: 0 };
   }
-  // y = ((x - x0) / span + 0.5) * 255 with the standard's x0 and span for each function. LINEAR is
-  // evaluated as x * scale + offset, the form whose rounding matches dcmtk's renderer exactly.
-  let lo: number;
-  let hi: number;
-  let x0: number;
-  let span: number;
-  let scale = 0;
-  let offset = 0;
   if (fn === 'LINEAR_EXACT') {
     const w = window.width > 0 ? window.width : 1e-6;
-    lo = c - w / 2;
-    hi = c + w / 2;
-    x0 = c;
-    span = w;
-  } else {
-    // LINEAR requires width >= 1; the standard's (w - 1) makes a width of 1 a threshold at c - 0.5.
-    const w = window.width >= 1 ? window.width : 1;
-    lo = c - 0.5 - (w - 1) / 2;
-    hi = c - 0.5 + (w - 1) / 2;
-    x0 = c - 0.5;
-    span = w - 1 > 0 ? w - 1 : 1e-6;
-    scale = 255 / span;
-    offset = (0.5 - x0 / span) * 255;
+    return { fn, center: c, width: w, lo: c - w / 2, hi: c + w / 2, x0: c, span: w, scale: 0, offset: 0 };
   }
-  const exact = fn === 'LINEAR_EXACT';
+  // LINEAR requires width >= 1; the standard's (w - 1) makes a width of 1 a threshold at c - 0.5.
+  // x * scale + offset is the form whose rounding matches dcmtk's renderer exactly.
+  const w = window.width >= 1 ? window.width : 1;
+  const x0 = c - 0.5;
+  const span = w - 1 > 0 ? w - 1 : 1e-6;
+  return { fn, center: c, width: w, lo: x0 - (w - 1) / 2, hi: x0 + (w - 1) / 2, x0, span, scale: 255 / span, offset: (0.5 - x0 / span) * 255 };
+}
+
+/** The standard's output y in [0, 255] (PS3.3 C.11.2.1.2) for modality value x, before truncation and inversion. */
+export function voiLevel(r: VoiRamp, x: number): number {
+  if (r.fn === 'SIGMOID') return 255 / (1 + Math.exp((-4 * (x - r.center)) / r.width));
+  if (x <= r.lo) return 0;
+  if (x > r.hi) return 255;
+  const y = r.fn === 'LINEAR_EXACT' ? ((x - r.x0) / r.span + 0.5) * 255 : x * r.scale + r.offset;
+  return y < 0 ? 0 : y > 255 ? 255 : y;
+}
+
+export function applyVoi(values: Float32Array, window: VoiWindow, invert: boolean): Uint8Array {
+  const n = values.length;
+  const out = new Uint8Array(n);
+  const r = voiRamp(window);
   // Truncation after the standard's formula (computed on the inverted range for MONOCHROME1)
   // gives the same grey levels as dcmtk's renderer.
-  const top = invert ? 0 : 255;
-  const bottom = invert ? 255 : 0;
   for (let i = 0; i < n; i++) {
-    const x = values[i]!;
-    if (x <= lo) out[i] = bottom;
-    else if (x > hi) out[i] = top;
-    else {
-      const y = exact ? ((x - x0) / span + 0.5) * 255 : x * scale + offset;
-      let v = Math.floor(invert ? 255 - y : y);
-      v = v < 0 ? 0 : v > 255 ? 255 : v;
-      out[i] = v;
-    }
+    const y = voiLevel(r, values[i]!);
+    out[i] = Math.floor(invert ? 255 - y : y);
   }
   return out;
 }
 
+/** Largest output of a VOI LUT as written: some writers declare 16 bits but use fewer, so the largest entry's bit length counts. */
+export function voiLutTop(lut: { bits: number; entries: ArrayLike<number> }): number {
+  let maxEntry = 0;
+  for (let i = 0; i < lut.entries.length; i++) if (lut.entries[i]! > maxEntry) maxEntry = lut.entries[i]!;
+  return Math.max(2 ** Math.min(lut.bits, Math.max(1, Math.ceil(Math.log2(maxEntry + 1)))) - 1, 1);
+}
+
 /** VOI LUT Sequence item applied to modality values; output scaled from the LUT's bit depth to 8 bits. */
 export function applyVoiLut(values: Float32Array, lut: DescribedLut, invert: boolean): Uint8Array {
-  let maxEntry = 0;
-  for (const e of lut.entries) if (e > maxEntry) maxEntry = e;
-  // Some writers declare 16 bits but use fewer: scale by the largest entry's bit length.
-  const top = Math.max(2 ** Math.min(lut.bits, Math.max(1, Math.ceil(Math.log2(maxEntry + 1)))) - 1, 1);
+  const top = voiLutTop(lut);
   const out = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = Math.round((lookUp(lut, values[i]!) * 255) / top);

@@ -1,0 +1,84 @@
+// The reading room's state as plain, serialisable data (DESIGN.md section 6). Components render it;
+// tools turn pointer and key events into viewerReducer actions.
+import type { Vec3 } from '../dicom/types';
+import type { VoiWindowInfo } from '../ipc/contract';
+import type { Camera2D } from './viewGeometry';
+
+export type LayoutId = '1x1' | '1x2' | '2x1' | '2x2' | '2x3' | '3x3';
+
+export const LAYOUTS: readonly LayoutId[] = ['1x1', '1x2', '2x1', '2x2', '2x3', '3x3'];
+
+/** 'RxC': R rows by C columns of viewports. */
+export function layoutCells(id: LayoutId): { rows: number; cols: number } {
+  const [rows, cols] = id.split('x').map(Number) as [number, number];
+  return { rows, cols };
+}
+
+export type ToolId = 'windowLevel' | 'pan' | 'zoom' | 'length' | 'angle' | 'cobb' | 'ellipse' | 'rectangle' | 'probe' | 'arrow' | 'text' | 'select';
+
+export interface ViewportState {
+  seriesId: string | null;
+  slice: number;
+  /** null until the renderer fits it to the viewport. */
+  camera: Camera2D | null;
+  /** null = the series' default window. */
+  window: VoiWindowInfo | null;
+  /** The user's inversion, on top of the series' own (MONOCHROME1). */
+  invert: boolean;
+  cine: { playing: boolean; fps: number } | null;
+}
+
+export type AnnotationKind = 'length' | 'angle' | 'cobb' | 'ellipse' | 'rectangle' | 'probe' | 'arrow' | 'text';
+
+/** A measurement or mark, in patient coordinates of its Frame of Reference. */
+export interface Annotation {
+  id: string;
+  kind: AnnotationKind;
+  seriesId: string;
+  frameOfReferenceUid: string;
+  /** The slice's instance and frame: where 2D images keep it, and which slice shows it. */
+  sopInstanceUid: string;
+  frameIndex: number;
+  points: Vec3[];
+  text?: string;
+}
+
+export interface ViewerState {
+  layout: LayoutId;
+  /** One per layout cell, row by row (length rows * cols). */
+  viewports: ViewportState[];
+  active: number;
+  tool: ToolId;
+  annotations: Annotation[];
+  selected: string | null;
+  sync: { scroll: boolean; panZoom: boolean };
+  /** Patient name, ID, birth date and the like hidden from the corner overlays (screenshots, teaching). */
+  hideIdentifying: boolean;
+  overlays: { corners: boolean; orientation: boolean; scaleBar: boolean; annotations: boolean };
+  /** Earlier annotation lists, newest last (at most UNDO_LIMIT). */
+  undo: Annotation[][];
+  redo: Annotation[][];
+}
+
+export const UNDO_LIMIT = 100;
+export const DEFAULT_CINE_FPS = 15;
+
+export function emptyViewport(): ViewportState {
+  return { seriesId: null, slice: 0, camera: null, window: null, invert: false, cine: null };
+}
+
+export function initialViewerState(): ViewerState {
+  return {
+    layout: '1x1',
+    viewports: [emptyViewport()],
+    active: 0,
+    tool: 'windowLevel',
+    annotations: [],
+    selected: null,
+    sync: { scroll: true, panZoom: false },
+    hideIdentifying: false,
+    overlays: { corners: true, orientation: true, scaleBar: true, annotations: true },
+    undo: [],
+    redo: [],
+  };
+}
