@@ -6,7 +6,8 @@ import type { SeriesView, StudyListItem, VoiWindowInfo } from '../../src-shared/
 import { windowPresets } from '../../src-shared/viewer/presets';
 import { commandForKey, SHORTCUT_HELP, type ShortcutCommand } from '../../src-shared/viewer/shortcuts';
 import { fitCamera, planeOfSlice, type ImagePlane } from '../../src-shared/viewer/viewGeometry';
-import { initialViewerState, layoutCells, syncedSlices, viewerReducer, type LayoutId, type ToolId, type ViewerAction, type ViewerState } from '../../src-shared/viewer/viewerState';
+import { initialViewerState, layoutCells, LAYOUTS, type ToolId, type ViewerState } from '../../src-shared/viewer/viewerState';
+import { syncedSlices, viewerReducer, type ViewerAction } from '../../src-shared/viewer/viewerReducer';
 import { ApiError, call } from '../api';
 import { TagBrowser } from '../views/TagBrowser';
 import { useSeriesVolumes } from './useSeriesVolumes';
@@ -28,7 +29,6 @@ interface Props {
   onHideIdentifying(hide: boolean): void;
 }
 
-const LAYOUTS: LayoutId[] = ['1x1', '1x2', '2x1', '2x2', '2x3', '3x3'];
 const TOOLS: { id: ToolId; label: string }[] = [
   { id: 'windowLevel', label: 'W/L' }, { id: 'pan', label: 'Pan' }, { id: 'zoom', label: 'Zoom' },
   { id: 'length', label: 'Length' }, { id: 'angle', label: 'Angle' }, { id: 'cobb', label: 'Cobb' },

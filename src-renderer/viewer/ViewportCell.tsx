@@ -6,8 +6,9 @@ import type { SeriesView, StudyListItem, VoiWindowInfo } from '../../src-shared/
 import type { Vec3 } from '../../src-shared/dicom/types';
 import { dragWindowLevel, valuesPerPixel } from '../../src-shared/measure/windowLevel';
 import { edgeLabels, projectionEdgeLabels } from '../../src-shared/viewer/orientation';
-import { fitCamera, panBy, planeOfSlice, screenToWorld, worldToScreen, zoomAt, type Camera2D, type ImagePlane, type Vec2, type Viewport } from '../../src-shared/viewer/viewGeometry';
-import type { Annotation, ToolId, ViewerAction, ViewerState, ViewportState } from '../../src-shared/viewer/viewerState';
+import { fitCamera, panBy, planeOfSlice, projectOntoPlane, screenToWorld, worldToScreen, zoomAt, type Camera2D, type ImagePlane, type Vec2, type Viewport } from '../../src-shared/viewer/viewGeometry';
+import type { Annotation, ToolId, ViewerState, ViewportState } from '../../src-shared/viewer/viewerState';
+import type { ViewerAction } from '../../src-shared/viewer/viewerReducer';
 import { createSliceViewport, type SliceViewport } from '../views/sliceViewport';
 import type { SeriesVolume } from '../views/seriesVolume';
 import { AnnotationLayer, type Draft } from './AnnotationLayer';
@@ -131,7 +132,8 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   const toWorld = (e: { clientX: number; clientY: number }): Vec3 | null => {
     if (!plane || !state.camera || !hostRef.current) return null;
     const r = hostRef.current.getBoundingClientRect();
-    return screenToWorld(plane, state.camera, size, [e.clientX - r.left, e.clientY - r.top]);
+    // The camera's focal point may sit on another slice: what the user points at is on this one.
+    return projectOntoPlane(plane, screenToWorld(plane, state.camera, size, [e.clientX - r.left, e.clientY - r.top]));
   };
   const toScreen = (p: Vec3): Vec2 | null => (plane && state.camera ? worldToScreen(plane, state.camera, size, p) : null);
 
@@ -248,7 +250,8 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
         data-rotation={state.camera?.rotation ?? 0}
         data-flip-h={state.camera?.flipH ? 'true' : 'false'}
         data-flip-v={state.camera?.flipV ? 'true' : 'false'}
-        data-mm-per-px={state.camera ? state.camera.mmPerPx.toFixed(5) : ''}
+        data-mm-per-px={state.camera ? String(state.camera.mmPerPx) : ''}
+        data-focal={state.camera ? state.camera.focal.join(',') : ''}
         data-inverted={inverted ? 'true' : 'false'}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}

@@ -8,6 +8,9 @@ import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer';
 import vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow';
 import { liveVtkObjects } from './vtkOwnership';
 
+/** vtk.js's typings omit the context getter its OpenGL window has. */
+const glOf = (view: vtkOpenGLRenderWindow): WebGL2RenderingContext | null => (view as unknown as { getContext(): WebGL2RenderingContext | null }).getContext();
+
 interface Root {
   renderWindow: vtkRenderWindow;
   view: vtkOpenGLRenderWindow;
@@ -88,12 +91,12 @@ export function createChildView(container: HTMLElement): ChildView {
 
 /** What tests count: WebGL contexts held (0 or 1) and child views alive. */
 export function renderRootStats(): { contexts: number; childViews: number } {
-  return { contexts: root && root.view.getContext() ? 1 : 0, childViews: root?.children ?? 0 };
+  return { contexts: root && glOf(root.view) ? 1 : 0, childViews: root?.children ?? 0 };
 }
 
 /** The root context's limits, for choosing between a 3D texture and slice-by-slice display. */
 export function maxTexture3D(): number {
-  const gl = getRoot().view.getContext() as WebGL2RenderingContext | null;
+  const gl = glOf(getRoot().view);
   const forced = (globalThis as { __enclaveMax3DTexture?: number }).__enclaveMax3DTexture;
   const real = gl ? (gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number) : 0;
   return typeof forced === 'number' && forced > 0 ? Math.min(forced, real) : real;
@@ -106,6 +109,6 @@ declare global {
   }
 }
 window.__enclaveFinish = () => {
-  const gl = root?.view.getContext() as WebGL2RenderingContext | null | undefined;
+  const gl = root ? glOf(root.view) : null;
   gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
 };

@@ -120,7 +120,7 @@ export function createSliceViewport(container: HTMLElement): SliceViewport {
     }
     sliceScalars.values.set(values);
     sliceScalars.array.modified();
-    sliceImage.setOrigin(...d.plane.origin);
+    sliceImage.setOrigin(d.plane.origin);
     sliceImage.modified();
     const property = sliceActor.getProperty();
     applyDisplay(property, ctf, v.display, d.window, d.inverted);

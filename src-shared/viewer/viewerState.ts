@@ -1,7 +1,6 @@
 // The reading room's state as plain, serialisable data (DESIGN.md section 6). Components render it;
 // tools turn pointer and key events into viewerReducer actions.
-import type { Vec3 } from '../dicom/types';
-import type { VoiWindowInfo } from '../ipc/contract';
+import type { AnnotationRecord, VoiWindowInfo } from '../ipc/contract';
 import type { Camera2D } from './viewGeometry';
 
 export type LayoutId = '1x1' | '1x2' | '2x1' | '2x2' | '2x3' | '3x3';
@@ -28,20 +27,13 @@ export interface ViewportState {
   cine: { playing: boolean; fps: number } | null;
 }
 
-export type AnnotationKind = 'length' | 'angle' | 'cobb' | 'ellipse' | 'rectangle' | 'probe' | 'arrow' | 'text';
-
-/** A measurement or mark, in patient coordinates of its Frame of Reference. */
-export interface Annotation {
-  id: string;
-  kind: AnnotationKind;
-  seriesId: string;
-  frameOfReferenceUid: string;
-  /** The slice's instance and frame: where 2D images keep it, and which slice shows it. */
-  sopInstanceUid: string;
-  frameIndex: number;
-  points: Vec3[];
-  text?: string;
-}
+/**
+ * A measurement or mark, in patient coordinates of its Frame of Reference (image-relative for 2D images),
+ * with the slice's instance and frame: where 2D images keep it, and which slice shows it. One shape with
+ * what main stores (the contract's schema validates it at the trust boundary).
+ */
+export type Annotation = AnnotationRecord;
+export type AnnotationKind = AnnotationRecord['kind'];
 
 export interface ViewerState {
   layout: LayoutId;

@@ -21,16 +21,16 @@ function sideOf(plane: ImagePlane, cam: Camera2D, from: Vec3, to: Vec3): keyof E
 }
 
 describe('directionLabel', () => {
-  it('names the six patient directions with LPS signs and H/F for superior/inferior', () => {
-    expect([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]].map((v) => directionLabel(v as Vec3))).toEqual(['L', 'R', 'P', 'A', 'H', 'F']);
+  it('names the six patient directions with LPS signs and S/I for superior/inferior', () => {
+    expect([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]].map((v) => directionLabel(v as Vec3))).toEqual(['L', 'R', 'P', 'A', 'S', 'I']);
   });
   it('is compound for oblique directions, largest component first, and empty for a zero vector', () => {
     const c = Math.cos((20 * Math.PI) / 180);
     const s = Math.sin((20 * Math.PI) / 180);
-    expect(directionLabel([0, c, -s])).toBe('PF');
-    expect(directionLabel([0.2, -0.9, 0.3])).toBe('AH');
+    expect(directionLabel([0, c, -s])).toBe('PI');
+    expect(directionLabel([0.2, -0.9, 0.3])).toBe('AS');
     expect(directionLabel([0.1, -0.9, 0.1])).toBe('A');
-    expect(directionLabel([-0.6, 0.5, 0.62])).toBe('HRP');
+    expect(directionLabel([-0.6, 0.5, 0.62])).toBe('SRP');
     expect(directionLabel([0, 0, 0])).toBe('');
   });
 });
@@ -64,28 +64,28 @@ describe('edge labels of the phantom series', () => {
   it('mr-sagittal: P right, A left, H top, F bottom; anterior of the spine is on the side labelled A in every camera', () => {
     const grid = phantomGrid('mr-sagittal');
     const plane = planeOfSlice(grid, sliceNearest(grid, [0, 0, 0]));
-    expect(edgeLabels(plane, fitCamera(plane, vp))).toEqual({ left: 'A', right: 'P', top: 'H', bottom: 'F' });
+    expect(edgeLabels(plane, fitCamera(plane, vp))).toEqual({ left: 'A', right: 'P', top: 'S', bottom: 'I' });
     for (const c of CAMERAS) {
       const cam = { ...fitCamera(plane, vp), ...c };
       expect(edgeLabels(plane, cam)[sideOf(plane, cam, [0, 45, 0], [0, -20, 0])], JSON.stringify(c)).toBe('A');
-      expect(edgeLabels(plane, cam)[sideOf(plane, cam, [0, 0, 0], [0, 0, 40])], JSON.stringify(c)).toBe('H');
+      expect(edgeLabels(plane, cam)[sideOf(plane, cam, [0, 0, 0], [0, 0, 40])], JSON.stringify(c)).toBe('S');
     }
   });
 
   it('ct-oblique: the tilted column direction gives compound labels', () => {
     const grid = phantomGrid('ct-oblique');
     const plane = planeOfSlice(grid, 40);
-    expect(edgeLabels(plane, fitCamera(plane, vp))).toEqual({ left: 'R', right: 'L', top: 'AH', bottom: 'PF' });
+    expect(edgeLabels(plane, fitCamera(plane, vp))).toEqual({ left: 'R', right: 'L', top: 'AS', bottom: 'PI' });
   });
 });
 
 describe('projection images (Patient Orientation)', () => {
   it('rows toward P, columns toward F: P right, F bottom; flips invert letters; rotation turns them like screenAxes', () => {
     const cam = { focal: [0, 0, 0] as Vec3, mmPerPx: 1, rotation: 0 as const, flipH: false, flipV: false };
-    expect(projectionEdgeLabels(['P', 'F'], cam)).toEqual({ left: 'A', right: 'P', top: 'H', bottom: 'F' });
-    expect(projectionEdgeLabels(['P', 'F'], { ...cam, flipH: true })).toEqual({ left: 'P', right: 'A', top: 'H', bottom: 'F' });
-    expect(projectionEdgeLabels(['P', 'F'], { ...cam, flipV: true })).toEqual({ left: 'A', right: 'P', top: 'F', bottom: 'H' });
-    expect(projectionEdgeLabels(['AF', 'l'], { ...cam, rotation: 1 })).toEqual({ left: 'L', right: 'R', top: 'PH', bottom: 'AF' });
+    expect(projectionEdgeLabels(['P', 'F'], cam)).toEqual({ left: 'A', right: 'P', top: 'S', bottom: 'I' });
+    expect(projectionEdgeLabels(['P', 'F'], { ...cam, flipH: true })).toEqual({ left: 'P', right: 'A', top: 'S', bottom: 'I' });
+    expect(projectionEdgeLabels(['P', 'F'], { ...cam, flipV: true })).toEqual({ left: 'A', right: 'P', top: 'I', bottom: 'S' });
+    expect(projectionEdgeLabels(['AF', 'l'], { ...cam, rotation: 1 })).toEqual({ left: 'L', right: 'R', top: 'PS', bottom: 'AI' });
   });
 
   it('agrees with edgeLabels of the equivalent plane for every camera', () => {

@@ -1,0 +1,118 @@
+// Drives the reading room as a user would (clicks, keys, wheel, drags) and reads what it shows. Screen
+// positions of patient points come from the series' geometry and the camera the viewport reports; the
+// tests then check with the screenshot's own pixels that the picture really is where the maths says.
+import type { Locator } from 'playwright-core';
+import type { SeriesView } from '../../src-shared/ipc/contract';
+import type { Vec3 } from '../../src-shared/dicom/types';
+import { planeOfSlice, worldToScreen, screenToWorld, worldToPixel, type Camera2D, type ImagePlane, type Vec2 } from '../../src-shared/viewer/viewGeometry';
+import type { Harness } from './harness';
+import { decodeGrey, type Grey } from './imageAnalysis';
+
+export function viewport(h: Harness, index = 0): Locator {
+  return h.page.locator(`[data-testid="viewport"][data-index="${index}"]`);
+}
+
+export async function attr(h: Harness, name: string, index = 0): Promise<string> {
+  return (await viewport(h, index).getAttribute(name)) ?? '';
+}
+
+/** Clicks the study whose row contains `text`, then its series whose row contains `seriesText` (or the first). */
+export async function openSeries(h: Harness, studyText: string, seriesText?: string): Promise<void> {
+  await h.page.getByTestId('study').filter({ hasText: studyText }).first().click();
+  const series = seriesText ? h.page.getByTestId('series').filter({ hasText: seriesText }) : h.page.getByTestId('series');
+  await series.first().click();
+}
+
+export async function waitReady(h: Harness, index = 0, seriesId?: string): Promise<void> {
+  const vp = viewport(h, index);
+  await h.page.waitForFunction(([i, id]) => {
+    const el = document.querySelector<HTMLElement>(`[data-testid="viewport"][data-index="${i}"]`);
+    return !!el && el.dataset['ready'] === 'true' && (!id || el.dataset['series'] === id);
+  }, [index, seriesId ?? ''] as const, { timeout: 120_000 });
+  await vp.waitFor();
+}
+
+/** The series a viewport shows, as main describes it (the same view the renderer got). */
+export async function viewOf(h: Harness, index = 0): Promise<SeriesView> {
+  const id = await attr(h, 'data-series', index);
+  return h.services.series.openSeries(id);
+}
+
+export async function cameraOf(h: Harness, index = 0): Promise<Camera2D> {
+  const focal = (await attr(h, 'data-focal', index)).split(',').map(Number) as Vec3;
+  return {
+    focal,
+    mmPerPx: Number(await attr(h, 'data-mm-per-px', index)),
+    rotation: Number(await attr(h, 'data-rotation', index)) as 0 | 1 | 2 | 3,
+    flipH: (await attr(h, 'data-flip-h', index)) === 'true',
+    flipV: (await attr(h, 'data-flip-v', index)) === 'true',
+  };
+}
+
+export interface ScreenMap {
+  plane: ImagePlane;
+  camera: Camera2D;
+  box: { x: number; y: number; width: number; height: number };
+  /** Page coordinates of a patient point. */
+  toPage(p: Vec3): Vec2;
+  /** Viewport-relative screen coordinates of a patient point. */
+  toViewport(p: Vec3): Vec2;
+  /** Image pixel (continuous) under a viewport-relative screen point. */
+  pixelAt(s: Vec2): Vec2;
+}
+
+export async function screenMap(h: Harness, index = 0): Promise<ScreenMap> {
+  const view = await viewOf(h, index);
+  const slice = Number(await attr(h, 'data-slice', index));
+  const plane = planeOfSlice(view, slice);
+  const camera = await cameraOf(h, index);
+  const box = (await viewport(h, index).boundingBox())!;
+  const vp = { width: box.width, height: box.height };
+  return {
+    plane, camera, box,
+    toViewport: (p) => worldToScreen(plane, camera, vp, p),
+    toPage: (p) => {
+      const [x, y] = worldToScreen(plane, camera, vp, p);
+      return [box.x + x, box.y + y];
+    },
+    pixelAt: (s) => worldToPixel(plane, screenToWorld(plane, camera, vp, s)),
+  };
+}
+
+/** Moves to slice k with the keyboard (Home, then ArrowDown), as a user would. */
+export async function goToSlice(h: Harness, k: number, index = 0): Promise<void> {
+  await viewport(h, index).click({ position: { x: 5, y: 5 } });
+  await h.page.keyboard.press('Home');
+  for (let i = 0; i < k; i++) await h.page.keyboard.press('ArrowDown');
+  await h.page.waitForFunction(([i, want]) => document.querySelector<HTMLElement>(`[data-testid="viewport"][data-index="${i}"]`)?.dataset['slice'] === String(want), [index, k] as const);
+  await waitReady(h, index);
+}
+
+/** The viewport's picture alone (text and graphics overlays hidden via CSSOM; CSP intact). */
+export async function imageOnly(h: Harness, index = 0): Promise<{ png: Buffer; grey: Grey }> {
+  const set = (v: string) => h.page.evaluate((vis) => { for (const el of document.querySelectorAll<HTMLElement>('.overlay')) el.style.visibility = vis; }, v);
+  await set('hidden');
+  await waitReady(h, index);
+  const png = await viewport(h, index).screenshot();
+  await set('visible');
+  return { png, grey: decodeGrey(png) };
+}
+
+/** Drags with the left button from a to b (page coordinates), in steps so pointer moves are seen. */
+export async function drag(h: Harness, a: Vec2, b: Vec2): Promise<void> {
+  await h.page.mouse.move(a[0], a[1]);
+  await h.page.mouse.down();
+  await h.page.mouse.move((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, { steps: 4 });
+  await h.page.mouse.move(b[0], b[1], { steps: 4 });
+  await h.page.mouse.up();
+}
+
+export async function lastAnnotationValue(h: Harness, index = 0): Promise<string> {
+  const layer = h.page.locator('.viewport-cell').nth(index).getByTestId('annotation');
+  await layer.last().waitFor();
+  return (await layer.last().getAttribute('data-value')) ?? '';
+}
+
+export async function vtkStats(h: Harness): Promise<{ vtkObjects: number; contexts: number; childViews: number; openVolumes: number }> {
+  return h.page.evaluate(() => window.__enclaveStats!());
+}
