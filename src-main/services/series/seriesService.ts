@@ -16,6 +16,7 @@ import { assembleVolumeAsync } from '../../../src-shared/dicom/volume/assembleVo
 import type { InstanceMeta, Volume } from '../../../src-shared/dicom/types';
 import type { DisplayInfo, FrameView, SeriesView } from '../../../src-shared/ipc/contract';
 import { calibrationOf } from '../../../src-shared/measure/calibration';
+import { MAX_FRAMES } from '../../../src-shared/dicom/pixels/pixelDescription';
 import { AppError } from '../../../src-shared/errors';
 import type { PixelSource } from '../protocol/appProtocol';
 import type { StoredInstance, StudyStore } from '../store/studyStore';
@@ -93,6 +94,13 @@ async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promi
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Frames of a 2D instance from its metadata: no position (no slice arithmetic), frame order. */
+function framesFromMeta(key: string, meta: InstanceMeta): FrameRef[] {
+  const one = { ...frameRefFromMeta(key, meta), position: null };
+  const n = Math.min(isMultiFrame(meta) ? meta.numberOfFrames : 1, MAX_FRAMES);
+  return Array.from({ length: n }, (_, f) => ({ ...one, frameIndex: f }));
 }
 
 /** Instance number order (missing numbers last), the store's order among equals. */
@@ -205,11 +213,15 @@ export class SeriesService implements PixelSource {
     };
     const forgetKeys = () => instances.map((_, i) => `${seq}:${i}`);
 
-    // Multi-frame instances (and single-frame ones of a cross-sectional modality whose metadata has no
-    // position: enhanced files keep it in functional groups) are read for their frames' geometry.
+    // Cross-sectional multi-frame instances (and single-frame ones whose metadata has no position: enhanced
+    // files keep it in functional groups) are read for their frames' geometry. 2D modalities need none:
+    // their frames are placed from the metadata, in frame order.
     const imagesModality = IMAGE_MODALITIES.has(modality);
     const parsed = new Map<number, DicomFile>();
-    const refs: FrameRef[][] = instances.map((inst, i) => (isMultiFrame(inst.meta) || (!imagesModality && inst.meta.imagePositionPatient === null) ? [] : [frameRefFromMeta(String(i), inst.meta)]));
+    const refs: FrameRef[][] = instances.map((inst, i) => {
+      if (imagesModality) return framesFromMeta(String(i), inst.meta);
+      return isMultiFrame(inst.meta) || inst.meta.imagePositionPatient === null ? [] : [frameRefFromMeta(String(i), inst.meta)];
+    });
     try {
       const toRead = instances.map((_, i) => i).filter((i) => refs[i]!.length === 0);
       await forEachLimit(toRead, READ_CONCURRENCY, async (i) => {

@@ -178,10 +178,14 @@ describe('2D and colour series', () => {
     expect(doppler!.deltaX).toBeCloseTo(0.009642736608649534, 15);
   });
 
-  it('a JPEG ultrasound cine gets Frame Time 30 ms from the header, not the cine rate', async () => {
+  it('a JPEG ultrasound cine gets Frame Time 30 ms from the header, not the cine rate; an XA run its 33 ms', async () => {
     const { view } = await open('orthanc-tests/Issue16.dcm');
     expect(view).toMatchObject({ kind: 'images', warnings: [], cine: { frameTimeMs: 30 } });
     expect(view.dimensions[2]).toBe(34);
+    const xa = await open('fo-dicom/HasFragmentSequence.dcm');
+    expect(xa.view).toMatchObject({ kind: 'images', warnings: [], dimensions: [512, 512, 96], cine: { frameTimeMs: 33 } });
+    expect(xa.view.display.pixelType).toBe('uint8');
+    expect(new Uint8Array(await xa.service.slices(xa.view.seriesId, 94, 95)).length).toBe(2 * 512 * 512);
   });
 });
 
