@@ -25,9 +25,15 @@ const MIME: Record<string, string> = {
 
 /** Decoded pixels for the renderer; implemented by the series service over the store. */
 export interface PixelSource {
-  /** Little-endian Float32 modality values of slice `index` of an opened series. */
-  slice(seriesId: string, index: number): Promise<ArrayBuffer>;
+  /**
+   * Slices first..last (inclusive) of an opened series, concatenated, each as the series' display.pixelType
+   * values, little-endian ('rgb8': interleaved RGB bytes). The source enforces its own limits on a range.
+   */
+  slices(seriesId: string, first: number, last: number): Promise<ArrayBuffer>;
 }
+
+/** Most slices one range request may ask for (the source also caps the bytes). */
+export const MAX_PIXEL_RANGE = 64;
 
 export interface AppProtocolOptions {
   rendererDir: string;
@@ -40,7 +46,14 @@ function respond(status: number, body: ConstructorParameters<typeof Response>[0]
   return new Response(body, { status, headers: { ...SECURITY_HEADERS, ...headers } });
 }
 
-const PIXEL_PATH = /^\/pixels\/([A-Za-z0-9_-]{1,64})\/(\d{1,6})$/;
+// /pixels/<series>/<k> or /pixels/<series>/<a>-<b>: plain decimal indices, no signs, no leading junk.
+const PIXEL_PATH = /^\/pixels\/([A-Za-z0-9_-]{1,64})\/(\d{1,6})(?:-(\d{1,6}))?$/;
+
+const STATUS: Partial<Record<string, number>> = { NOT_FOUND: 404, INVALID_REQUEST: 400, INTEGRITY_TAMPERED: 409, DECODE_BUSY: 503 };
+
+function pixelError(code: string, message: string): Response {
+  return respond(STATUS[code] ?? 500, JSON.stringify({ code, message }), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+}
 
 export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
   return async (request) => {
@@ -55,13 +68,17 @@ export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
 
     const pixel = PIXEL_PATH.exec(url.pathname);
     if (pixel) {
+      const first = Number(pixel[2]);
+      const last = pixel[3] === undefined ? first : Number(pixel[3]);
+      if (last < first || last - first + 1 > MAX_PIXEL_RANGE) return pixelError('INVALID_REQUEST', `A range is a-b with a <= b and at most ${MAX_PIXEL_RANGE} slices.`);
       try {
-        const data = await options.pixels.slice(pixel[1]!, Number(pixel[2]));
-        return respond(200, data, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' });
+        const data = await options.pixels.slices(pixel[1]!, first, last);
+        return respond(200, request.method === 'HEAD' ? null : data, {
+          'Content-Type': 'application/octet-stream', 'Content-Length': String(data.byteLength), 'Cache-Control': 'no-store',
+        });
       } catch (e) {
         const err = toAppError(e);
-        const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'INTEGRITY_TAMPERED' ? 409 : err.code === 'DECODE_BUSY' ? 503 : 500;
-        return respond(status, JSON.stringify({ code: err.code, message: err.message }), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        return pixelError(err.code, err.message);
       }
     }
 

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
-import type { DecodeOptions, DecodeRequest, FrameDecoder, FromDecodeWorker, ToDecodeWorker } from './decodeProtocol';
+import { isWireArray, type DecodeOptions, type DecodeRequest, type FrameDecoder, type FromDecodeWorker, type ToDecodeWorker, type WireArray } from './decodeProtocol';
 
 export interface DecodePoolOptions {
   /** Worker threads; default max(1, availableParallelism() - 1) so main keeps a core. */
@@ -21,7 +21,7 @@ interface Job {
   id: number;
   request: DecodeRequest;
   tag: string | undefined;
-  resolve(values: Float32Array): void;
+  resolve(values: WireArray): void;
   reject(error: AppError): void;
 }
 
@@ -62,8 +62,8 @@ export class DecodePool implements FrameDecoder {
     return this.slots.length;
   }
 
-  decode(request: DecodeRequest, options: DecodeOptions = {}): Promise<Float32Array> {
-    return new Promise<Float32Array>((resolve, reject) => {
+  decode(request: DecodeRequest, options: DecodeOptions = {}): Promise<WireArray> {
+    return new Promise<WireArray>((resolve, reject) => {
       if (this.closed) return reject(new AppError('CANCELLED', 'The decoder was closed.'));
       const job: Job = { id: this.nextId++, request, tag: options.tag, resolve, reject };
       const background = options.priority === 'background';
@@ -144,8 +144,8 @@ export class DecodePool implements FrameDecoder {
   private run(slot: Slot, job: Job): void {
     slot.job = job;
     slot.worker.ref();
-    const { bytes, frameIndex, cacheKey } = job.request;
-    const message: ToDecodeWorker = { type: 'decode', id: job.id, bytes, frameIndex, ...(cacheKey ? { cacheKey } : {}) };
+    const { bytes, frameIndex, output, cacheKey } = job.request;
+    const message: ToDecodeWorker = { type: 'decode', id: job.id, bytes, frameIndex, output, ...(cacheKey ? { cacheKey } : {}) };
     try {
       slot.worker.postMessage(message, bytes instanceof ArrayBuffer ? [bytes] : []);
     } catch (e) {
@@ -165,7 +165,7 @@ export class DecodePool implements FrameDecoder {
     if (slot.dead || !job || m.id !== job.id) return;
     this.finishSlot(slot);
     if (m.type === 'done') {
-      if (m.values instanceof Float32Array) job.resolve(m.values);
+      if (isWireArray(m.values)) job.resolve(m.values);
       else job.reject(new AppError('DICOM_DECODE', 'A decoder thread answered with something other than pixel values.'));
     } else {
       job.reject(new AppError(m.error.code, m.error.message));

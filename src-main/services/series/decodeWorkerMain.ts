@@ -1,11 +1,11 @@
 // Inside a decode worker: codecs load once per thread, when first needed; each message is one frame, answered with its
-// modality values as a transferred Float32Array or with an AppError's code and message.
+// wire values (see FrameOutput) in a transferred typed array or with an AppError's code and message.
 import type { MessagePort } from 'node:worker_threads';
 import { toAppError } from '../../../src-shared/errors';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { createNodeCodecs } from '../codecs/nodeCodecs';
 import type { FromDecodeWorker, ToDecodeWorker } from './decodeProtocol';
-import { ParsedFiles, decodeModalityFrame } from './frameDecoding';
+import { ParsedFiles, decodeWireFrame } from './frameDecoding';
 
 export function runDecodeWorker(port: MessagePort): void {
   // Compiling the codecs keeps a thread busy for about a second: only when a frame (or main's hint) needs them.
@@ -22,8 +22,8 @@ export function runDecodeWorker(port: MessagePort): void {
       return;
     }
     if (m.type !== 'decode') return;
-    const request = { bytes: m.bytes, frameIndex: m.frameIndex, ...(m.cacheKey ? { cacheKey: m.cacheKey } : {}) };
-    decodeModalityFrame(request, codecs, parsed).then(
+    const request = { bytes: m.bytes, frameIndex: m.frameIndex, output: m.output, ...(m.cacheKey ? { cacheKey: m.cacheKey } : {}) };
+    decodeWireFrame(request, codecs, parsed).then(
         (values) => port.postMessage({ type: 'done', id: m.id, values } satisfies FromDecodeWorker, [values.buffer as ArrayBuffer]),
         (e: unknown) => port.postMessage({ type: 'failed', id: m.id, error: toAppError(e, 'DICOM_DECODE').toInfo() } satisfies FromDecodeWorker),
       );

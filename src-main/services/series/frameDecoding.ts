@@ -1,12 +1,14 @@
-// Instance bytes + frame index -> modality values: the one decode path the worker and the in-process
+// Instance bytes + frame index -> the frame in its wire form: the one decode path the worker and the in-process
 // fallback share. Multi-frame instances are parsed once and kept (by cache key) for their next frames.
 import { parseDicom, type DicomFile } from '../../../src-shared/dicom/parse';
 import { decodeFrame } from '../../../src-shared/dicom/pixels/decodeFrame';
 import { toModalityValues } from '../../../src-shared/dicom/pixels/modalityLut';
+import { toRgb8 } from '../../../src-shared/dicom/pixels/rgb8';
+import type { DecodedFrame } from '../../../src-shared/dicom/types';
 import { pixelEncodingOf } from '../../../src-shared/dicom/pixels/transferSyntaxes';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError, toAppError } from '../../../src-shared/errors';
-import type { DecodeRequest, FrameDecoder } from './decodeProtocol';
+import type { DecodeRequest, FrameDecoder, WireArray } from './decodeProtocol';
 
 /** Parsed multi-frame files, newest last; a couple is enough since frames are asked for instance by instance. */
 export class ParsedFiles {
@@ -41,18 +43,32 @@ export function needsCodecs(transferSyntaxUid: string): boolean {
   return !WITHOUT_CODECS.has(pixelEncodingOf(transferSyntaxUid).kind);
 }
 
+/** A typed array that owns its whole buffer, so it can be transferred (decoders may return views into bigger buffers). */
+function owned<T extends WireArray>(v: T): T {
+  return (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.buffer instanceof ArrayBuffer ? v : v.slice()) as T;
+}
+
+/** Greyscale stored values in a type the wire carries (the series plan asked for 'stored' only where they fit). */
+function storedWire(pixels: DecodedFrame['pixels']): WireArray {
+  if (pixels instanceof Uint8Array || pixels instanceof Int8Array || pixels instanceof Uint16Array || pixels instanceof Int16Array) return pixels;
+  throw new AppError('DICOM_PIXEL_MISMATCH', 'These stored values do not fit 8 or 16 bits.');
+}
+
 /**
- * Modality values of one frame, in a Float32Array that owns its whole buffer (so it can be transferred).
+ * One frame in the series' wire form (see FrameOutput), in a typed array that owns its whole buffer.
  * `codecs` may be a loader: uncompressed, RLE and deflated frames never call it.
  */
-export async function decodeModalityFrame(request: DecodeRequest, codecs: CodecRegistry | (() => Promise<CodecRegistry>), parsed: ParsedFiles | null): Promise<Float32Array> {
-  const { bytes, frameIndex, cacheKey } = request;
+export async function decodeWireFrame(request: DecodeRequest, codecs: CodecRegistry | (() => Promise<CodecRegistry>), parsed: ParsedFiles | null): Promise<WireArray> {
+  const { bytes, frameIndex, cacheKey, output } = request;
   if (!Number.isInteger(frameIndex) || frameIndex < 0) throw new AppError('INVALID_REQUEST', 'Invalid frame index.');
   try {
     const file = cacheKey && parsed ? parsed.get(cacheKey, bytes) : parseDicom(new Uint8Array(bytes));
     const registry = !needsCodecs(file.transferSyntaxUid) ? {} : typeof codecs === 'function' ? await codecs() : codecs;
-    const values = toModalityValues(await decodeFrame(file, frameIndex, registry), file, frameIndex);
-    return values.byteOffset === 0 && values.byteLength === values.buffer.byteLength ? values : values.slice();
+    const frame = await decodeFrame(file, frameIndex, registry);
+    if (output === 'rgb8') return owned(toRgb8(frame));
+    if (frame.samplesPerPixel !== 1) throw new AppError('DICOM_PIXEL_MISMATCH', 'A colour frame in a greyscale series.');
+    if (output === 'stored') return owned(storedWire(frame.pixels));
+    return owned(toModalityValues(frame, file, frameIndex));
   } catch (e) {
     throw toAppError(e, 'DICOM_DECODE');
   }
@@ -64,8 +80,8 @@ export class InProcessDecoder implements FrameDecoder {
 
   constructor(private readonly codecs: CodecRegistry) {}
 
-  decode(request: DecodeRequest): Promise<Float32Array> {
-    return decodeModalityFrame(request, this.codecs, this.parsed);
+  decode(request: DecodeRequest): Promise<WireArray> {
+    return decodeWireFrame(request, this.codecs, this.parsed);
   }
 
   promote(): void {}

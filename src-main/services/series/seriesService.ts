@@ -1,23 +1,33 @@
-// Opens a stored series and serves its slices to the renderer over app://enclave/pixels/<seriesId>/<k>.
-// Opening reads and parses headers only (each instance's bytes once), so 'series:open' answers before
-// any pixel is decoded. A regular stack maps slice k to one frame: it is decoded on demand in the
-// worker pool, cached (LRU by bytes) and its neighbours are prefetched. A stack that needs resampling
-// is decoded in the pool (several frames at a time) and assembled into a volume at open.
-import { parseDicom } from '../../../src-shared/dicom/parse';
+// Opens a stored series and serves its slices to the renderer over app://enclave/pixels/<seriesId>/<k>
+// (or /<a>-<b> for a run of slices). Opening answers from the store's metadata: single-frame instances
+// are placed from their InstanceMeta without reading their bytes; only multi-frame instances (whose
+// frames live in functional groups) and ONE instance, the middle slice's, are read. That read gives the
+// display header (LUTs, windows, calibration, cine) and is the first decode, started at open so the
+// renderer's first fetch finds it in the cache. Slices go out as stored values in their native type
+// (or float32 modality values, or rgb8), decoded in the worker pool on demand, cached (LRU by bytes),
+// neighbours prefetched. A stack that needs resampling is still assembled at open.
+import { parseDicom, type DicomFile } from '../../../src-shared/dicom/parse';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
-import { frameRefsOf, type FrameRef } from '../../../src-shared/dicom/volume/frameGeometry';
-import { computeSeriesGeometry, type SeriesGeometry } from '../../../src-shared/dicom/volume/seriesGeometry';
-import { assembleVolumeAsync, MAX_VOLUME_VOXELS } from '../../../src-shared/dicom/volume/assembleVolume';
+import { readDisplayHeader, readPatientOrientation, type DisplayHeader } from '../../../src-shared/dicom/pixels/displayHeader';
+import { isBigEndian } from '../../../src-shared/dicom/pixels/elementValues';
+import { readModalityTransform } from '../../../src-shared/dicom/pixels/modalityLut';
+import { frameRefFromMeta, frameRefsOf, type FrameRef } from '../../../src-shared/dicom/volume/frameGeometry';
+import { assembleVolumeAsync } from '../../../src-shared/dicom/volume/assembleVolume';
 import type { InstanceMeta, Volume } from '../../../src-shared/dicom/types';
-import type { SeriesView } from '../../../src-shared/ipc/contract';
+import type { DisplayInfo, FrameView, SeriesView } from '../../../src-shared/ipc/contract';
+import { calibrationOf } from '../../../src-shared/measure/calibration';
+import { MAX_FRAMES } from '../../../src-shared/dicom/pixels/pixelDescription';
 import { AppError } from '../../../src-shared/errors';
 import type { PixelSource } from '../protocol/appProtocol';
 import type { StoredInstance, StudyStore } from '../store/studyStore';
 import { DecodePool } from './decodePool';
-import type { DecodePriority, FrameDecoder } from './decodeProtocol';
+import type { DecodePriority, FrameDecoder, FrameOutput, WireArray } from './decodeProtocol';
 import { InProcessDecoder, needsCodecs } from './frameDecoding';
+import {
+  greyDisplay, IDENTITY_LUT, measure, modalityValues, nominalRange, paddingInModality, planPixels, rgbDisplay, wireConstructor, type PixelPlan,
+} from './seriesDisplay';
+import { checkServable, IMAGE_MODALITIES, layoutSeries, type SeriesLayout } from './seriesLayout';
 import { SliceCache } from './sliceCache';
-import { headerWindow, measuredWindow, nominalRange, type WindowAndRange } from './seriesWindow';
 
 export interface SeriesServiceOptions {
   /** The decode worker bundle (dist/main/decodeWorker.cjs); without it frames decode on the calling thread. */
@@ -26,7 +36,7 @@ export interface SeriesServiceOptions {
   decoder?: FrameDecoder;
   /** Decoded slices kept, across open series (default 512 MiB). */
   sliceCacheBytes?: number;
-  /** Instance bytes kept per open series between reading the header and decoding (default 256 MiB). */
+  /** Instance bytes kept per open series between reading and decoding (default 256 MiB). */
   heldBytes?: number;
   /** Neighbours prefetched on each side of a served slice (default 4). */
   prefetch?: number;
@@ -40,15 +50,21 @@ interface OpenSeries {
   store: StudyStore;
   instances: StoredInstance[];
   frames: FrameRef[];
-  geometry: SeriesGeometry;
+  /** Slice k is frames[order[k]]. */
+  order: number[];
+  layout: SeriesLayout;
   view: SeriesView;
+  output: FrameOutput;
+  /** Values per slice on the wire (components included) and their array type. */
+  sliceLength: number;
+  wire: ReturnType<typeof wireConstructor>;
   /** Only for stacks that needed resampling. */
   volume: Volume | null;
-  /** Bytes read at open, waiting for their decode. Single-frame ones are handed to the decoder; multi-frame ones stay while open. */
+  /** Bytes read, waiting for their decode. Single-frame ones are handed to the decoder; multi-frame ones stay while open. */
   held: Map<number, Bytes>;
   heldBytes: number;
   /** Slice k -> its decode in progress, with the priority it will be queued at. */
-  decoding: Map<number, { promise: Promise<Float32Array>; priority: DecodePriority }>;
+  decoding: Map<number, { promise: Promise<WireArray>; priority: DecodePriority }>;
   closed: boolean;
 }
 
@@ -59,6 +75,9 @@ const MiB = 2 ** 20;
 const READ_CONCURRENCY = 4;
 /** Frames decoding ahead of the volume assembly (resampled stacks). */
 const ASSEMBLY_LOOKAHEAD = 4;
+/** A range request: at most this many slices and bytes (a single slice may be bigger). */
+export const MAX_RANGE_SLICES = 64;
+export const MAX_RANGE_BYTES = 64 * MiB;
 
 const isMultiFrame = (meta: InstanceMeta): boolean => Number.isInteger(meta.numberOfFrames) && meta.numberOfFrames > 1;
 
@@ -69,21 +88,31 @@ function ownedCopy(bytes: Uint8Array, shared: boolean): Bytes {
   return out;
 }
 
-async function forEachLimit<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
+    while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Frames of a 2D instance from its metadata: no position (no slice arithmetic), frame order. */
+function framesFromMeta(key: string, meta: InstanceMeta): FrameRef[] {
+  const one = { ...frameRefFromMeta(key, meta), position: null };
+  const n = Math.min(isMultiFrame(meta) ? meta.numberOfFrames : 1, MAX_FRAMES);
+  return Array.from({ length: n }, (_, f) => ({ ...one, frameIndex: f }));
+}
+
+/** Instance number order (missing numbers last), the store's order among equals. */
+function byInstanceNumber(list: StoredInstance[]): StoredInstance[] {
+  const rank = (s: StoredInstance) => s.meta.instanceNumber ?? Number.POSITIVE_INFINITY;
+  return list.map((s, i) => ({ s, i })).sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i).map((x) => x.s);
 }
 
 export class SeriesService implements PixelSource {
   private readonly open = new Map<string, OpenSeries>();
   private readonly opening = new Map<string, Promise<OpenSeries>>();
-  private readonly cache: SliceCache;
+  private readonly cache: SliceCache<WireArray>;
   private readonly decoder: FrameDecoder;
   private readonly ownsDecoder: boolean;
   private readonly heldBudget: number;
@@ -96,42 +125,58 @@ export class SeriesService implements PixelSource {
   constructor(private readonly storeFor: (id: string) => StudyStore, codecs: CodecRegistry, options: SeriesServiceOptions = {}) {
     this.ownsDecoder = options.decoder === undefined;
     this.decoder = options.decoder ?? (options.workerScript ? new DecodePool(options.workerScript) : new InProcessDecoder(codecs));
-    this.cache = new SliceCache(options.sliceCacheBytes ?? 512 * MiB);
+    this.cache = new SliceCache<WireArray>(options.sliceCacheBytes ?? 512 * MiB);
     this.heldBudget = options.heldBytes ?? 256 * MiB;
     this.prefetch = Math.max(0, options.prefetch ?? 4);
   }
 
+  /** Opens (or returns the open) series; each call is one access, audited once. */
   async openSeries(seriesId: string): Promise<SeriesView> {
-    const ready = this.open.get(seriesId);
-    if (ready) {
+    let entry = this.open.get(seriesId);
+    if (entry) {
       this.open.delete(seriesId);
-      this.open.set(seriesId, ready);
-      return ready.view;
+      this.open.set(seriesId, entry);
+    } else {
+      let loading = this.opening.get(seriesId);
+      if (!loading) {
+        const mine: Promise<OpenSeries> = this.load(seriesId).finally(() => {
+          if (this.opening.get(seriesId) === mine) this.opening.delete(seriesId);
+        });
+        loading = mine;
+        this.opening.set(seriesId, loading);
+      }
+      entry = await loading;
     }
-    let loading = this.opening.get(seriesId);
-    if (!loading) {
-      const mine: Promise<OpenSeries> = this.load(seriesId).finally(() => {
-        if (this.opening.get(seriesId) === mine) this.opening.delete(seriesId);
-      });
-      loading = mine;
-      this.opening.set(seriesId, loading);
-    }
-    return (await loading).view;
+    entry.store.markSeriesAccessed?.(seriesId);
+    return entry.view;
   }
 
-  async slice(seriesId: string, index: number): Promise<ArrayBuffer> {
+  /** Slice `index` of an opened series, as `display.pixelType` values. */
+  slice(seriesId: string, index: number): Promise<ArrayBuffer> {
+    return this.slices(seriesId, index, index);
+  }
+
+  /** Slices first..last (inclusive) concatenated: at most MAX_RANGE_SLICES of them and MAX_RANGE_BYTES in all. */
+  async slices(seriesId: string, first: number, last: number): Promise<ArrayBuffer> {
     const entry = this.open.get(seriesId);
     if (!entry) throw new AppError('NOT_FOUND', 'Series is not open.');
-    const [cols, rows, slices] = entry.view.dimensions;
-    if (!Number.isInteger(index) || index < 0 || index >= slices) throw new AppError('NOT_FOUND', 'Slice out of range.');
-    const n = cols * rows;
-    const out = new Float32Array(n);
+    const count = entry.view.dimensions[2];
+    if (!Number.isInteger(first) || !Number.isInteger(last) || first > last) throw new AppError('INVALID_REQUEST', 'Invalid slice range.');
+    if (first < 0 || last >= count) throw new AppError('NOT_FOUND', 'Slice out of range.');
+    const n = last - first + 1;
+    const sliceBytes = entry.sliceLength * entry.wire.BYTES_PER_ELEMENT;
+    if (n > 1 && (n > MAX_RANGE_SLICES || n * sliceBytes > MAX_RANGE_BYTES)) {
+      throw new AppError('INVALID_REQUEST', `Ask for at most ${MAX_RANGE_SLICES} slices and ${MAX_RANGE_BYTES / MiB} MiB at a time.`);
+    }
+    const out = new Uint8Array(n * sliceBytes);
     if (entry.volume) {
-      out.set(entry.volume.scalars.subarray(index * n, (index + 1) * n));
+      const s = entry.volume.scalars;
+      out.set(new Uint8Array(s.buffer, s.byteOffset + first * sliceBytes, n * sliceBytes));
       return out.buffer;
     }
-    out.set(await this.sliceValues(entry, index, 'now'));
-    this.prefetchAround(entry, index);
+    const parts = await Promise.all(Array.from({ length: n }, (_, i) => this.sliceValues(entry, first + i, 'now')));
+    parts.forEach((p, i) => out.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), i * sliceBytes));
+    this.prefetchAround(entry, first, last);
     return out.buffer;
   }
 
@@ -152,83 +197,125 @@ export class SeriesService implements PixelSource {
   private async load(seriesId: string): Promise<OpenSeries> {
     const generation = this.generation;
     const store = this.storeFor(seriesId);
-    const instances = await store.listInstances(seriesId);
+    const instances = byInstanceNumber(await store.listInstances(seriesId));
     if (instances.length === 0) throw new AppError('NOT_FOUND', 'Series not found.');
-    this.decoder.warm?.({ codecs: needsCodecs(instances[0]!.meta.transferSyntaxUid) });
+    const studyId = (await store.studyOfSeries(seriesId)) ?? '';
+    const first = instances[0]!.meta;
+    const modality = first.modality.toUpperCase();
+    this.decoder.warm?.({ codecs: needsCodecs(first.transferSyntaxUid) });
     const seq = ++this.seq;
     const held = new Map<number, Bytes>();
     let heldBytes = 0;
-    const refs: FrameRef[][] = new Array<FrameRef[]>(instances.length);
-    let nominal: [number, number] | null = null;
+    const hold = (i: number, bytes: Bytes): void => {
+      if (held.has(i) || heldBytes + bytes.byteLength > this.heldBudget) return;
+      held.set(i, bytes);
+      heldBytes += bytes.byteLength;
+    };
+    const forgetKeys = () => instances.map((_, i) => `${seq}:${i}`);
 
+    // Cross-sectional multi-frame instances (and single-frame ones whose metadata has no position: enhanced
+    // files keep it in functional groups) are read for their frames' geometry. 2D modalities need none:
+    // their frames are placed from the metadata, in frame order.
+    const imagesModality = IMAGE_MODALITIES.has(modality);
+    const parsed = new Map<number, DicomFile>();
+    const refs: FrameRef[][] = instances.map((inst, i) => {
+      if (imagesModality) return framesFromMeta(String(i), inst.meta);
+      return isMultiFrame(inst.meta) || inst.meta.imagePositionPatient === null ? [] : [frameRefFromMeta(String(i), inst.meta)];
+    });
     try {
-      await forEachLimit(instances, READ_CONCURRENCY, async (inst, i) => {
-        const bytes = ownedCopy(await store.readInstanceBytes(inst.instanceId), isMultiFrame(inst.meta));
+      const toRead = instances.map((_, i) => i).filter((i) => refs[i]!.length === 0);
+      await forEachLimit(toRead, READ_CONCURRENCY, async (i) => {
+        const inst = instances[i]!;
+        const multi = isMultiFrame(inst.meta);
+        const bytes = ownedCopy(await store.readInstanceBytes(inst.instanceId), multi);
         const file = parseDicom(new Uint8Array(bytes), { untilPixelData: true });
         refs[i] = frameRefsOf(String(i), file, inst.meta);
-        if (i === 0) nominal = nominalRange(file.dataSet, inst.meta, file.transferSyntaxUid === '1.2.840.10008.1.2.2');
-        if (heldBytes + bytes.byteLength <= this.heldBudget) {
-          held.set(i, bytes);
-          heldBytes += bytes.byteLength;
-        }
+        // Shared bytes stay readable after a decode: keep multi-frame files parsed for their per-frame headers.
+        if (multi) parsed.set(i, file);
+        hold(i, bytes);
       });
     } catch (e) {
-      this.decoder.forget(instances.map((_, i) => `${seq}:${i}`));
+      this.decoder.forget(forgetKeys());
       throw e;
     }
     const frames = refs.flat();
-    const geometry = computeSeriesGeometry(frames);
-    const first = instances[0]!.meta;
-    checkDisplayable(geometry, frames, instances);
-
-    // Bytes of instances the geometry left out are never decoded.
-    const used = new Set(geometry.order.map((f) => Number(frames[f]!.key)));
-    for (const [i, b] of held) {
-      if (used.has(i)) continue;
+    const layout = layoutSeries(modality, frames);
+    checkServable(layout, frames);
+    for (const i of [...held.keys()]) {
+      if (layout.order.some((f) => Number(frames[f]!.key) === i)) continue;
+      heldBytes -= held.get(i)!.byteLength;
       held.delete(i);
-      heldBytes -= b.byteLength;
     }
 
-    const units = first.modality === 'CT' ? 'HU' : first.rescaleType || '';
+    // The one header read: the middle slice's instance (its bytes then go to that slice's decode).
+    const middle = Math.floor(layout.order.length / 2);
+    const midRef = frames[layout.order[middle]!]!;
+    const midInst = Number(midRef.key);
+    let header: DisplayHeader;
+    try {
+      header = await this.readHeader(store, instances[midInst]!, parsed.get(midInst), held.get(midInst), midRef.frameIndex, modality, (b) => hold(midInst, b));
+    } catch (e) {
+      this.decoder.forget(forgetKeys());
+      throw e;
+    }
+
+    const used = layout.order.map((f) => frames[f]!);
+    const metas = [...new Set(used.map((f) => Number(f.key)))].map((i) => instances[i]!.meta);
+    const plan = planPixels(header, metas, this.transformKeys(used, instances, parsed, header).size === 1);
+    const calibration = calibrationOf(header.calibration);
+    const spacing: SeriesView['spacing'] = layout.kind === 'images' ? [calibration.spacing[1], calibration.spacing[0], 1] : layout.spacing;
+    const units = plan.pixelType === 'rgb8' ? '' : modality === 'CT' ? 'HU' : first.rescaleType || '';
+    const orientations = new Map<number, [string, string] | null>([[midInst, header.patientOrientation]]);
+    for (const [i, file] of parsed) if (i !== midInst) orientations.set(i, readPatientOrientation(file.dataSet));
+    const frameViews: FrameView[] = used.map((ref) => {
+      const i = Number(ref.key);
+      const inst = instances[i]!;
+      return {
+        instanceId: inst.instanceId,
+        sopInstanceUid: inst.meta.sopInstanceUid,
+        frameIndex: ref.frameIndex,
+        instanceNumber: inst.meta.instanceNumber,
+        patientOrientation: orientations.get(i) ?? null,
+      };
+    });
+    const display: DisplayInfo = plan.pixelType === 'rgb8' ? rgbDisplay(header) : greyDisplay(header, plan.pixelType, plan.output === 'stored' ? header.modalityLut : IDENTITY_LUT, null, null);
     const view: SeriesView = {
       seriesId,
+      studyId,
       modality: first.modality,
       seriesDescription: first.seriesDescription,
-      dimensions: geometry.dimensions,
-      spacing: geometry.spacing,
-      origin: geometry.origin,
-      direction: geometry.direction,
-      instanceNumbers: geometry.order.map((i) => instances[Number(frames[i]!.key)]?.meta.instanceNumber ?? null),
+      frameOfReferenceUid: first.frameOfReferenceUid,
+      kind: layout.kind,
+      dimensions: layout.dimensions,
+      spacing,
+      origin: layout.origin,
+      direction: layout.direction,
+      frames: frameViews,
       units,
-      defaultWindow: { center: 0, width: 1 },
-      valueRange: [0, 1],
-      warnings: [...geometry.warnings],
+      display,
+      calibration,
+      cine: layout.kind === 'images' && header.frameTimeMs !== null && isMultiFrame(instances[midInst]!.meta) ? { frameTimeMs: header.frameTimeMs } : null,
+      warnings: layout.warnings,
       pixelPath: `pixels/${seriesId}`,
     };
-    const entry: OpenSeries = { seq, seriesId, store, instances, frames, geometry, view, volume: null, held, heldBytes, decoding: new Map(), closed: false };
+    const [cols, rows] = layout.dimensions;
+    const entry: OpenSeries = {
+      seq, seriesId, store, instances, frames, order: layout.order, layout, view, output: plan.output,
+      sliceLength: cols * rows * plan.components, wire: wireConstructor(plan.pixelType), volume: null, held, heldBytes, decoding: new Map(), closed: false,
+    };
 
-    let wr: WindowAndRange;
     try {
-      if (geometry.regular) {
-        wr = headerWindow(first, nominal) ?? measuredWindow(first, await this.sliceValues(entry, Math.floor(geometry.dimensions[2] / 2), 'now'));
-      } else {
-        entry.volume = await this.assemble(entry, units);
-        view.warnings = entry.volume.warnings;
-        wr = measuredWindow(first, entry.volume.scalars);
-        this.dropSources(entry);
-      }
+      if (layout.geometry && !layout.geometry.regular) await this.assembleInto(entry, header, units);
+      else await this.finishDisplay(entry, header, plan, metas[0]!, middle);
     } catch (e) {
       this.release(entry);
       throw e;
     }
-    view.defaultWindow = wr.window;
-    view.valueRange = wr.range;
     if (generation !== this.generation) {
       // Closed (a quick view ended) while opening: answer, but keep nothing.
       this.release(entry);
       return entry;
     }
-
     this.open.set(seriesId, entry);
     while (this.open.size > OPEN_SERIES) {
       const oldest = this.open.keys().next().value!;
@@ -238,10 +325,74 @@ export class SeriesService implements PixelSource {
     return entry;
   }
 
-  /** Resampled stacks: frames decode a few ahead of the assembly, which holds at most two at a time. */
+  /** The display header from a parsed multi-frame file, held bytes, or one read (whose bytes `keep` holds for the decode). */
+  private async readHeader(
+    store: StudyStore, inst: StoredInstance, parsedFile: DicomFile | undefined, heldBytes: Bytes | undefined, frameIndex: number, modality: string, keep: (b: Bytes) => void,
+  ): Promise<DisplayHeader> {
+    if (parsedFile) return readDisplayHeader(parsedFile.dataSet, parsedFile.transferSyntaxUid, modality, frameIndex);
+    const bytes = heldBytes ?? ownedCopy(await store.readInstanceBytes(inst.instanceId), isMultiFrame(inst.meta));
+    const file = parseDicom(new Uint8Array(bytes), { untilPixelData: true });
+    // Everything is copied out of the file here: the bytes may be handed (transferred) to a decoder next.
+    const header = readDisplayHeader(file.dataSet, file.transferSyntaxUid, modality, frameIndex);
+    keep(bytes);
+    return header;
+  }
+
+  /** One key per distinct modality transform among the used frames (per-frame for parsed multi-frame files). */
+  private transformKeys(used: FrameRef[], instances: StoredInstance[], parsed: Map<number, DicomFile>, header: DisplayHeader): Set<string> {
+    const keys = new Set<string>();
+    for (const ref of used) {
+      const i = Number(ref.key);
+      const file = parsed.get(i);
+      if (file) {
+        const t = readModalityTransform(file.dataSet, isBigEndian(file.transferSyntaxUid), ref.frameIndex);
+        keys.add(t.kind === 'lut' ? 'table' : `${t.slope}/${t.intercept}`);
+      } else {
+        const m = instances[i]!.meta;
+        keys.add(header.modalityLut.kind === 'table' ? 'table' : `${m.rescaleSlope}/${m.rescaleIntercept}`);
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Starts the middle slice's decode at 'now' (the renderer asks for it first). The open waits for it only
+   * when the display needs its values: no window in the file, or no nominal range (float data).
+   */
+  private async finishDisplay(entry: OpenSeries, header: DisplayHeader, plan: PixelPlan, meta: InstanceMeta, middle: number): Promise<void> {
+    const firstDecode = this.sliceValues(entry, middle, 'now');
+    firstDecode.catch(() => undefined);
+    if (plan.pixelType === 'rgb8') return;
+    const lut = entry.view.display.modalityLut;
+    const nominal = plan.output === 'stored' ? nominalRange(meta.bitsStored, meta.pixelRepresentation === 1, lut) : null;
+    const stated = header.windows[0];
+    if (stated && nominal) {
+      entry.view.display = greyDisplay(header, plan.pixelType, lut, nominal, null);
+      return;
+    }
+    const values = await firstDecode;
+    const modality = plan.output === 'stored' ? modalityValues(values, lut) : values;
+    entry.view.display = greyDisplay(header, plan.pixelType, lut, nominal, measure(modality, paddingInModality(header, plan.output === 'stored' ? lut : IDENTITY_LUT)));
+  }
+
+  /** Resampled stacks: modality values assembled at open; served as the volume holds them (int16 or float32). */
+  private async assembleInto(entry: OpenSeries, header: DisplayHeader, units: string): Promise<void> {
+    entry.output = 'modality';
+    const volume = await this.assemble(entry, units);
+    entry.volume = volume;
+    entry.view.warnings = volume.warnings;
+    const pixelType = volume.scalars instanceof Int16Array ? 'int16' : 'float32';
+    entry.wire = wireConstructor(pixelType);
+    entry.sliceLength = volume.dimensions[0] * volume.dimensions[1];
+    entry.view.display = greyDisplay(header, pixelType, IDENTITY_LUT, null, measure(volume.scalars, paddingInModality(header, header.modalityLut)));
+    this.dropSources(entry);
+  }
+
+  /** Frames decode a few ahead of the assembly, which holds at most two at a time. */
   private assemble(entry: OpenSeries, units: string): Promise<Volume> {
-    const sequence = entry.geometry.order;
-    const pending: Array<{ idx: number; promise: Promise<Float32Array> }> = [];
+    const geometry = entry.layout.geometry!;
+    const sequence = geometry.order;
+    const pending: Array<{ idx: number; promise: Promise<WireArray> }> = [];
     let next = 0;
     const launch = () => {
       while (next < sequence.length && pending.length < ASSEMBLY_LOOKAHEAD) {
@@ -251,17 +402,22 @@ export class SeriesService implements PixelSource {
         pending.push({ idx, promise });
       }
     };
-    return assembleVolumeAsync(entry.geometry, entry.frames, async (idx) => {
+    const float = async (p: Promise<WireArray>): Promise<Float32Array> => {
+      const v = await p;
+      if (!(v instanceof Float32Array)) throw new AppError('DICOM_PIXEL_MISMATCH', 'The assembly needs modality values.');
+      return v;
+    };
+    return assembleVolumeAsync(geometry, entry.frames, async (idx) => {
       launch();
       // The assembly asks in `order` order; frames it skips are dropped from the queue.
       while (pending.length > 0 && pending[0]!.idx !== idx && pending.some((p) => p.idx === idx)) pending.shift();
       const mine = pending[0]?.idx === idx ? pending.shift()!.promise : this.decodeFrame(entry, idx, 'now');
       launch();
-      return mine;
+      return float(mine);
     }, units);
   }
 
-  private sliceValues(entry: OpenSeries, k: number, priority: DecodePriority): Promise<Float32Array> {
+  private sliceValues(entry: OpenSeries, k: number, priority: DecodePriority): Promise<WireArray> {
     const first = this.sliceValuesOnce(entry, k, priority);
     if (priority !== 'now') return first;
     // Someone waits for this slice: a prefetch of it the pool dropped (queue full) is no reason to fail.
@@ -271,7 +427,7 @@ export class SeriesService implements PixelSource {
     });
   }
 
-  private sliceValuesOnce(entry: OpenSeries, k: number, priority: DecodePriority): Promise<Float32Array> {
+  private sliceValuesOnce(entry: OpenSeries, k: number, priority: DecodePriority): Promise<WireArray> {
     const key = `${entry.seq}/${k}`;
     const hit = this.cache.get(key);
     if (hit) return Promise.resolve(hit);
@@ -283,11 +439,12 @@ export class SeriesService implements PixelSource {
       }
       return running.promise;
     }
-    const [cols, rows] = entry.geometry.dimensions;
-    const state: { priority: DecodePriority; promise: Promise<Float32Array> } = { priority, promise: Promise.resolve(new Float32Array(0)) };
-    state.promise = this.decodeFrame(entry, entry.geometry.order[k]!, () => state.priority, key)
+    const state: { priority: DecodePriority; promise: Promise<WireArray> } = { priority, promise: Promise.resolve(new Uint8Array(0)) };
+    state.promise = this.decodeFrame(entry, entry.order[k]!, () => state.priority, key)
       .then((values) => {
-        if (values.length !== cols * rows) throw new AppError('DICOM_PIXEL_MISMATCH', `Slice ${k} holds ${values.length} values, expected ${cols * rows}.`);
+        if (!(values instanceof entry.wire) || values.length !== entry.sliceLength) {
+          throw new AppError('DICOM_PIXEL_MISMATCH', `Slice ${k} holds ${values.length} ${values.constructor.name} values, expected ${entry.sliceLength} ${entry.view.display.pixelType}.`);
+        }
         if (!entry.closed) this.cache.put(key, values);
         return values;
       })
@@ -296,10 +453,10 @@ export class SeriesService implements PixelSource {
     return state.promise;
   }
 
-  private prefetchAround(entry: OpenSeries, k: number): void {
-    const slices = entry.geometry.dimensions[2];
+  private prefetchAround(entry: OpenSeries, first: number, last: number): void {
+    const slices = entry.view.dimensions[2];
     for (let d = 1; d <= this.prefetch; d++) {
-      for (const j of [k + d, k - d]) {
+      for (const j of [last + d, first - d]) {
         if (j < 0 || j >= slices || entry.closed || entry.decoding.has(j) || this.cache.has(`${entry.seq}/${j}`)) continue;
         this.sliceValues(entry, j, 'background').catch(() => undefined);
       }
@@ -307,7 +464,7 @@ export class SeriesService implements PixelSource {
   }
 
   /** Frame `frameIdx` (index into entry.frames) through the decoder. */
-  private async decodeFrame(entry: OpenSeries, frameIdx: number, priority: DecodePriority | (() => DecodePriority), tag?: string): Promise<Float32Array> {
+  private async decodeFrame(entry: OpenSeries, frameIdx: number, priority: DecodePriority | (() => DecodePriority), tag?: string): Promise<WireArray> {
     const ref = entry.frames[frameIdx]!;
     const inst = Number(ref.key);
     const multi = isMultiFrame(entry.instances[inst]!.meta);
@@ -315,7 +472,7 @@ export class SeriesService implements PixelSource {
     if (entry.closed) throw new AppError('NOT_FOUND', 'Series is not open.');
     try {
       return await this.decoder.decode(
-        { bytes, frameIndex: ref.frameIndex, ...(multi ? { cacheKey: `${entry.seq}:${inst}` } : {}) },
+        { bytes, frameIndex: ref.frameIndex, output: entry.output, ...(multi ? { cacheKey: `${entry.seq}:${inst}` } : {}) },
         { priority: typeof priority === 'function' ? priority() : priority, ...(tag ? { tag } : {}) },
       );
     } catch (e) {
@@ -362,28 +519,5 @@ export class SeriesService implements PixelSource {
       if (isMultiFrame(inst.meta)) keys.push(`${entry.seq}:${i}`);
     });
     this.decoder.forget(keys);
-  }
-}
-
-/** What assembleVolume would refuse, refused at open (before any decode): colour, mismatched frames, absurd sizes. */
-function checkDisplayable(geometry: SeriesGeometry, frames: FrameRef[], instances: StoredInstance[]): void {
-  const [nx, ny, nz] = geometry.dimensions;
-  const total = nx * ny * nz;
-  if (![nx, ny, nz].every((v) => Number.isInteger(v) && v > 0) || !Number.isSafeInteger(total)) {
-    throw new AppError('VOLUME_ASSEMBLY', 'Invalid volume dimensions.');
-  }
-  if (total > MAX_VOLUME_VOXELS) {
-    throw new AppError('DICOM_LIMIT_EXCEEDED', `Volume of ${nx}x${ny}x${nz} voxels exceeds the limit of ${MAX_VOLUME_VOXELS}.`);
-  }
-  if (geometry.order.length === 0 || (geometry.regular && geometry.order.length !== nz)) {
-    throw new AppError('VOLUME_ASSEMBLY', 'Series geometry and frame list disagree.');
-  }
-  for (const idx of geometry.order) {
-    const ref = frames[idx];
-    if (!ref || ref.rows !== ny || ref.columns !== nx) throw new AppError('VOLUME_ASSEMBLY', `Frame ${idx} does not match the volume's ${nx}x${ny} grid.`);
-    const meta = instances[Number(ref.key)]!.meta;
-    if (meta.samplesPerPixel !== 1 || meta.photometricInterpretation === 'PALETTE COLOR') {
-      throw new AppError('DICOM_PIXEL_MISMATCH', 'Colour images cannot be shown as a stack yet.');
-    }
   }
 }

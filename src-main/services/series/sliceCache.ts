@@ -1,7 +1,7 @@
 // Decoded slices, least recently used evicted first, bounded by bytes rather than count because
-// slice sizes differ by series (a 512x512 CT slice is 1 MiB of Float32, a 64x64 one 16 KiB).
-export class SliceCache {
-  private readonly entries = new Map<string, Float32Array>();
+// slice sizes differ by series (a 512x512 CT slice is 512 KiB of Int16, a 64x64 one 8 KiB).
+export class SliceCache<T extends ArrayBufferView = ArrayBufferView> {
+  private readonly entries = new Map<string, T>();
   private used = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -10,7 +10,7 @@ export class SliceCache {
     return this.used;
   }
 
-  get(key: string): Float32Array | undefined {
+  get(key: string): T | undefined {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -23,7 +23,7 @@ export class SliceCache {
     return this.entries.has(key);
   }
 
-  put(key: string, values: Float32Array): void {
+  put(key: string, values: T): void {
     this.delete(key);
     if (values.byteLength > this.maxBytes) return;
     this.entries.set(key, values);

@@ -315,6 +315,12 @@ export class EncryptedStudyStore implements StudyStore {
     return rows.map(toStored);
   }
 
+  async studyOfSeries(seriesId: string): Promise<string | null> {
+    this.assertOpen();
+    const r = this.stmt('SELECT study_id FROM series WHERE series_id = ?').get(seriesId) as { study_id: string } | undefined;
+    return r?.study_id ?? null;
+  }
+
   async getInstance(instanceId: string): Promise<StoredInstance | null> {
     this.assertOpen();
     const r = this.stmt('SELECT instance_id, series_id, meta_json, sha256, size FROM instances WHERE instance_id = ?').get(instanceId) as
@@ -394,6 +400,15 @@ export class EncryptedStudyStore implements StudyStore {
     const changed = this.stmt('UPDATE studies SET last_access = ? WHERE study_id = ?').run(now, studyId).changes;
     if (changed === 0) throw new AppError('NOT_FOUND', 'No such study.');
     this.audit.record({ kind: 'instancesAccessed', action: 'R', outcome: 'success', objects: [{ type: 'study', id: studyId }] });
+  }
+
+  /** The user opened a series: its study counts for retention, and the access is audited with both ids. */
+  markSeriesAccessed(seriesId: string, now: number = this.clock.now()): void {
+    this.assertOpen();
+    const r = this.stmt('SELECT study_id FROM series WHERE series_id = ?').get(seriesId) as { study_id: string } | undefined;
+    if (!r) throw new AppError('NOT_FOUND', 'No such series.');
+    this.stmt('UPDATE studies SET last_access = ? WHERE study_id = ?').run(now, r.study_id);
+    this.audit.record({ kind: 'instancesAccessed', action: 'R', outcome: 'success', objects: [{ type: 'series', id: seriesId }, { type: 'study', id: r.study_id }] });
   }
 
   async purgeStudy(studyId: string): Promise<void> {

@@ -79,6 +79,11 @@ export class MemoryStudyStore implements StudyStore {
       .map(({ instanceId, seriesId: s, meta, sha256, size }) => ({ instanceId, seriesId: s, meta, sha256, size }));
   }
 
+  async studyOfSeries(seriesId: string): Promise<string | null> {
+    for (const e of this.byUid.values()) if (e.seriesId === seriesId) return e.studyId;
+    return null;
+  }
+
   async readInstanceBytes(instanceId: string): Promise<Uint8Array> {
     for (const e of this.byUid.values()) {
       if (e.instanceId !== instanceId) continue;

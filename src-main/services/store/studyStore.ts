@@ -31,10 +31,14 @@ export interface StudyStore {
   listStudies(): Promise<StudySummary[]>;
   listSeries(studyId: string): Promise<SeriesSummary[]>;
   listInstances(seriesId: string): Promise<StoredInstance[]>;
+  /** The study a series belongs to; null when there is no such series. */
+  studyOfSeries(seriesId: string): Promise<string | null>;
   /** The original bytes, integrity-checked against the SHA-256 recorded at import. */
   readInstanceBytes(instanceId: string): Promise<Uint8Array>;
   /** Records that a user opened the study (audit: DICOM Instances Accessed) and resets its retention clock. */
   markAccessed?(studyId: string): void;
+  /** Records that a user opened the series (audit: DICOM Instances Accessed, naming series and study). */
+  markSeriesAccessed?(seriesId: string): void;
   /** Removes the study's rows and encrypted files for good (audit: Study Deleted). */
   purgeStudy(studyId: string): Promise<void>;
   purgeAll(): Promise<{ studies: number }>;

@@ -106,6 +106,25 @@ function legacyPositions(ds: DataSet, meta: InstanceMeta, frames: number, orient
   return none;
 }
 
+/**
+ * A single-frame instance's geometry from the store's InstanceMeta alone (no bytes read): position,
+ * orientation, pixel spacing and thickness are all there. Not for multi-frame instances (their frames
+ * live in functional groups) nor for NM's Detector Information Sequence: use frameRefsOf for those.
+ */
+export function frameRefFromMeta(key: string, meta: InstanceMeta): FrameRef {
+  return {
+    key,
+    frameIndex: 0,
+    rows: meta.rows,
+    columns: meta.columns,
+    position: meta.imagePositionPatient,
+    orientation: meta.imageOrientationPatient,
+    pixelSpacing: meta.pixelSpacing,
+    sliceThickness: positive(meta.sliceThickness),
+    spacingBetweenSlices: null,
+  };
+}
+
 export function frameRefsOf(key: string, file: DicomFile, meta: InstanceMeta): FrameRef[] {
   const ds: DataSet = file.dataSet;
   const frames = Math.min(Math.max(1, Number.isInteger(meta.numberOfFrames) ? meta.numberOfFrames : 1), MAX_FRAMES);

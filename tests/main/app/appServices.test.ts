@@ -1,11 +1,12 @@
-// The composed app in Node: dropped paths import, series open, pixels come over the protocol in HU.
+// The composed app in Node: dropped paths import, series open, pixels come over the protocol as stored
+// values with the modality LUT beside them (HU = stored * slope + intercept).
 import { describe, expect, it } from 'vitest';
 import { join, resolve } from 'node:path';
 import { createAppServices } from '../../../src-main/services/app/appServices';
 import { openCache } from '../../../src-main/services/app/storeSession';
 import { createNodeCodecs } from '../../../src-main/services/codecs/nodeCodecs';
 import { MemoryStudyStore } from '../../../src-main/services/store/memoryStudyStore';
-import { isPageChannel } from '../../../src-shared/ipc/contract';
+import { isPageChannel, type SeriesView } from '../../../src-shared/ipc/contract';
 
 const phantoms = resolve(__dirname, '../../../../shared/data/phantoms');
 const sender = { url: 'app://enclave/index.html', isTopFrame: true };
@@ -41,18 +42,24 @@ describe('app services', () => {
     const opened = await services.dispatch('series:open', { seriesId }, sender);
     expect(opened).toMatchObject({ ok: true, value: { dimensions: [256, 256, 80], spacing: [0.75, 0.75, 2] } });
     if (!opened.ok) return;
-    const view = opened.value as { instanceNumbers: (number | null)[]; origin: number[] };
+    const view = opened.value as SeriesView;
     expect(view.origin).toEqual([-95.625, -95.625, -79]);
-    const k = view.instanceNumbers.indexOf(46);
+    expect(view.display).toMatchObject({ pixelType: 'uint16', modalityLut: { kind: 'linear', slope: 1, intercept: -1024 }, defaultWindow: { center: 40, width: 400 } });
+    const k = view.frames.map((f) => f.instanceNumber).indexOf(46);
     expect(k).toBe(45);
-    const res = await services.appProtocol(new Request(`app://enclave/pixels/${seriesId}/${k}`));
-    const hu = new Float32Array(await res.arrayBuffer());
+    const res = await services.appProtocol(new Request(`app://enclave/${view.pixelPath}/${k}`));
+    const stored = new Uint16Array(await res.arrayBuffer());
+    const lut = view.display.modalityLut as { slope: number; intercept: number };
     // Lesion centre (20,-20) at z=11: column (20+95.625)/0.75, row (-20+95.625)/0.75.
-    const at = (x: number, y: number) => hu[Math.round((y + 95.625) / 0.75) * 256 + Math.round((x + 95.625) / 0.75)];
+    const at = (x: number, y: number) => stored[Math.round((y + 95.625) / 0.75) * 256 + Math.round((x + 95.625) / 0.75)]! * lut.slope + lut.intercept;
     expect(at(20, -20)).toBe(200);
     expect(at(0, 45)).toBe(700);
     expect(at(-40, -10)).toBe(-800);
     expect(at(0, 20)).toBe(40);
+    // Slices 44..46 in one request: the same bytes as one by one.
+    const run = new Uint16Array(await (await services.appProtocol(new Request(`app://enclave/${view.pixelPath}/44-46`))).arrayBuffer());
+    expect(run.length).toBe(3 * 256 * 256);
+    expect(Buffer.from(run.buffer, 2 * 256 * 256 * 1, 2 * 256 * 256).equals(Buffer.from(stored.buffer))).toBe(true);
   });
 
   it('purges one study or, with the explicit confirmation, everything', async () => {

@@ -9,10 +9,16 @@ import { AppError } from '../../../src-shared/errors';
 const root = mkdtempSync(join(tmpdir(), 'enclave-proto-'));
 const outside = join(root, '..', `secret-${process.pid}.txt`);
 
+/** Three slices of two Int16 values each: slice k holds [k, -k]. */
+const asked: Array<[number, number]> = [];
 const pixels: PixelSource = {
-  async slice(seriesId, index) {
-    if (seriesId !== 'series1' || index > 2) throw new AppError('NOT_FOUND', 'nope');
-    return new Float32Array([index, 1.5]).buffer;
+  async slices(seriesId, first, last) {
+    asked.push([first, last]);
+    if (seriesId !== 'series1' || last > 2) throw new AppError('NOT_FOUND', 'nope');
+    if (first === 1 && last === 1) throw new AppError('DECODE_BUSY', 'busy');
+    const out = new Int16Array(2 * (last - first + 1));
+    for (let k = first; k <= last; k++) out.set([k, -k], 2 * (k - first));
+    return out.buffer;
   },
 };
 const handler = createAppProtocol({ rendererDir: join(root, 'renderer'), pixels });
@@ -62,10 +68,35 @@ describe('appProtocol', () => {
     const res = await get('app://enclave/pixels/series1/2');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect([...new Float32Array(await res.arrayBuffer())]).toEqual([2, 1.5]);
-    expect((await get('app://enclave/pixels/series1/9')).status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect([...new Int16Array(await res.arrayBuffer())]).toEqual([2, -2]);
+    const missing = await get('app://enclave/pixels/series1/9');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ code: 'NOT_FOUND', message: 'nope' });
+    expect((await get('app://enclave/pixels/series1/1')).status).toBe(503);
     expect((await get('app://enclave/pixels/../9')).status).toBe(404);
     expect((await get('app://enclave/pixels/series1/-1')).status).toBe(404);
+  });
+
+  it('serves a run of slices a-b concatenated, and refuses malformed or oversized ranges before asking', async () => {
+    const res = await get('app://enclave/pixels/series1/0-2');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('12');
+    expect([...new Int16Array(await res.arrayBuffer())]).toEqual([0, 0, 1, -1, 2, -2]);
+    expect((await get('app://enclave/pixels/series1/2-2')).status).toBe(200);
+    asked.length = 0;
+    for (const bad of ['2-1', '0-64', '10-200']) {
+      const r = await get(`app://enclave/pixels/series1/${bad}`);
+      expect(r.status, bad).toBe(400);
+      expect((await r.json()).code, bad).toBe('INVALID_REQUEST');
+    }
+    expect(asked).toEqual([]);
+    expect((await get('app://enclave/pixels/series1/0-63')).status).toBe(404);
+    expect(asked).toEqual([[0, 63]]);
+    for (const bad of ['0-', '-1-2', '0-1-2', '0--2', '0-+2', '0-1x', '0-1/', ' 0-1', '0-1234567']) {
+      expect((await get(`app://enclave/pixels/series1/${bad}`)).status, bad).toBe(404);
+    }
+    expect(asked).toEqual([[0, 63]]);
   });
 });
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeCodecs } from '../../../src-main/services/codecs/nodeCodecs';
 import { DecodePool, defaultPoolSize } from '../../../src-main/services/series/decodePool';
-import { decodeModalityFrame } from '../../../src-main/services/series/frameDecoding';
+import { decodeWireFrame } from '../../../src-main/services/series/frameDecoding';
+import type { FrameOutput } from '../../../src-main/services/series/decodeProtocol';
 import { AppError } from '../../../src-shared/errors';
 import { buildDecodeWorker, CORPUS, CRASH_FRAME, type BuiltWorker } from './fixtures/decodeWorkerBuild';
 
@@ -23,13 +24,13 @@ function bytesOf(file: string): ArrayBuffer {
   return out;
 }
 
-async function inProcess(file: string, frameIndex = 0): Promise<Float32Array> {
-  return decodeModalityFrame({ bytes: bytesOf(file), frameIndex }, await createNodeCodecs(), null);
+async function inProcess(file: string, frameIndex = 0, output: FrameOutput = 'modality') {
+  return decodeWireFrame({ bytes: bytesOf(file), frameIndex, output }, await createNodeCodecs(), null);
 }
 
 /** Bit-identical (toEqual walks 65,536 elements one by one; this compares bytes). */
-function same(a: Float32Array, b: Float32Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+function same(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
@@ -56,13 +57,18 @@ describe('decode pool', () => {
       for (const [kind, rel] of Object.entries(FILES)) {
         const file = path.join(CORPUS, rel);
         const bytes = bytesOf(file);
-        const got = await pool.decode({ bytes, frameIndex: 0 });
+        const got = await pool.decode({ bytes, frameIndex: 0, output: 'modality' });
         // Transferred, not copied: main no longer holds the bytes.
         expect(bytes.byteLength, kind).toBe(0);
         const want = await inProcess(file);
         expect(got.length, kind).toBe(256 * 256);
         expect(got, kind).toEqual(want);
         expect(Math.max(...got.subarray(0, 4096)), kind).toBeGreaterThanOrEqual(0);
+        // Stored values come back in their native type (these are 16-bit), transferred whole.
+        const stored = await pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'stored' });
+        expect(stored.constructor.name, kind).toMatch(/^(Ui|I)nt16Array$/);
+        expect(stored.byteLength, kind).toBe(stored.buffer.byteLength);
+        expect(stored, kind).toEqual(await inProcess(file, 0, 'stored'));
       }
     } finally {
       await pool.close();
@@ -77,11 +83,11 @@ describe('decode pool', () => {
     const pool = new DecodePool(built.script, { size: 1 });
     try {
       for (const f of [0, 3, 5]) {
-        const got = await pool.decode({ bytes: shared, frameIndex: f, cacheKey: 'enh' });
+        const got = await pool.decode({ bytes: shared, frameIndex: f, output: 'modality', cacheKey: 'enh' });
         expect(got).toEqual(await inProcess(file, f));
       }
       expect(new Uint8Array(shared).subarray(0, 132)).toEqual(new Uint8Array(b.subarray(0, 132)));
-      expect((await rejection(pool.decode({ bytes: shared, frameIndex: 6, cacheKey: 'enh' }))).code).toMatch(/^DICOM_/);
+      expect((await rejection(pool.decode({ bytes: shared, frameIndex: 6, output: 'modality', cacheKey: 'enh' }))).code).toMatch(/^DICOM_/);
     } finally {
       await pool.close();
     }
@@ -91,16 +97,16 @@ describe('decode pool', () => {
     const pool = new DecodePool(built.script, { size: 1 });
     try {
       const junk = new Uint8Array(4096).map((_, i) => (i * 7919) & 0xff);
-      const e1 = await rejection(pool.decode({ bytes: junk.buffer, frameIndex: 0 }));
+      const e1 = await rejection(pool.decode({ bytes: junk.buffer, frameIndex: 0, output: 'modality' }));
       expect(e1.code).toMatch(/^DICOM_/);
       // A real file with its J2K codestream cut short.
       const j2k = readFileSync(path.join(CORPUS, FILES.jpeg2000));
       const cut = new Uint8Array(j2k.subarray(0, j2k.length - 40_000)).slice().buffer;
-      expect((await rejection(pool.decode({ bytes: cut, frameIndex: 0 }))).code).toMatch(/^DICOM_/);
-      const e3 = await rejection(pool.decode({ bytes: bytesOf(path.join(CORPUS, FILES.jpegLs)), frameIndex: 3 }));
+      expect((await rejection(pool.decode({ bytes: cut, frameIndex: 0, output: 'modality' }))).code).toMatch(/^DICOM_/);
+      const e3 = await rejection(pool.decode({ bytes: bytesOf(path.join(CORPUS, FILES.jpegLs)), frameIndex: 3, output: 'modality' }));
       expect(e3.code).toMatch(/^DICOM_/);
       expect(pool.failedWorkers).toBe(0);
-      expect(await pool.decode({ bytes: bytesOf(path.join(CORPUS, FILES.jpegLs)), frameIndex: 0 })).toEqual(await inProcess(path.join(CORPUS, FILES.jpegLs)));
+      expect(await pool.decode({ bytes: bytesOf(path.join(CORPUS, FILES.jpegLs)), frameIndex: 0, output: 'modality' })).toEqual(await inProcess(path.join(CORPUS, FILES.jpegLs)));
     } finally {
       await pool.close();
     }
@@ -110,9 +116,9 @@ describe('decode pool', () => {
     const pool = new DecodePool(built.crashingScript, { size: 1 });
     const file = path.join(CORPUS, FILES.uncompressed);
     try {
-      const before = pool.decode({ bytes: bytesOf(file), frameIndex: 0 });
-      const crash = pool.decode({ bytes: bytesOf(file), frameIndex: CRASH_FRAME });
-      const after = pool.decode({ bytes: bytesOf(file), frameIndex: 0 });
+      const before = pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' });
+      const crash = pool.decode({ bytes: bytesOf(file), frameIndex: CRASH_FRAME, output: 'modality' });
+      const after = pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' });
       const want = await inProcess(file);
       expect(await before).toEqual(want);
       const e = await rejection(crash);
@@ -130,9 +136,9 @@ describe('decode pool', () => {
     const hanging = new DecodePool(built.hangingScript, { size: 1, jobTimeoutMs: 1500 });
     const missing = new DecodePool(path.join(path.dirname(built.script), 'no-such-worker.cjs'), { size: 1 });
     try {
-      expect((await rejection(hanging.decode({ bytes: bytesOf(file), frameIndex: 0 }))).code).toBe('DECODE_WORKER_FAILED');
+      expect((await rejection(hanging.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' }))).code).toBe('DECODE_WORKER_FAILED');
       expect(hanging.failedWorkers).toBe(1);
-      expect((await rejection(missing.decode({ bytes: bytesOf(file), frameIndex: 0 }))).code).toBe('DECODE_WORKER_FAILED');
+      expect((await rejection(missing.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' }))).code).toBe('DECODE_WORKER_FAILED');
     } finally {
       await hanging.close();
       await missing.close();
@@ -144,16 +150,16 @@ describe('decode pool', () => {
     const wants = await Promise.all(files.map((f) => inProcess(f)));
     const pool = new DecodePool(built.script, { size: 2, maxQueue: 200 });
     try {
-      const jobs = Array.from({ length: 60 }, (_, i) => pool.decode({ bytes: bytesOf(files[i % 3]!), frameIndex: 0 }, { priority: i % 2 ? 'background' : 'now' }));
+      const jobs = Array.from({ length: 60 }, (_, i) => pool.decode({ bytes: bytesOf(files[i % 3]!), frameIndex: 0, output: 'modality' }, { priority: i % 2 ? 'background' : 'now' }));
       const results = await Promise.all(jobs);
       expect(results.filter((r, i) => !same(r, wants[i % 3]!))).toHaveLength(0);
 
       const small = new DecodePool(built.script, { size: 1, maxQueue: 2 });
-      const queued = [0, 1, 2].map(() => small.decode({ bytes: bytesOf(files[0]!), frameIndex: 0 }, { priority: 'background' }));
-      const refused = small.decode({ bytes: bytesOf(files[0]!), frameIndex: 0 }, { priority: 'background' });
+      const queued = [0, 1, 2].map(() => small.decode({ bytes: bytesOf(files[0]!), frameIndex: 0, output: 'modality' }, { priority: 'background' }));
+      const refused = small.decode({ bytes: bytesOf(files[0]!), frameIndex: 0, output: 'modality' }, { priority: 'background' });
       expect((await rejection(refused)).code).toBe('DECODE_BUSY');
       // An urgent job displaces the newest background one instead of being refused.
-      const urgent = small.decode({ bytes: bytesOf(files[1]!), frameIndex: 0 });
+      const urgent = small.decode({ bytes: bytesOf(files[1]!), frameIndex: 0, output: 'modality' });
       const settled = await Promise.allSettled(queued);
       expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
       expect(same(await urgent, wants[1]!)).toBe(true);
@@ -167,12 +173,12 @@ describe('decode pool', () => {
     const pool = new DecodePool(built.script, { size: 1 });
     const file = path.join(CORPUS, FILES.uncompressed);
     const order: string[] = [];
-    const track = (name: string, p: Promise<Float32Array>) => p.then(() => order.push(name));
+    const track = (name: string, p: Promise<unknown>) => p.then(() => order.push(name));
     try {
-      const jobs = [track('first', pool.decode({ bytes: bytesOf(file), frameIndex: 0 }))];
-      for (const b of ['b1', 'b2', 'b3']) jobs.push(track(b, pool.decode({ bytes: bytesOf(file), frameIndex: 0 }, { priority: 'background', tag: b })));
+      const jobs = [track('first', pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' }))];
+      for (const b of ['b1', 'b2', 'b3']) jobs.push(track(b, pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' }, { priority: 'background', tag: b })));
       pool.promote('b3');
-      jobs.push(track('urgent', pool.decode({ bytes: bytesOf(file), frameIndex: 0 })));
+      jobs.push(track('urgent', pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' })));
       await Promise.all(jobs);
       expect(order).toEqual(['first', 'b3', 'urgent', 'b1', 'b2']);
     } finally {
@@ -183,12 +189,12 @@ describe('decode pool', () => {
   it('rejects queued work when closed, and refuses new work after', async () => {
     const pool = new DecodePool(built.script, { size: 1 });
     const file = path.join(CORPUS, FILES.uncompressed);
-    const jobs = Array.from({ length: 5 }, () => pool.decode({ bytes: bytesOf(file), frameIndex: 0 }));
+    const jobs = Array.from({ length: 5 }, () => pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' }));
     const settling = Promise.allSettled(jobs);
     await pool.close();
     const settled = await settling;
     for (const s of settled) if (s.status === 'rejected') expect((s.reason as AppError).code).toBe('CANCELLED');
-    expect((await rejection(pool.decode({ bytes: bytesOf(file), frameIndex: 0 }))).code).toBe('CANCELLED');
+    expect((await rejection(pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' }))).code).toBe('CANCELLED');
     expect(pool.workerCount).toBe(0);
   });
 });

@@ -1,24 +1,30 @@
-// The series service over a real store and the real decode worker pool: 'series:open' answers from
-// headers alone, slices decode on demand (and neighbours in the background), every slice equals what
-// whole-volume assembly (the previous implementation) gives, and each instance is read from the store once.
+// The series service over a real store and the real decode worker pool: 'series:open' answers from the
+// store's metadata and one instance's header, slices decode on demand (and neighbours in the background) to
+// stored values in their native type, every slice's modality values equal what whole-volume assembly gives,
+// and each instance is read from the store once.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeCodecs } from '../../../src-main/services/codecs/nodeCodecs';
 import { importPaths } from '../../../src-main/services/import/folderImport';
 import { DecodePool } from '../../../src-main/services/series/decodePool';
-import type { DecodeOptions, DecodeRequest, FrameDecoder } from '../../../src-main/services/series/decodeProtocol';
-import { decodeModalityFrame } from '../../../src-main/services/series/frameDecoding';
+import type { DecodeOptions, DecodeRequest, FrameDecoder, WireArray } from '../../../src-main/services/series/decodeProtocol';
+import { decodeWireFrame } from '../../../src-main/services/series/frameDecoding';
+import { modalityValues, wireConstructor } from '../../../src-main/services/series/seriesDisplay';
 import { SeriesService } from '../../../src-main/services/series/seriesService';
 import { MemoryStudyStore } from '../../../src-main/services/store/memoryStudyStore';
 import type { StudyStore } from '../../../src-main/services/store/studyStore';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
 import { parseDicom } from '../../../src-shared/dicom/parse';
 import type { Volume } from '../../../src-shared/dicom/types';
+import type { SeriesView } from '../../../src-shared/ipc/contract';
+import { robustWindow } from '../../../src-shared/dicom/pixels/defaultWindow';
 import { assembleVolumeAsync } from '../../../src-shared/dicom/volume/assembleVolume';
 import { frameRefsOf, type FrameRef } from '../../../src-shared/dicom/volume/frameGeometry';
 import { computeSeriesGeometry } from '../../../src-shared/dicom/volume/seriesGeometry';
 import { AppError } from '../../../src-shared/errors';
+import { codeOfAsync } from '../../tools/errorCode';
 import { buildDecodeWorker, CORPUS, PHANTOMS, type BuiltWorker } from './fixtures/decodeWorkerBuild';
 
 /** Counts decodes on their way to the real pool. */
@@ -27,7 +33,7 @@ class CountingDecoder implements FrameDecoder {
   background = 0;
   busy = 0;
   constructor(private readonly inner: FrameDecoder) {}
-  decode(request: DecodeRequest, options?: DecodeOptions): Promise<Float32Array> {
+  decode(request: DecodeRequest, options?: DecodeOptions): Promise<WireArray> {
     this.calls++;
     if (options?.priority === 'background') this.background++;
     return this.inner.decode(request, options).catch((e: unknown) => {
@@ -57,6 +63,7 @@ function countingStore(inner: StudyStore): { store: StudyStore; reads: Map<strin
     listStudies: () => inner.listStudies(),
     listSeries: (s) => inner.listSeries(s),
     listInstances: (s) => inner.listInstances(s),
+    studyOfSeries: (s) => inner.studyOfSeries(s),
     readInstanceBytes: (id) => {
       reads.set(id, (reads.get(id) ?? 0) + 1);
       return inner.readInstanceBytes(id);
@@ -86,7 +93,7 @@ async function referenceVolume(dirOrFiles: string | string[]): Promise<Volume> {
   const units = first.modality === 'CT' ? 'HU' : first.rescaleType || '';
   return assembleVolumeAsync(geometry, frames, (i) => {
     const f = frames[i]!;
-    return decodeModalityFrame({ bytes: bytes[Number(f.key)]!.slice().buffer, frameIndex: f.frameIndex }, codecs, null);
+    return decodeWireFrame({ bytes: bytes[Number(f.key)]!.slice().buffer, frameIndex: f.frameIndex, output: 'modality' }, codecs, null) as Promise<Float32Array>;
   }, units);
 }
 
@@ -126,42 +133,85 @@ async function setUp(dir: string) {
   return { service, decoder, reads, seriesId: series!.seriesId, instances: await memory.listInstances(series!.seriesId) };
 }
 
-async function allSlices(service: SeriesService, seriesId: string, n: number): Promise<Float32Array[]> {
+/** A served slice as the typed array its pixel type names. */
+function wire(view: SeriesView, buffer: ArrayBuffer): WireArray {
+  return new (wireConstructor(view.display.pixelType))(buffer);
+}
+
+/** A served slice's modality values (what the renderer computes with the modality LUT). */
+function modality(view: SeriesView, buffer: ArrayBuffer): Float32Array {
+  return modalityValues(wire(view, buffer), view.display.modalityLut);
+}
+
+async function allSlices(service: SeriesService, view: SeriesView): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
-  for (let k = 0; k < n; k++) out.push(new Float32Array(await service.slice(seriesId, k)));
+  for (let k = 0; k < view.dimensions[2]; k++) out.push(modality(view, await service.slice(view.seriesId, k)));
   return out;
 }
 
+
+/** The file in `dir` holding this SOP Instance UID. */
+function fileWithUid(dir: string, uid: string): string {
+  const f = filesIn(dir).find((p) => readInstanceMeta(parseDicom(new Uint8Array(readFileSync(p)), { untilPixelData: true })).sopInstanceUid === uid);
+  if (!f) throw new Error(`no file with ${uid}`);
+  return f;
+}
+
+/** pydicom's stored values of frame 0 (its pixel_array, little-endian, native type): an independent decoder. */
+function pydicomStored(file: string): Buffer {
+  const script = "import sys, pydicom; a = pydicom.dcmread(sys.argv[1]).pixel_array; sys.stdout.buffer.write(a.astype(a.dtype.newbyteorder('<')).tobytes())";
+  const r = spawnSync('/usr/bin/python3', ['-c', script, file], { maxBuffer: 1 << 28 });
+  if (r.error || r.status !== 0) throw new Error(`this test needs pydicom (Debian python3-pydicom): ${r.error?.message ?? r.stderr.toString()}`);
+  return r.stdout;
+}
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
 describe('series service', () => {
-  it('opens ct-axial from headers alone, then serves slice 45 in HU and prefetches its neighbours', async () => {
+  it('opens ct-axial from the store metadata and one header, then serves slice 45 as pydicom\'s stored Uint16 values (HU = stored - 1024)', async () => {
     const dir = path.join(PHANTOMS, 'ct-axial');
-    const { service, decoder, reads, seriesId, instances } = await setUp(dir);
+    const { service, decoder, reads, seriesId } = await setUp(dir);
     const view = await service.openSeries(seriesId);
-    expect(decoder.calls).toBe(0);
-    expect(view).toMatchObject({ dimensions: [256, 256, 80], spacing: [0.75, 0.75, 2], origin: [-95.625, -95.625, -79], units: 'HU', defaultWindow: { center: 40, width: 400 } });
-    expect(view.instanceNumbers.indexOf(46)).toBe(45);
+    // One instance read (the middle slice's: its header, then its decode, started at open for the first fetch).
+    expect(sum(reads)).toBe(1);
+    expect(decoder.calls).toBe(1);
+    expect(view).toMatchObject({
+      kind: 'volume', dimensions: [256, 256, 80], spacing: [0.75, 0.75, 2], origin: [-95.625, -95.625, -79], units: 'HU', cine: null, warnings: [],
+      pixelPath: `pixels/${seriesId}`, modality: 'CT',
+    });
+    expect(view.studyId).toMatch(/.+/);
+    expect(view.display).toMatchObject({
+      pixelType: 'uint16', components: 1, photometric: 'MONOCHROME2', modalityLut: { kind: 'linear', slope: 1, intercept: -1024 },
+      inverted: false, voiLuts: [], defaultWindow: { center: 40, width: 400, function: 'LINEAR' },
+    });
+    expect(view.display.windows[0]).toMatchObject({ center: 40, width: 400 });
     // 12 bits stored, intercept -1024, window 400 wide: the drag range is what the stored bits can hold.
-    expect(view.valueRange).toEqual([-1024, 3071]);
+    expect(view.display.valueRange).toEqual([-1024, 3071]);
+    expect(view.calibration).toEqual({ unit: 'mm', spacing: [0.75, 0.75], regions: [] });
+    expect(view.frames.map((f) => f.instanceNumber).indexOf(46)).toBe(45);
+    expect(view.frames[45]).toMatchObject({ frameIndex: 0, patientOrientation: null });
     expect(await service.openSeries(seriesId)).toBe(view);
 
-    const hu = new Float32Array(await service.slice(seriesId, 45));
-    expect(decoder.calls - decoder.background).toBe(1);
-    const at = (x: number, y: number) => hu[Math.round((y + 95.625) / 0.75) * 256 + Math.round((x + 95.625) / 0.75)];
-    expect(at(20, -20)).toBe(200);
-    expect(at(0, 45)).toBe(700);
-    expect(at(-40, -10)).toBe(-800);
+    const raw = await service.slice(seriesId, 45);
+    expect(raw.byteLength).toBe(256 * 256 * 2);
+    expect(Buffer.from(raw).equals(pydicomStored(fileWithUid(dir, view.frames[45]!.sopInstanceUid)))).toBe(true);
+    const stored = new Uint16Array(raw);
+    const hu = (x: number, y: number) => stored[Math.round((y + 95.625) / 0.75) * 256 + Math.round((x + 95.625) / 0.75)]! - 1024;
+    expect(hu(20, -20)).toBe(200);
+    expect(hu(0, 45)).toBe(700);
+    expect(hu(-40, -10)).toBe(-800);
+    expect(decoder.calls - decoder.background).toBe(2);
 
     // Neighbours 41..49 are decoded in the background; asking for them costs no further decode.
     await until(() => decoder.background === 8);
     for (const k of [41, 42, 43, 44, 46, 47, 48, 49]) await service.slice(seriesId, k);
-    expect(decoder.calls - decoder.background).toBe(1);
+    expect(decoder.calls - decoder.background).toBe(2);
     const ref = await referenceVolume(dir);
-    const slices = await allSlices(service, seriesId, 80);
+    const slices = await allSlices(service, view);
     expect(slices.filter((s, k) => !same(s, sliceOf(ref, k))).length).toBe(0);
-    // Read once per instance for this open, although headers were parsed at open and pixels later.
-    expect(reads.size).toBe(instances.length);
+    // Every instance read once for this open, the header's included.
     expect([...reads.values()].every((n) => n === 1)).toBe(true);
-    // Every slice decoded once: served from the cache the second time.
+    expect(reads.size).toBe(80);
     const decoded = decoder.calls;
     await service.slice(seriesId, 10);
     expect(decoder.calls).toBe(decoded);
@@ -184,7 +234,7 @@ describe('series service', () => {
       const queue = Array.from({ length: n }, (_, i) => (40 + (i % 2 ? -1 : 1) * Math.ceil(i / 2) + n) % n);
       const got = new Map<number, Float32Array>();
       await Promise.all([0, 1, 2, 3].map(async () => {
-        for (let k = queue.shift(); k !== undefined; k = queue.shift()) got.set(k, new Float32Array(await service.slice(series!.seriesId, k)));
+        for (let k = queue.shift(); k !== undefined; k = queue.shift()) got.set(k, modality(view, await service.slice(series!.seriesId, k)));
       }));
       const ref = await referenceVolume(dir);
       expect(got.size).toBe(n);
@@ -199,18 +249,18 @@ describe('series service', () => {
 
   it('serves ct-oblique slice by slice along its tilted normal, equal to the assembled volume', async () => {
     const dir = path.join(PHANTOMS, 'ct-oblique');
-    const { service, decoder, seriesId } = await setUp(dir);
+    const { service, reads, seriesId } = await setUp(dir);
     const view = await service.openSeries(seriesId);
-    expect(decoder.calls).toBe(0);
+    expect(sum(reads)).toBe(1);
     expect(view.warnings.map((w) => w.code)).not.toContain('RESAMPLED');
     expect(view.direction[4]).toBeCloseTo(Math.cos((20 * Math.PI) / 180), 6);
     const ref = await referenceVolume(dir);
     expect(view.dimensions).toEqual(ref.dimensions);
-    const slices = await allSlices(service, seriesId, view.dimensions[2]);
+    const slices = await allSlices(service, view);
     expect(slices.filter((s, k) => !same(s, sliceOf(ref, k))).length).toBe(0);
   });
 
-  it('resamples an irregular stack (a missing slice) in the pool at open, as whole-volume assembly did', async () => {
+  it('resamples an irregular stack (a missing slice) in the pool at open and serves the volume\'s own values', async () => {
     const dir = path.join(CORPUS, 'icometrix-dicom2nifti/failing/sliceincrement/001');
     const { service, decoder, seriesId } = await setUp(dir);
     const view = await service.openSeries(seriesId);
@@ -218,18 +268,21 @@ describe('series service', () => {
     expect(view.dimensions).toEqual([512, 512, 5]);
     expect(decoder.calls).toBe(4);
     const ref = await referenceVolume(dir);
-    const slices = await allSlices(service, seriesId, 5);
+    expect(view.display.pixelType).toBe(ref.scalars instanceof Int16Array ? 'int16' : 'float32');
+    expect(view.display.modalityLut).toEqual({ kind: 'linear', slope: 1, intercept: 0 });
+    const slices = await allSlices(service, view);
     expect(slices.filter((s, k) => !same(s, sliceOf(ref, k))).length).toBe(0);
     expect(decoder.calls).toBe(4);
-    expect(view.valueRange[0]).toBeLessThan(view.valueRange[1]);
+    expect(view.display.valueRange[0]).toBeLessThan(view.display.valueRange[1]);
   });
 
-  it('reads a multi-frame instance once and decodes its frames one by one', async () => {
+  it('reads an enhanced multi-frame instance once and decodes its frames one by one, as a volume in position order', async () => {
     const dir = path.join(CORPUS, 'dcm_qa_enh/In/Siemens/XA10');
     const { service, decoder, reads, seriesId, instances } = await setUp(dir);
     expect(instances.every((i) => i.meta.numberOfFrames > 1)).toBe(true);
     const view = await service.openSeries(seriesId);
-    const slices = await allSlices(service, seriesId, view.dimensions[2]);
+    expect(view.kind).toBe('volume');
+    const slices = await allSlices(service, view);
     const mine = filesIn(dir).filter((f) => readInstanceMeta(parseDicom(new Uint8Array(readFileSync(f)))).seriesInstanceUid === instances[0]!.meta.seriesInstanceUid);
     const ref = await referenceVolume(mine);
     expect(view.dimensions).toEqual(ref.dimensions);
@@ -240,36 +293,52 @@ describe('series service', () => {
     expect([...reads.values()].every((n) => n === 1)).toBe(true);
   });
 
-  it('measures the window from the middle slice when the header has none', async () => {
+  it('opens the NEMA enhanced CT (per-frame positions in functional groups) as a two-slice volume', async () => {
+    const { service, seriesId } = await setUp(path.join(CORPUS, 'pydicom-data/eCT_Supplemental.dcm'));
+    const view = await service.openSeries(seriesId);
+    expect(view).toMatchObject({ kind: 'volume', dimensions: [512, 512, 2], warnings: [] });
+    expect(view.frames.map((f) => f.frameIndex).sort()).toEqual([0, 1]);
+    expect(view.spacing[2]).toBeCloseTo(10, 3);
+    expect(new Uint8Array(await service.slices(seriesId, 0, 1)).length).toBe(2 * 512 * 512 * 2);
+  });
+
+  it('computes the default window from robust percentiles of the middle slice when the header has none', async () => {
     const dir = path.join(CORPUS, 'icometrix-dicom2nifti/generic/anatomical/001');
     const { service, decoder, seriesId } = await setUp(dir);
     const view = await service.openSeries(seriesId);
     expect(decoder.calls).toBe(1);
-    const mid = new Float32Array(await service.slice(seriesId, Math.floor(view.dimensions[2] / 2)));
+    expect(view.display.windows).toEqual([]);
+    const mid = modality(view, await service.slice(seriesId, Math.floor(view.dimensions[2] / 2)));
     expect(decoder.calls - decoder.background).toBe(1);
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of mid) [min, max] = [Math.min(min, v), Math.max(max, v)];
-    expect(view.valueRange).toEqual([min, max]);
-    expect(view.defaultWindow).toEqual({ center: (min + max) / 2, width: max - min });
+    const r = robustWindow(mid)!;
+    expect(view.display.valueRange).toEqual([r.min, r.max]);
+    expect(view.display.defaultWindow).toEqual({ center: r.center, width: r.width, function: 'LINEAR', explanation: 'Default' });
+    // Percentiles, not the extremes: narrower than min..max.
+    expect(r.width).toBeLessThan(r.max - r.min);
   });
 
-  it('refuses slices of a series that is not open or out of range, with typed errors', async () => {
+  it('serves runs of slices a..b concatenated and refuses bad ranges or closed series with typed errors', async () => {
     const { service, seriesId } = await setUp(path.join(CORPUS, 'icometrix-dicom2nifti/generic/compressed_jpegls/001'));
-    const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : 'untyped'));
-    expect(await code(service.slice(seriesId, 0))).toBe('NOT_FOUND');
-    await service.openSeries(seriesId);
-    expect(await code(service.slice(seriesId, 4))).toBe('NOT_FOUND');
-    expect(await code(service.slice(seriesId, 3))).toBe('ok');
+    expect(await codeOfAsync(service.slice(seriesId, 0))).toBe('NOT_FOUND');
+    const view = await service.openSeries(seriesId);
+    const one = await Promise.all([0, 1, 2, 3].map((k) => service.slice(seriesId, k)));
+    const run = await service.slices(seriesId, 1, 3);
+    expect(Buffer.from(run).equals(Buffer.concat(one.slice(1).map((b) => Buffer.from(b))))).toBe(true);
+    expect(run.byteLength).toBe(3 * 256 * 256 * wireConstructor(view.display.pixelType).BYTES_PER_ELEMENT);
+    expect(await codeOfAsync(service.slices(seriesId, 2, 1))).toBe('INVALID_REQUEST');
+    expect(await codeOfAsync(service.slices(seriesId, 0, 4))).toBe('NOT_FOUND');
+    expect(await codeOfAsync(service.slice(seriesId, 4))).toBe('NOT_FOUND');
+    expect(await codeOfAsync(service.slice(seriesId, -1))).toBe('NOT_FOUND');
+    expect(await codeOfAsync(service.slice(seriesId, 3))).toBe('no error');
     service.closeAll();
-    expect(await code(service.slice(seriesId, 3))).toBe('NOT_FOUND');
+    expect(await codeOfAsync(service.slice(seriesId, 3))).toBe('NOT_FOUND');
     // Closed while opening (a quick view ended): the open answers but nothing is kept.
     const opening = service.openSeries(seriesId);
     service.closeAll();
     expect((await opening).dimensions).toEqual([256, 256, 4]);
-    expect(await code(service.slice(seriesId, 0))).toBe('NOT_FOUND');
+    expect(await codeOfAsync(service.slice(seriesId, 0))).toBe('NOT_FOUND');
     await service.openSeries(seriesId);
-    expect(await code(service.slice(seriesId, 0))).toBe('ok');
-    expect(await code(service.openSeries('no-such-series'))).toBe('NOT_FOUND');
+    expect(await codeOfAsync(service.slice(seriesId, 0))).toBe('no error');
+    expect(await codeOfAsync(service.openSeries('no-such-series'))).toBe('NOT_FOUND');
   });
 });

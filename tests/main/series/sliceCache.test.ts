@@ -24,7 +24,7 @@ describe('slice cache', () => {
   });
 
   it('drops one series by key prefix and replaces a slice put twice', () => {
-    const cache = new SliceCache(1 << 20);
+    const cache = new SliceCache<Float32Array>(1 << 20);
     cache.put('7/0', slice(10));
     cache.put('7/1', slice(10));
     cache.put('8/0', slice(10));
