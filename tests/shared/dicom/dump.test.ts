@@ -49,8 +49,11 @@ describe('dumpDataset', () => {
     const byTag = new Map(nodes.map((n) => [n.tag, n]));
     expect(byTag.get('(0028,0010)')).toMatchObject({ keyword: 'Rows', name: 'Rows', vr: 'US', value: '128' });
     expect(byTag.get('(0020,0032)')?.value.split('\\')).toHaveLength(3);
-    expect(byTag.get('(7FE0,0010)')?.value).toMatch(/^32768 bytes: /);
-    expect(nodes.filter((n) => n.private).every((n) => n.name === 'Private' || n.keyword === 'PrivateCreator')).toBe(true);
+    // Pixel Data: its size, never its bytes.
+    expect(byTag.get('(7FE0,0010)')?.value).toBe('32768 bytes');
+    // GE's private blocks: named from DCMTK's private dictionary via the block's creator.
+    expect(byTag.get('(0009,0010)')).toMatchObject({ name: 'Private Creator', value: 'GEMS_IDEN_01', private: true });
+    expect(byTag.get('(0009,1004)')).toMatchObject({ keyword: 'ProductId', name: 'Product Id', creator: 'GEMS_IDEN_01', value: 'HiSpeed CT/i' });
     expect(nodes.every((n) => n.value.length <= 40 + 41)).toBe(true);
     expect(dumpDataset(f, { maxNodes: 5 }).at(-1)?.name).toBe('output truncated');
   });
