@@ -12,6 +12,7 @@ import { APP_ORIGIN, createAppProtocol, type AppProtocol } from '../protocol/app
 import { SeriesService } from '../series/seriesService';
 import { MemoryStudyStore } from '../store/memoryStudyStore';
 import type { StudyStore } from '../store/studyStore';
+import { readInstanceTags } from '../tags/instanceTags';
 import type { CacheSession } from './storeSession';
 
 export interface AppServicesOptions {
@@ -136,6 +137,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       return list.map(({ seriesId, seriesNumber, seriesDescription, modality, instanceCount }) => ({ seriesId, seriesNumber, seriesDescription, modality, instanceCount }));
     },
     'series:open': async ({ seriesId }) => series.openSeries(seriesId),
+    'instance:tags': async ({ instanceId, frameIndex }) => readInstanceTags(storeFor(instanceId), instanceId, frameIndex),
   };
 
   return {

@@ -1,12 +1,12 @@
 // Private tags are named as dcmdump names them: the committed table is DCMTK's private.dic, and a
 // private data element is looked up by the creator that reserves its block (implicit VR gets its VR too).
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dumpDataset, type DumpNode } from '../../../src-shared/dicom/dump';
 import { parseDicom } from '../../../src-shared/dicom/parse';
 import { lookupPrivateTag, privateCreatorTag } from '../../../src-shared/dicom/privateDictionary';
+import { dcmdumpLines } from '../../tools/dcmdump';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CORPUS = path.resolve(ROOT, '../shared/data/corpus');
@@ -14,17 +14,10 @@ const DIC = '/usr/share/libdcmtk17/private.dic';
 
 /** dcmdump's private elements (odd groups above 0008), in order, with depth, VR and DCMTK's name. */
 function dcmdumpPrivate(file: string): string[] {
-  const r = spawnSync('dcmdump', ['-q', '+L', file], { encoding: 'latin1', maxBuffer: 64 << 20 });
-  if (r.error || r.status !== 0) throw new Error('dcmdump (dcmtk) is required: ' + (r.error?.message ?? r.stderr));
-  const out: string[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const m = /^(\s*)\(([0-9a-f]{4}),([0-9a-f]{4})\) (\S\S) .*#\s*(?:\d+|u\/l),\s*\d+ (.*)$/.exec(line);
-    if (!m || parseInt(m[2]!, 16) % 2 === 0 || parseInt(m[2]!, 16) <= 8) continue;
+  return dcmdumpLines(file)
+    .filter((l) => parseInt(l.tag.slice(1, 5), 16) % 2 === 1 && parseInt(l.tag.slice(1, 5), 16) > 8)
     // Not in the dictionary, or in it as "Unknown" (VR only): no keyword, shown as 'Private tag'.
-    const name = m[5] === 'Unknown Tag & Data' || m[5] === 'Unknown' ? '' : m[5];
-    out.push(`${m[1]!.length / 4} (${m[2]},${m[3]})`.toUpperCase() + ` ${m[4] === '??' ? '' : m[4]} ${name}`);
-  }
-  return out;
+    .map((l) => `${l.depth} ${l.tag} ${l.vr === '??' ? '' : l.vr} ${l.name === 'Unknown Tag & Data' || l.name === 'Unknown' ? '' : l.name}`);
 }
 
 function ourPrivate(nodes: DumpNode[], depth = 0, out: string[] = []): string[] {
