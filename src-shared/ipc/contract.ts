@@ -173,6 +173,44 @@ export interface SeriesView {
   pixelPath: string;
 }
 
+/** One attribute as the tag browser shows it. */
+export interface TagNode {
+  /** "GGGG,EEEE", upper-case hex. */
+  tag: string;
+  /** Public dictionary name; private data elements: their creator's dictionary entry, else 'Private tag'; 'Private Creator'. */
+  name: string;
+  /** From the file, or the dictionary for implicit VR; '' when unknown. */
+  vr: string;
+  /** Value length in bytes. */
+  length: number;
+  /**
+   * Text decoded per the Specific Character Set, numbers joined with a backslash, binary values as their size
+   * (and first bytes), Pixel Data as its size only, sequences as their item count. Ends with '…' when cut.
+   */
+  value: string;
+  /** The value was cut: longer than the limit per value, or the response's budget ran out. */
+  valueTruncated?: true;
+  /** Private data elements: the creator string of their block. */
+  creator?: string;
+  /** Sequence items, each a list of nodes. */
+  items?: TagNode[][];
+}
+
+/** Every attribute of one stored instance (file meta included), capped so that no file makes a giant response. */
+export interface InstanceTags {
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  /** (0008,0005) as written; '' when absent (default repertoire). */
+  specificCharacterSet: string;
+  elements: TagNode[];
+  /** True when elements or items were left out, or values emptied, to keep the response bounded. */
+  truncated: boolean;
+  /** Number of Frames (1 for single-frame instances). */
+  frameCount: number;
+  /** Enhanced multi-frame: the Per-frame Functional Groups Sequence item of the requested frame; null otherwise. */
+  frameGroups: { tag: '5200,9230'; itemIndex: number } | null;
+}
+
 export interface ImportProgress {
   jobId: string;
   filesDone: number;
@@ -224,6 +262,8 @@ export const requestSchemas = {
   'annotations:list': z.object({ seriesId: id }).strict(),
   // Replaces the series' whole set: the renderer holds the state and saves all of it after each change.
   'annotations:save': z.object({ seriesId: id, annotations: z.array(annotationSchema).max(2000) }).strict(),
+  // Instance ids come from SeriesView.frames[k].instanceId.
+  'instance:tags': z.object({ instanceId: id, frameIndex: z.number().int().min(0).max(1_000_000).optional() }).strict(),
 } as const;
 
 export interface Responses {
@@ -245,6 +285,7 @@ export interface Responses {
   'series:open': SeriesView;
   'annotations:list': AnnotationRecord[];
   'annotations:save': { saved: number };
+  'instance:tags': InstanceTags;
 }
 
 export interface Events {

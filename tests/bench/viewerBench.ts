@@ -14,6 +14,9 @@ import { startHarness, TEST_ORIGIN, type Harness } from '../e2e/harness';
 import type { BenchRow } from './benchTypes';
 import { repoRoot } from './engineBench';
 
+/** What the reading room exposes on window for benches (src-renderer/viewer/viewerTimings.ts, views/renderRoot.ts). */
+type BenchWindow = { __enclaveViewerTimings?: { seriesId: string; what: string; ms: number }[]; __enclaveFinish?: () => void };
+
 const GROUP = 'viewer';
 const MAKE_PHANTOMS = path.resolve(repoRoot(), '../shared/tools/make_phantoms.py');
 const MiB = 2 ** 20;
@@ -58,12 +61,12 @@ async function importAndOpen(h: Harness, dir: string): Promise<void> {
 async function openSeries(h: Harness, studyIndex: number): Promise<void> {
   await h.page.getByTestId('study').nth(studyIndex).click();
   await h.page.getByTestId('series').first().waitFor();
-  await h.page.evaluate(() => { window.__enclaveViewerTimings = []; });
+  await h.page.evaluate(() => { (window as unknown as BenchWindow).__enclaveViewerTimings = []; });
   await h.page.getByTestId('series').first().click();
 }
 
 async function timing(page: Page, what: 'firstPixels' | 'allSlices', timeoutMs: number): Promise<number> {
-  const handle = await page.waitForFunction((w) => window.__enclaveViewerTimings?.find((t) => t.what === w)?.ms ?? null, what, { timeout: timeoutMs, polling: 20 });
+  const handle = await page.waitForFunction((what) => (window as unknown as BenchWindow).__enclaveViewerTimings?.find((t) => t.what === what)?.ms ?? null, what, { timeout: timeoutMs, polling: 20 });
   return (await handle.jsonValue()) as number;
 }
 
@@ -82,7 +85,7 @@ async function scrollThrough(page: Page, steps: number, direction: 1 | -1): Prom
       });
       host.dispatchEvent(new WheelEvent('wheel', { deltaY: 100 * direction, bubbles: true, cancelable: true }));
       const got = await Promise.race([drawn, new Promise<number>((r) => setTimeout(() => r(-1), 5000))]);
-      window.__enclaveFinish?.();
+      (window as unknown as BenchWindow).__enclaveFinish?.();
       times.push(performance.now() - t0);
       if (got !== want) skipped++;
     }

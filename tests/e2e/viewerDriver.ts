@@ -114,5 +114,5 @@ export async function lastAnnotationValue(h: Harness, index = 0): Promise<string
 }
 
 export async function vtkStats(h: Harness): Promise<{ vtkObjects: number; contexts: number; childViews: number; openVolumes: number }> {
-  return h.page.evaluate(() => window.__enclaveStats!());
+  return h.page.evaluate(() => (window as unknown as { __enclaveStats(): { vtkObjects: number; contexts: number; childViews: number; openVolumes: number } }).__enclaveStats());
 }

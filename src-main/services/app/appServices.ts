@@ -12,6 +12,7 @@ import { APP_ORIGIN, createAppProtocol, type AppProtocol } from '../protocol/app
 import { SeriesService } from '../series/seriesService';
 import { MemoryStudyStore } from '../store/memoryStudyStore';
 import type { StudyStore } from '../store/studyStore';
+import { readInstanceTags } from '../tags/instanceTags';
 import type { CacheSession } from './storeSession';
 
 export interface AppServicesOptions {
@@ -139,6 +140,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     // Quick-view series keep theirs in memory (gone when it closes); cache series in the encrypted store.
     'annotations:list': async ({ seriesId }) => storeFor(seriesId).listAnnotations(seriesId),
     'annotations:save': async ({ seriesId, annotations }) => storeFor(seriesId).saveAnnotations(seriesId, annotations),
+    'instance:tags': async ({ instanceId, frameIndex }) => readInstanceTags(storeFor(instanceId), instanceId, frameIndex),
   };
 
   return {

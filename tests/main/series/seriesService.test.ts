@@ -64,6 +64,8 @@ function countingStore(inner: StudyStore): { store: StudyStore; reads: Map<strin
     listSeries: (s) => inner.listSeries(s),
     listInstances: (s) => inner.listInstances(s),
     studyOfSeries: (s) => inner.studyOfSeries(s),
+    listAnnotations: (s) => inner.listAnnotations(s),
+    saveAnnotations: (s, a) => inner.saveAnnotations(s, a),
     readInstanceBytes: (id) => {
       reads.set(id, (reads.get(id) ?? 0) + 1);
       return inner.readInstanceBytes(id);
