@@ -98,7 +98,7 @@ export function App() {
       </header>
       <main className="workspace">
         <StoreGate onOpen={() => { setCacheOpen(true); void refresh(); }} />
-        <StudyList studies={studies} series={series} studyId={studyId} seriesId={seriesId} onOpenStudy={(id) => void openStudy(id)} onOpenSeries={openSeries} onPurge={(id) => void purge(id)} />
+        <StudyList studies={studies} series={series} studyId={studyId} seriesId={seriesId} onOpenStudy={(id) => void openStudy(id)} onOpenSeries={openSeries} onPurge={(id) => void purge(id)} hideIdentifying={hideIdentifying} />
         <section className="viewer">
           {!hasWebGL2() ? (
             <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>

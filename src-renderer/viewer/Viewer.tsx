@@ -198,7 +198,7 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
     };
     raf = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(raf);
-  }, [state.viewports.map((v) => `${v.cine?.playing ? 1 : 0}:${v.cine?.fps ?? 0}:${v.seriesId}`).join('|')]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [state.viewports.map((v) => `${v.cine?.playing ? 1 : 0}:${v.cine?.fps ?? 0}:${v.seriesId}`).join('|')]);
 
   useEffect(() => rawDispatch({ type: 'hideIdentifying', hide: hideIdentifying }), [hideIdentifying]);
 
@@ -222,6 +222,8 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
     return view ? studies.find((s) => s.studyId === view.studyId) ?? null : null;
   };
 
+  // Hiding identifying text takes effect in the same render as the click (never a frame with the name).
+  const shown = state.hideIdentifying === hideIdentifying ? state : { ...state, hideIdentifying };
   const { rows, cols } = layoutCells(state.layout);
   const planes: (ImagePlane | null)[] = state.viewports.map((v) => {
     const view = v.seriesId ? views.get(v.seriesId) : undefined;
@@ -271,7 +273,7 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
           const others = planes.filter((p, j): p is ImagePlane => j !== i && p !== null && !!view && view.kind === 'volume' && !!vp.seriesId && views.get(state.viewports[j]!.seriesId!)?.frameOfReferenceUid === view.frameOfReferenceUid && view.frameOfReferenceUid !== '');
           return (
             <ViewportCell
-              key={i} index={i} state={vp} viewer={state} view={view} volume={vp.seriesId ? volumes.get(vp.seriesId) ?? null : null}
+              key={i} index={i} state={vp} viewer={shown} view={view} volume={vp.seriesId ? volumes.get(vp.seriesId) ?? null : null}
               study={vp.seriesId ? studyOf(vp.seriesId) : null} openError={vp.seriesId ? errors.get(vp.seriesId) ?? null : null}
               dispatch={dispatch} onDropSeries={(index, id) => void openInto(id, index)} otherPlanes={others}
               openedAt={vp.seriesId ? openedAt.current.get(vp.seriesId) ?? null : null}

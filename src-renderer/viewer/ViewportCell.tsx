@@ -46,13 +46,13 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   const [drawn, setDrawn] = useState(false);
   const [loaded, setLoaded] = useState(0);
   const [draft, setDraft] = useState<Draft | null>(null);
-  const drag = useRef<{ button: number; x: number; y: number; camera: Camera2D | null; window: VoiWindowInfo | null; draftBefore: boolean } | null>(null);
+  const drag = useRef<{ button: number; x: number; y: number; camera: Camera2D | null; voi: VoiWindowInfo | null; draftBefore: boolean } | null>(null);
   const firstDrawn = useRef(false);
   const active = viewer.active === index;
   const n = view?.dimensions[2] ?? 0;
   const slice = Math.min(state.slice, Math.max(0, n - 1));
   const plane = useMemo(() => (view ? imagePlaneOf(view, slice) : null), [view, slice]);
-  const window = state.window ?? view?.display.defaultWindow ?? null;
+  const voi = state.window ?? view?.display.defaultWindow ?? null;
   const inverted = view ? view.display.inverted !== state.invert : false;
 
   // The vtk pipeline lives exactly as long as this cell.
@@ -100,12 +100,12 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   useEffect(() => {
     const pipeline = pipelineRef.current;
     if (!pipeline) return;
-    if (!view || !volume || !plane || !state.camera || !window) {
+    if (!view || !volume || !plane || !state.camera || !voi) {
       pipeline.clear();
       setDrawn(false);
       return;
     }
-    const ok = pipeline.draw(volume, { slice, plane, camera: state.camera, viewport: size, window, inverted });
+    const ok = pipeline.draw(volume, { slice, plane, camera: state.camera, viewport: size, window: voi, inverted });
     setDrawn(ok || drawn);
     // Benches and tests wait for this to time a step to the frame that shows it.
     if (ok) hostRef.current?.dispatchEvent(new CustomEvent('enclave-drawn', { detail: { slice, fromVolume: volume.complete } }));
@@ -116,9 +116,17 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     }
     if (ok && volume.complete && openedAt !== null) recordTiming(view.seriesId, 'allSlices', performance.now() - openedAt, true);
     // drawn is intentionally not a dependency: it only remembers that something was shown.
-  }, [view, volume, plane, slice, state.camera, size, window, inverted, arrivals, openedAt]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [view, volume, plane, slice, state.camera, size, voi, inverted, arrivals, openedAt]);
 
   useEffect(() => { firstDrawn.current = false; }, [view?.seriesId]);
+
+  // A drawing in progress ends when the tool changes or the user presses Escape.
+  useEffect(() => setDraft(null), [viewer.tool, view?.seriesId]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') setDraft(null); };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const ready = !!volume?.has(slice);
   const frame = view?.frames[slice];
@@ -144,7 +152,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     if (!view || !state.camera) return;
     e.currentTarget.setPointerCapture(e.pointerId);
     const tool = viewer.tool;
-    drag.current = { button: e.button, x: e.clientX, y: e.clientY, camera: state.camera, window, draftBefore: draft !== null };
+    drag.current = { button: e.button, x: e.clientX, y: e.clientY, camera: state.camera, voi, draftBefore: draft !== null };
     if (e.button === 0 && isMeasureTool(tool)) {
       const p = toWorld(e);
       if (!p) return;
@@ -168,9 +176,9 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     const mode = d.button === 1 || (d.button === 0 && tool === 'pan') ? 'pan' : d.button === 2 || (d.button === 0 && tool === 'zoom') ? 'zoom' : d.button === 0 && tool === 'windowLevel' ? 'wl' : null;
     if (mode === 'pan') dispatch({ type: 'camera', viewport: index, camera: panBy(plane, d.camera, size, dx, dy) });
     else if (mode === 'zoom') dispatch({ type: 'camera', viewport: index, camera: zoomAt(plane, d.camera, size, [size.width / 2, size.height / 2], Math.exp(-dy / 150)) });
-    else if (mode === 'wl' && d.window) {
+    else if (mode === 'wl' && d.voi) {
       const perPixel = valuesPerPixel(view.display.valueRange, size.height);
-      const next = dragWindowLevel(d.window, dx, dy, perPixel);
+      const next = dragWindowLevel(d.voi, dx, dy, perPixel);
       dispatch({ type: 'window', viewport: index, window: { center: next.center, width: next.width, function: view.display.defaultWindow.function, explanation: 'Custom' } });
     }
   };
@@ -241,8 +249,8 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
         data-slice={slice}
         data-slices={n}
         data-instance={frame?.instanceNumber ?? ''}
-        data-window-center={window ? window.center.toFixed(1) : ''}
-        data-window-width={window ? window.width.toFixed(1) : ''}
+        data-window-center={voi ? voi.center.toFixed(1) : ''}
+        data-window-width={voi ? voi.width.toFixed(1) : ''}
         data-ready={ready && drawn ? 'true' : 'false'}
         data-loaded={loaded}
         data-complete={volume?.complete ? 'true' : 'false'}
@@ -268,7 +276,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
         />
       )}
       {view && viewer.overlays.corners && (
-        <CornerText view={view} study={study} slice={slice} window={window} camera={state.camera} hideIdentifying={viewer.hideIdentifying} ready={ready} loaded={loaded} />
+        <CornerText view={view} study={study} slice={slice} window={voi} camera={state.camera} hideIdentifying={viewer.hideIdentifying} ready={ready} loaded={loaded} />
       )}
       {labels && viewer.overlays.orientation && (
         <>

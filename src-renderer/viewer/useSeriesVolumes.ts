@@ -28,7 +28,7 @@ export function useSeriesVolumes(viewports: ViewportState[], views: Map<string, 
       live.set(id, new SeriesVolume(views.get(id)!, maxTexture3D(), Math.max(0, VOLUME_BUDGET_BYTES - used)));
     }
     return new Map(ids.map((id) => [id, live.get(id)!]));
-  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [key]);
 
   useEffect(() => {
     const keep = new Set(volumes.keys());

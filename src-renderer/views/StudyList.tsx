@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { SeriesListItem, StudyListItem } from '../../src-shared/ipc/contract';
+import { formatDate, formatName } from '../viewer/formatting';
 
 interface Props {
   studies: StudyListItem[];
@@ -9,19 +10,11 @@ interface Props {
   onOpenStudy: (studyId: string) => void;
   onOpenSeries: (seriesId: string) => void;
   onPurge: (studyId: string) => void;
+  /** Screen sharing: names, IDs and birth dates are not rendered at all. */
+  hideIdentifying: boolean;
 }
 
-function formatDate(da: string): string {
-  return /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : da;
-}
-
-function formatName(pn: string): string {
-  const alphabetic = pn.split('=')[0] ?? '';
-  const [family = '', given = ''] = alphabetic.split('^');
-  return given ? `${family}, ${given}` : family;
-}
-
-export function StudyList({ studies, series, studyId, seriesId, onOpenStudy, onOpenSeries, onPurge }: Props) {
+export function StudyList({ studies, series, studyId, seriesId, onOpenStudy, onOpenSeries, onPurge, hideIdentifying }: Props) {
   // Deleting takes two clicks on the same study: the first arms, the second deletes.
   const [armed, setArmed] = useState<string | null>(null);
   return (
@@ -32,9 +25,9 @@ export function StudyList({ studies, series, studyId, seriesId, onOpenStudy, onO
         {studies.map((s) => (
           <li key={s.studyId}>
             <button type="button" className={s.studyId === studyId ? 'selected' : ''} onClick={() => onOpenStudy(s.studyId)} data-testid="study">
-              <strong>{formatName(s.patientName) || '(no name)'}</strong>
+              <strong>{hideIdentifying ? 'Patient (hidden)' : formatName(s.patientName) || '(no name)'}</strong>
               {s.source === 'quickview' && <span className="badge" title="Held in memory only; nothing is saved">Quick view · not saved</span>}
-              <span>{s.patientId} · {formatDate(s.studyDate)}</span>
+              <span>{hideIdentifying ? '' : `${s.patientId} · `}{formatDate(s.studyDate)}</span>
               <span>{s.studyDescription} {s.modalities.join('/')} · {s.seriesCount} series · {s.instanceCount} images</span>
             </button>
             {s.studyId === studyId && (

@@ -40,12 +40,9 @@ export function applyDisplay(property: vtkImageProperty, ctf: vtkColorTransferFu
   const [lo, hi] = windowSpan(window);
   const span = storedSpan(display, lo, hi);
   const linear = window.function !== 'SIGMOID' && display.modalityLut.kind === 'linear';
-  const ramp = displayRamp(display, { window }, span, linear ? 2 : CURVE_SAMPLES);
+  const ramp = displayRamp(display, { window }, span, linear ? 2 : CURVE_SAMPLES, inverted);
   ctf.removeAllPoints();
-  for (let i = 0; i < ramp.stored.length; i++) {
-    const g = inverted ? 1 - ramp.grey[i]! : ramp.grey[i]!;
-    ctf.addRGBPoint(ramp.stored[i]!, g, g, g);
-  }
+  for (let i = 0; i < ramp.stored.length; i++) ctf.addRGBPoint(ramp.stored[i]!, ramp.grey[i]!, ramp.grey[i]!, ramp.grey[i]!);
   property.setRGBTransferFunction(0, ctf);
   property.setUseLookupTableScalarRange(true);
   property.setColorWindow(span[1] - span[0]);

@@ -7,6 +7,14 @@ import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData';
 import type { PixelType, SeriesView } from '../../src-shared/ipc/contract';
 import { ownedVtk } from './vtkOwnership';
 
+/**
+ * SeriesView.direction is row-major with the i, j, k axes as its columns; vtk.js stores the 3x3 direction
+ * column by column (its indexToWorld copies elements 0-2 as the i axis). Same matrix, other element order.
+ */
+export function vtkDirection(d: SeriesView['direction']): Float32Array {
+  return Float32Array.of(d[0], d[3], d[6], d[1], d[4], d[7], d[2], d[5], d[8]);
+}
+
 export type NativeArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array;
 
 const ARRAY_OF: Record<PixelType, { new (n: number): NativeArray; new (b: ArrayBuffer): NativeArray; BYTES_PER_ELEMENT: number }> = {
@@ -123,7 +131,7 @@ export class SeriesVolume {
       image.setDimensions(v.dimensions);
       image.setSpacing(v.spacing);
       image.setOrigin(v.origin);
-      image.setDirection(v.direction);
+      image.setDirection(vtkDirection(v.direction));
       const scalars = this.vtk.own(vtkDataArray.newInstance({ name: 'values', numberOfComponents: v.display.components, values: this.data! }));
       image.getPointData().setScalars(scalars);
       this.image = image;

@@ -16,7 +16,7 @@ import type { VoiWindowInfo } from '../../src-shared/ipc/contract';
 import { normalOf, screenAxes, type Camera2D, type ImagePlane, type Viewport } from '../../src-shared/viewer/viewGeometry';
 import { applyDisplay } from './displayTransfer';
 import { createChildView, type ChildView } from './renderRoot';
-import type { NativeArray, SeriesVolume } from './seriesVolume';
+import { vtkDirection, type NativeArray, type SeriesVolume } from './seriesVolume';
 import { ownedVtk } from './vtkOwnership';
 
 export interface SliceDraw {
@@ -114,7 +114,7 @@ export function createSliceViewport(container: HTMLElement): SliceViewport {
       const array = vtk.own(vtkDataArray.newInstance({ name: 'values', numberOfComponents: v.display.components, values: copy }));
       sliceImage.setDimensions([v.dimensions[0], v.dimensions[1], 1]);
       sliceImage.setSpacing(v.spacing);
-      sliceImage.setDirection(v.direction);
+      sliceImage.setDirection(vtkDirection(v.direction));
       sliceImage.getPointData().setScalars(array);
       sliceScalars = { array, values: copy, owner: volume };
     }

@@ -59,9 +59,9 @@ describe('vertical slice: import, list, open, window/level, scroll', () => {
       await expect.poll(() => attr('data-slice')).not.toBe(before);
     }
     expect(await attr('data-instance')).toBe('46');
-    await page.getByTestId('preset-Soft tissue').click();
+    await page.getByTestId('preset-Abdomen').click();
     await expect.poll(() => attr('data-window-width')).toBe('400.0');
-    expect(await attr('data-window-center')).toBe('40.0');
+    expect(await attr('data-window-center')).toBe('50.0');
     await expect.poll(() => attr('data-ready')).toBe('true');
     await page.waitForTimeout(300);
 

@@ -79,9 +79,8 @@ export async function screenMap(h: Harness, index = 0): Promise<ScreenMap> {
   };
 }
 
-/** Moves to slice k with the keyboard (Home, then ArrowDown), as a user would. */
+/** Moves the active viewport to slice k with the keyboard (Home, then ArrowDown), as a user would. */
 export async function goToSlice(h: Harness, k: number, index = 0): Promise<void> {
-  await viewport(h, index).click({ position: { x: 5, y: 5 } });
   await h.page.keyboard.press('Home');
   for (let i = 0; i < k; i++) await h.page.keyboard.press('ArrowDown');
   await h.page.waitForFunction(([i, want]) => document.querySelector<HTMLElement>(`[data-testid="viewport"][data-index="${i}"]`)?.dataset['slice'] === String(want), [index, k] as const);
@@ -115,4 +114,23 @@ export async function lastAnnotationValue(h: Harness, index = 0): Promise<string
 
 export async function vtkStats(h: Harness): Promise<{ vtkObjects: number; contexts: number; childViews: number; openVolumes: number }> {
   return h.page.evaluate(() => (window as unknown as { __enclaveStats(): { vtkObjects: number; contexts: number; childViews: number; openVolumes: number } }).__enclaveStats());
+}
+
+/** Imports a folder through the "Import folder…" button and waits until the import has finished. */
+export async function importFolder(h: Harness, dir: string): Promise<string> {
+  h.setNextFolder(dir);
+  await h.page.getByTestId('import-folder').click();
+  await h.page.waitForFunction(() => {
+    const button = document.querySelector('[data-testid="import-folder"]');
+    const status = document.querySelector('[role="status"]')?.textContent ?? '';
+    return !!button && !button.hasAttribute('disabled') && /Imported|already|skipped|failed/i.test(status);
+  }, undefined, { timeout: 120_000 });
+  return (await h.page.getByRole('status').first().innerText()).trim();
+}
+
+/** Turns a toggle button on (or off) whatever its current state. */
+export async function setToggle(h: Harness, testId: string, on: boolean): Promise<void> {
+  const button = h.page.getByTestId(testId);
+  const isOn = ((await button.getAttribute('class')) ?? '').split(' ').includes('selected');
+  if (isOn !== on) await button.click();
 }
