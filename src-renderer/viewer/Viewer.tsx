@@ -7,7 +7,7 @@ import { windowPresets } from '../../src-shared/viewer/presets';
 import { commandForKey, SHORTCUT_HELP, type ShortcutCommand } from '../../src-shared/viewer/shortcuts';
 import { fitCamera, planeOfSlice, type ImagePlane } from '../../src-shared/viewer/viewGeometry';
 import { initialViewerState, layoutCells, LAYOUTS, type ToolId, type ViewerState } from '../../src-shared/viewer/viewerState';
-import { syncedSlices, viewerReducer, type ViewerAction } from '../../src-shared/viewer/viewerReducer';
+import { linkedSlices, syncedCameras, syncedSlices, viewerReducer, type ViewerAction } from '../../src-shared/viewer/viewerReducer';
 import { ApiError, call } from '../api';
 import { TagBrowser } from '../views/TagBrowser';
 import { useSeriesVolumes } from './useSeriesVolumes';
@@ -36,6 +36,7 @@ const TOOLS: { id: ToolId; label: string }[] = [
   { id: 'arrow', label: 'Arrow' }, { id: 'text', label: 'Text' }, { id: 'select', label: 'Select' },
 ];
 const SAVE_DELAY_MS = 400;
+const OVERLAY_LABELS = { corners: 'Text', orientation: 'Labels', scaleBar: 'Scale', annotations: 'Marks' } as const;
 
 export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }: Props) {
   const [state, rawDispatch] = useReducer(viewerReducer, undefined, initialViewerState);
@@ -50,23 +51,34 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
   const [showHelp, setShowHelp] = useState(false);
   const loadedAnnotations = useRef(new Set<string>());
 
-  // Synchronised scrolling: a slice change in one viewport moves the others sharing its frame of reference.
+  // Synchronised viewports: a slice change moves the others sharing its frame of reference (by position) or,
+  // when linked by hand, by the same number of slices; a camera change carries over when pan/zoom sync is on.
   const dispatch = useCallback((action: ViewerAction) => {
+    const before = stateRef.current;
     rawDispatch(action);
-    if (action.type !== 'slice' || !stateRef.current.sync.scroll) return;
-    const vp = stateRef.current.viewports[action.viewport];
-    const view = vp?.seriesId ? viewsRef.current.get(vp.seriesId) : undefined;
-    if (!view || view.kind !== 'volume') return;
-    const k = Math.max(0, Math.min(action.sliceCount - 1, action.slice));
-    const plane = planeOfSlice(view, k);
-    const centre = [0, 1, 2].map((a) => plane.origin[a]! + (plane.rowDir[a]! * plane.spacing[0] * (plane.columns - 1)) / 2 + (plane.colDir[a]! * plane.spacing[1] * (plane.rows - 1)) / 2) as [number, number, number];
-    const next = syncedSlices({ ...stateRef.current, viewports: stateRef.current.viewports.map((v, i) => (i === action.viewport ? { ...v, slice: k } : v)) }, action.viewport, centre, (id) => viewsRef.current.get(id));
-    next.viewports.forEach((v, i) => {
-      const before = stateRef.current.viewports[i];
-      if (i !== action.viewport && before && v.slice !== before.slice && v.seriesId) {
-        rawDispatch({ type: 'slice', viewport: i, slice: v.slice, sliceCount: viewsRef.current.get(v.seriesId)?.dimensions[2] ?? 1 });
-      }
+    const views = (id: string) => viewsRef.current.get(id);
+    const apply = (next: ViewerState) => next.viewports.forEach((v, i) => {
+      const was = before.viewports[i];
+      if (i === (action as { viewport?: number }).viewport || !was || !v.seriesId) return;
+      if (v.slice !== was.slice) rawDispatch({ type: 'slice', viewport: i, slice: v.slice, sliceCount: views(v.seriesId)?.dimensions[2] ?? 1 });
+      if (v.camera !== was.camera && v.camera) rawDispatch({ type: 'camera', viewport: i, camera: v.camera });
     });
+    if (action.type === 'camera' && before.sync.panZoom) {
+      apply(syncedCameras(viewerReducer(before, action), action.viewport, views));
+      return;
+    }
+    if (action.type !== 'slice') return;
+    const vp = before.viewports[action.viewport];
+    const view = vp?.seriesId ? views(vp.seriesId) : undefined;
+    if (!vp || !view) return;
+    const k = Math.max(0, Math.min(action.sliceCount - 1, action.slice));
+    const after = viewerReducer(before, action);
+    if (before.sync.link) apply(linkedSlices(after, action.viewport, k - vp.slice, (id) => views(id)?.dimensions[2] ?? 1));
+    else if (before.sync.scroll && view.kind === 'volume') {
+      const plane = planeOfSlice(view, k);
+      const centre = [0, 1, 2].map((a) => plane.origin[a]! + (plane.rowDir[a]! * plane.spacing[0] * (plane.columns - 1)) / 2 + (plane.colDir[a]! * plane.spacing[1] * (plane.rows - 1)) / 2) as [number, number, number];
+      apply(syncedSlices(after, action.viewport, centre, views));
+    }
   }, []);
 
   const openInto = useCallback(async (seriesId: string, viewport: number) => {
@@ -261,9 +273,14 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
         </span>
         <span className="group">
           <button type="button" className={state.sync.scroll ? 'selected' : ''} onClick={() => rawDispatch({ type: 'sync', scroll: !state.sync.scroll })} data-testid="sync-scroll" title="Scroll viewports sharing a frame of reference together, by position">Sync scroll</button>
+          <button type="button" className={state.sync.link ? 'selected' : ''} onClick={() => rawDispatch({ type: 'sync', link: !state.sync.link })} data-testid="sync-link" title="Scroll every viewport by the same number of images (series without a shared frame of reference)">Link</button>
+          <button type="button" className={state.sync.panZoom ? 'selected' : ''} onClick={() => rawDispatch({ type: 'sync', panZoom: !state.sync.panZoom })} data-testid="sync-panzoom">Sync pan/zoom</button>
           <button type="button" onClick={() => void openPrior()} disabled={!activeView} data-testid="compare-prior">Compare prior</button>
           <button type="button" className={hideIdentifying ? 'selected' : ''} onClick={() => onHideIdentifying(!hideIdentifying)} data-testid="hide-identifying" title="Removes names, IDs and birth dates from the screen, for screen sharing">Hide identifying text</button>
           <button type="button" className={showTags ? 'selected' : ''} onClick={() => setShowTags((v) => !v)} disabled={!tagFrame} data-testid="show-tags">Tags</button>
+          {(['corners', 'orientation', 'scaleBar', 'annotations'] as const).map((key) => (
+            <button type="button" key={key} className={state.overlays[key] ? 'selected' : ''} onClick={() => rawDispatch({ type: 'overlay', key, visible: !state.overlays[key] })} data-testid={`overlay-${key}`}>{OVERLAY_LABELS[key]}</button>
+          ))}
           <button type="button" onClick={() => setShowHelp((v) => !v)} data-testid="show-help" title="Keyboard shortcuts (?)">?</button>
         </span>
       </div>

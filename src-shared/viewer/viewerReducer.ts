@@ -30,7 +30,7 @@ export type ViewerAction =
   | { type: 'setAnnotations'; annotations: Annotation[] }
   | { type: 'undo' }
   | { type: 'redo' }
-  | { type: 'sync'; scroll?: boolean; panZoom?: boolean }
+  | { type: 'sync'; scroll?: boolean; panZoom?: boolean; link?: boolean }
   | { type: 'hideIdentifying'; hide: boolean }
   | { type: 'overlay'; key: keyof ViewerState['overlays']; visible: boolean };
 
@@ -140,7 +140,7 @@ export function viewerReducer(state: ViewerState, action: ViewerAction): ViewerS
       return { ...state, annotations: next, selected: keepSelection(state.selected, next), undo: [...state.undo, state.annotations], redo: state.redo.slice(0, -1) };
     }
     case 'sync':
-      return { ...state, sync: { scroll: action.scroll ?? state.sync.scroll, panZoom: action.panZoom ?? state.sync.panZoom } };
+      return { ...state, sync: { scroll: action.scroll ?? state.sync.scroll, panZoom: action.panZoom ?? state.sync.panZoom, link: action.link ?? state.sync.link } };
     case 'hideIdentifying':
       return action.hide === state.hideIdentifying ? state : { ...state, hideIdentifying: action.hide };
     case 'overlay':
@@ -169,6 +169,38 @@ export function syncedSlices(state: ViewerState, source: number, sourcePoint: Ve
     if (!view || view.kind !== 'volume' || view.frameOfReferenceUid !== sourceView.frameOfReferenceUid) return;
     if (Math.abs(dot(normalOf(planeOfSlice(view, 0)), sourceNormal)) < PARALLEL_COS) return;
     next = viewerReducer(next, { type: 'slice', viewport: i, slice: sliceNearest(view, sourcePoint), sliceCount: view.dimensions[2] });
+  });
+  return next;
+}
+
+/**
+ * Manual link, for series that share no Frame of Reference (a prior from another scanner): when
+ * sync.link is on, every other viewport showing a series moves by the same number of slices.
+ */
+export function linkedSlices(state: ViewerState, source: number, delta: number, sliceCountOf: (seriesId: string) => number): ViewerState {
+  if (!state.sync.link || delta === 0) return state;
+  let next = state;
+  state.viewports.forEach((vp, i) => {
+    if (i === source || !vp.seriesId) return;
+    next = viewerReducer(next, { type: 'slice', viewport: i, slice: vp.slice + delta, sliceCount: sliceCountOf(vp.seriesId) });
+  });
+  return next;
+}
+
+/**
+ * Pan/zoom sync, on request: every other viewport with a camera takes the source's scale; those of the
+ * same Frame of Reference also centre on the same patient point, so the same anatomy sits under the same spot.
+ */
+export function syncedCameras(state: ViewerState, source: number, viewsBySeries: (seriesId: string) => SeriesView | undefined): ViewerState {
+  const from = state.viewports[source];
+  if (!state.sync.panZoom || !from?.camera || !from.seriesId) return state;
+  const fromFor = viewsBySeries(from.seriesId)?.frameOfReferenceUid ?? '';
+  let next = state;
+  state.viewports.forEach((vp, i) => {
+    if (i === source || !vp.seriesId || !vp.camera) return;
+    const sameSpace = fromFor !== '' && viewsBySeries(vp.seriesId)?.frameOfReferenceUid === fromFor;
+    const camera = { ...vp.camera, mmPerPx: from.camera!.mmPerPx, ...(sameSpace ? { focal: from.camera!.focal } : {}) };
+    next = viewerReducer(next, { type: 'camera', viewport: i, camera });
   });
   return next;
 }

@@ -43,7 +43,8 @@ export interface ViewerState {
   tool: ToolId;
   annotations: Annotation[];
   selected: string | null;
-  sync: { scroll: boolean; panZoom: boolean };
+  /** scroll: by position within a Frame of Reference; link: by slice count for any series (manual); panZoom: cameras follow. */
+  sync: { scroll: boolean; panZoom: boolean; link: boolean };
   /** Patient name, ID, birth date and the like hidden from the corner overlays (screenshots, teaching). */
   hideIdentifying: boolean;
   overlays: { corners: boolean; orientation: boolean; scaleBar: boolean; annotations: boolean };
@@ -67,7 +68,7 @@ export function initialViewerState(): ViewerState {
     tool: 'windowLevel',
     annotations: [],
     selected: null,
-    sync: { scroll: true, panZoom: false },
+    sync: { scroll: true, panZoom: false, link: false },
     hideIdentifying: false,
     overlays: { corners: true, orientation: true, scaleBar: true, annotations: true },
     undo: [],

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../../src-shared/dicom/types';
 import type { SeriesView } from '../../../src-shared/ipc/contract';
-import { syncedSlices, viewerReducer, type ViewerAction } from '../../../src-shared/viewer/viewerReducer';
+import { linkedSlices, syncedCameras, syncedSlices, viewerReducer, type ViewerAction } from '../../../src-shared/viewer/viewerReducer';
 import { UNDO_LIMIT, initialViewerState, layoutCells, type Annotation, type ViewerState } from '../../../src-shared/viewer/viewerState';
 import { fitCamera, planeOfSlice, screenToWorld, sliceNearest, worldToScreen } from '../../../src-shared/viewer/viewGeometry';
 import { LESION, phantomGrid, type Grid } from './phantomViews';
@@ -163,5 +163,37 @@ describe('scroll sync by position', () => {
     const off = viewerReducer(base, { type: 'sync', scroll: false });
     expect(syncedSlices(off, 0, LESION, byId)).toBe(off);
     expect(syncedSlices(base, 4, LESION, byId)).toBe(base);
+  });
+});
+
+describe('manual link and pan/zoom sync', () => {
+  const view = (id: string, frameOfReferenceUid: string, n: number) => ({ seriesId: id, frameOfReferenceUid, dimensions: [10, 10, n] }) as unknown as SeriesView;
+  const views = new Map([['a', view('a', 'F1', 50)], ['b', view('b', 'F2', 20)], ['c', view('c', 'F1', 30)]]);
+  const cam = (x: number, mmPerPx: number) => ({ focal: [x, 0, 0] as [number, number, number], mmPerPx, rotation: 0 as const, flipH: false, flipV: false });
+  const three = () => {
+    let s = viewerReducer(initialViewerState(), { type: 'layout', layout: '1x2' });
+    s = viewerReducer(s, { type: 'layout', layout: '2x2' });
+    s = viewerReducer(s, { type: 'assign', viewport: 0, seriesId: 'a', slice: 10 });
+    s = viewerReducer(s, { type: 'assign', viewport: 1, seriesId: 'b', slice: 18 });
+    s = viewerReducer(s, { type: 'assign', viewport: 2, seriesId: 'c', slice: 5 });
+    for (const [i, x] of [[0, 1], [1, 2], [2, 3]] as const) s = viewerReducer(s, { type: 'camera', viewport: i, camera: cam(x, 0.5 + i) });
+    return s;
+  };
+
+  it('moves every other viewport by the same number of slices when linked, clamped to its series, and not at all when unlinked', () => {
+    const s = three();
+    expect(linkedSlices(s, 0, 3, (id) => views.get(id)!.dimensions[2])).toBe(s);
+    const linked = viewerReducer(s, { type: 'sync', link: true });
+    const moved = linkedSlices(linked, 0, 3, (id) => views.get(id)!.dimensions[2]);
+    expect(moved.viewports.map((v) => v.slice)).toEqual([10, 19, 8, 0]);
+    expect(linkedSlices(linked, 0, 5, (id) => views.get(id)!.dimensions[2]).viewports[1]!.slice).toBe(19);
+  });
+
+  it('gives other viewports the source scale, and the same centre only within the same frame of reference', () => {
+    const s = viewerReducer(three(), { type: 'sync', panZoom: true });
+    const next = syncedCameras(s, 0, (id) => views.get(id));
+    expect(next.viewports[1]!.camera).toMatchObject({ mmPerPx: 0.5, focal: [2, 0, 0] });
+    expect(next.viewports[2]!.camera).toMatchObject({ mmPerPx: 0.5, focal: [1, 0, 0] });
+    expect(syncedCameras(three(), 0, (id) => views.get(id))).toEqual(three());
   });
 });
