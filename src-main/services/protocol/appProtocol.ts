@@ -29,9 +29,15 @@ export interface PixelSource {
   slice(seriesId: string, index: number): Promise<ArrayBuffer>;
 }
 
+/** Series previews made at import (store/seriesThumbnail.ts); null when a series has none. */
+export interface ThumbnailSource {
+  thumbnail(seriesId: string): Promise<{ mime: string; data: Uint8Array } | null>;
+}
+
 export interface AppProtocolOptions {
   rendererDir: string;
   pixels: PixelSource;
+  thumbnails?: ThumbnailSource;
 }
 
 export type AppProtocol = (request: Request) => Promise<Response>;
@@ -41,6 +47,7 @@ function respond(status: number, body: ConstructorParameters<typeof Response>[0]
 }
 
 const PIXEL_PATH = /^\/pixels\/([A-Za-z0-9_-]{1,64})\/(\d{1,6})$/;
+const THUMB_PATH = /^\/thumbs\/([A-Za-z0-9_-]{1,64})$/;
 
 export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
   return async (request) => {
@@ -63,6 +70,14 @@ export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
         const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'INTEGRITY_TAMPERED' ? 409 : err.code === 'DECODE_BUSY' ? 503 : 500;
         return respond(status, JSON.stringify({ code: err.code, message: err.message }), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       }
+    }
+
+    const thumb = THUMB_PATH.exec(url.pathname);
+    if (thumb) {
+      // A preview of a patient's image: never cached by the renderer, never found without the store.
+      const t = await options.thumbnails?.thumbnail(thumb[1]!).catch(() => null);
+      if (!t) return respond(404, 'Not found', { 'Cache-Control': 'no-store' });
+      return respond(200, request.method === 'HEAD' ? null : t.data, { 'Content-Type': t.mime, 'Cache-Control': 'no-store' });
     }
 
     const path = url.pathname === '/' ? '/index.html' : url.pathname;

@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import type { AuditObject } from '../../../src-shared/audit/auditEvents';
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
+import type { StudySearch } from '../../../src-shared/ipc/contract';
 import { AppError } from '../../../src-shared/errors';
 import { AuditService, systemClock, type Clock } from '../audit/auditService';
 import { sha256Hex } from '../hashing';
@@ -13,20 +14,17 @@ import type { Db } from '../db/database';
 import type { Statement as SqlStatement } from '../db/sqliteModule';
 import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
 import { OpaqueIds } from './opaqueIds';
-import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary } from './studyStore';
+import { normaliseStudy, type StudySearchRow } from './studySearch';
+import { decodeModalities, encodeModalities, searchStudiesSql, toSearchRow, type StudyRowSql } from './studySearchSql';
+import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary, Thumbnail } from './studyStore';
+
+export type { Thumbnail } from './studyStore';
 
 export interface InstanceToAdd {
   meta: InstanceMeta;
   bytes: Uint8Array;
   /** Lowercase hex SHA-256 of `bytes`, computed by the importer while reading. */
   sha256: string;
-}
-
-export interface Thumbnail {
-  width: number;
-  height: number;
-  mime: string;
-  data: Uint8Array;
 }
 
 export type ImportJobState = 'running' | 'done' | 'cancelled' | 'failed';
@@ -137,7 +135,8 @@ export class EncryptedStudyStore implements StudyStore {
       results = this.db.transaction(() => {
         // Planned again inside the transaction: another connection may have committed meanwhile.
         const plans = this.plan(batch, blobs);
-        return plans.map((p, i) => {
+        const added = new Map<string, number>();
+        const results = plans.map((p, i): AddResult => {
           const it = batch[i]!;
           if (p.kind === 'duplicate') return 'duplicate';
           if (p.kind === 'conflict') {
@@ -153,10 +152,16 @@ export class EncryptedStudyStore implements StudyStore {
             oldBlobs.push(p.oldBlob);
             return 'added';
           }
-          this.insertInstance(it, p.blob);
+          const seriesId = this.insertInstance(it, p.blob);
+          added.set(seriesId, (added.get(seriesId) ?? 0) + 1);
           used.add(p.blob.name);
           return 'added';
         });
+        // Once per series of the batch, not per instance: the count lives on the study row (migration 0020).
+        for (const [seriesId, n] of added) {
+          this.stmt('UPDATE studies SET instance_count = instance_count + ? WHERE study_id = (SELECT study_id FROM series WHERE series_id = ?)').run(n, seriesId);
+        }
+        return results;
       })();
     } catch (e) {
       await this.vault.remove(toWrite.map((w) => w.ref.name)).catch(() => undefined);
@@ -201,7 +206,8 @@ export class EncryptedStudyStore implements StudyStore {
     });
   }
 
-  private insertInstance(it: InstanceToAdd, blob: BlobRef): void {
+  /** Returns the instance's series id. */
+  private insertInstance(it: InstanceToAdd, blob: BlobRef): string {
     const m = it.meta;
     const now = this.clock.now();
     const patientId = this.ids.of('pt', m.patientId, m.patientName, m.patientBirthDate);
@@ -209,16 +215,23 @@ export class EncryptedStudyStore implements StudyStore {
     const seriesId = this.ids.of('se', m.seriesInstanceUid);
     this.stmt('INSERT OR IGNORE INTO patients (patient_id, patient_name, dicom_patient_id, birth_date, sex, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(patientId, m.patientName, m.patientId, m.patientBirthDate, m.patientSex, now);
+    const n = normaliseStudy(m);
     this.stmt(
-        `INSERT OR IGNORE INTO studies (study_id, study_uid, patient_id, study_date, study_time, description, accession_number, created_at, last_access)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+        `INSERT OR IGNORE INTO studies (study_id, study_uid, patient_id, study_date, study_time, description, accession_number, created_at, last_access,
+           patient_name_norm, patient_id_norm, accession_norm, description_norm)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
       )
-      .run(studyId, m.studyInstanceUid, patientId, m.studyDate, m.studyTime, m.studyDescription, m.accessionNumber, now);
-    this.stmt(
+      .run(studyId, m.studyInstanceUid, patientId, m.studyDate, m.studyTime, m.studyDescription, m.accessionNumber, now, n.name, n.patientId, n.accession, n.description);
+    const newSeries = this.stmt(
         `INSERT OR IGNORE INTO series (series_id, series_uid, study_id, series_number, description, modality, frame_of_reference_uid, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(seriesId, m.seriesInstanceUid, studyId, m.seriesNumber, m.seriesDescription, m.modality, m.frameOfReferenceUid, now);
+      .run(seriesId, m.seriesInstanceUid, studyId, m.seriesNumber, m.seriesDescription, m.modality, m.frameOfReferenceUid, now).changes;
+    if (newSeries === 1) {
+      const current = this.stmt('SELECT modalities FROM studies WHERE study_id = ?').get(studyId) as { modalities: string };
+      this.stmt('UPDATE studies SET series_count = series_count + 1, modalities = ? WHERE study_id = ?')
+        .run(encodeModalities([...decodeModalities(current.modalities), m.modality]), studyId);
+    }
     this.stmt(
         `INSERT INTO instances (instance_id, sop_instance_uid, series_id, sop_class_uid, transfer_syntax_uid, instance_number,
            meta_json, size, sha256, blob_name, blob_salt, tampered, created_at, last_access)
@@ -238,6 +251,7 @@ export class EncryptedStudyStore implements StudyStore {
         blob.salt,
         now,
       );
+    return seriesId;
   }
 
   private insertConflict(it: InstanceToAdd, instanceId: string, blob: BlobRef): void {
@@ -252,36 +266,24 @@ export class EncryptedStudyStore implements StudyStore {
 
   async listStudies(): Promise<StudySummary[]> {
     this.assertOpen();
+    // The counts and modalities are the study row's own (migration 0020): no instance is counted here.
     const rows = this.stmt(
-        `SELECT s.study_id, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.description,
-           (SELECT group_concat(DISTINCT se.modality) FROM series se WHERE se.study_id = s.study_id) AS modalities,
-           (SELECT count(*) FROM series se WHERE se.study_id = s.study_id) AS series_count,
-           (SELECT count(*) FROM instances i JOIN series se ON se.series_id = i.series_id WHERE se.study_id = s.study_id) AS instance_count
+        `SELECT s.study_id, s.patient_id AS patient_key, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.study_time,
+           s.description, s.accession_number, s.modalities, s.series_count, s.instance_count
          FROM studies s JOIN patients p ON p.patient_id = s.patient_id
          ORDER BY s.study_date DESC, s.created_at DESC, s.study_id`,
       )
-      .all() as {
-      study_id: string;
-      patient_name: string;
-      dicom_patient_id: string;
-      birth_date: string;
-      study_date: string;
-      description: string;
-      modalities: string | null;
-      series_count: number;
-      instance_count: number;
-    }[];
-    return rows.map((r) => ({
-      studyId: r.study_id,
-      patientName: r.patient_name,
-      patientId: r.dicom_patient_id,
-      patientBirthDate: r.birth_date,
-      studyDate: r.study_date,
-      studyDescription: r.description,
-      modalities: (r.modalities ?? '').split(',').filter(Boolean).sort(),
-      seriesCount: r.series_count,
-      instanceCount: r.instance_count,
-    }));
+      .all() as StudyRowSql[];
+    return rows.map((r) => {
+      const { patientKey: _k, accessionNumber: _a, studyTime: _t, ...summary } = toSearchRow(r);
+      return summary;
+    });
+  }
+
+  /** The study browser's search (see studySearch.ts for what matches and in which order). */
+  async searchStudies(q: StudySearch): Promise<{ studies: StudySearchRow[]; total: number }> {
+    this.assertOpen();
+    return searchStudiesSql((sql) => this.stmt(sql), q);
   }
 
   async listSeries(studyId: string): Promise<SeriesSummary[]> {
@@ -478,6 +480,12 @@ export class EncryptedStudyStore implements StudyStore {
     this.assertOpen();
     const r = this.stmt('SELECT width, height, mime, data FROM thumbnails WHERE series_id = ?').get(seriesId) as Thumbnail | undefined;
     return r ?? null;
+  }
+
+  seriesIdOf(seriesInstanceUid: string): string | null {
+    this.assertOpen();
+    const r = this.stmt('SELECT series_id FROM series WHERE series_uid = ?').get(seriesInstanceUid) as { series_id: string } | undefined;
+    return r?.series_id ?? null;
   }
 
   createImportJob(source: unknown): string {
