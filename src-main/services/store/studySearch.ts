@@ -90,7 +90,8 @@ export function studyMatches(row: StudySearchRow, n: NormalisedStudy, q: Normali
   if (q.accession !== undefined && !n.accession.startsWith(q.accession)) return false;
   if (q.description !== undefined && !n.description.includes(q.description)) return false;
   if (q.modality !== undefined && !row.modalities.includes(q.modality)) return false;
-  // A study without a date (or with one in an old format) is compared as text, like SQLite does.
+  // Dates compare as text, like SQLite does; a study without a date is in no range.
+  if ((q.dateFrom !== undefined || q.dateTo !== undefined) && row.studyDate === '') return false;
   if (q.dateFrom !== undefined && compareText(row.studyDate, q.dateFrom) < 0) return false;
   if (q.dateTo !== undefined && compareText(row.studyDate, q.dateTo) > 0) return false;
   return true;

@@ -65,6 +65,7 @@ export function studyFilterSql(q: Omit<StudySearch, 'limit' | 'offset'>): { wher
     terms.push('instr(s.modalities, ?) > 0');
     args.push(`,${n.modality},`);
   }
+  if (n.dateFrom === undefined && n.dateTo !== undefined) terms.push("s.study_date > ''");
   if (n.dateFrom !== undefined) {
     terms.push('s.study_date >= ?');
     args.push(n.dateFrom);
