@@ -98,18 +98,29 @@ export interface StudyRowSql {
   instance_count: number;
 }
 
+/** The count and the page statements of a query, and their arguments (the page's end with limit and offset). */
+export function studySearchStatements(q: StudySearch): { countSql: string; pageSql: string; args: Arg[] } {
+  const { where, args, orderBy } = studyFilterSql(q);
+  return {
+    countSql: `SELECT count(*) AS n FROM studies s ${where}`,
+    // The page's ids first, from the sort index alone (it covers every searched column): skipping to a far page
+    // or sorting thousands of name matches never touches a table row. Then the page's rows and patients.
+    pageSql: `SELECT s.study_id, s.patient_id AS patient_key, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.study_time,
+       s.description, s.accession_number, s.modalities, s.series_count, s.instance_count
+     FROM (SELECT s.study_id AS id FROM studies s ${where} ${orderBy} LIMIT ? OFFSET ?) AS page
+       CROSS JOIN studies s ON s.study_id = page.id
+       CROSS JOIN patients p ON p.patient_id = s.patient_id
+     ${orderBy}`,
+    args,
+  };
+}
+
 /** One page and the total; `prepare` caches statements (the SQL text depends only on which fields are set). */
 export function searchStudiesSql(prepare: (sql: string) => Statement, q: StudySearch): { studies: StudySearchRow[]; total: number } {
-  const { where, args, orderBy } = studyFilterSql(q);
-  const total = (prepare(`SELECT count(*) AS n FROM studies s ${where}`).get(...args) as { n: number }).n;
+  const { countSql, pageSql, args } = studySearchStatements(q);
+  const total = (prepare(countSql).get(...args) as { n: number }).n;
   if (total <= q.offset) return { studies: [], total };
-  // CROSS JOIN keeps studies the outer loop, so the sort index drives the walk and LIMIT stops it early.
-  const rows = prepare(
-    `SELECT s.study_id, s.patient_id AS patient_key, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.study_time,
-       s.description, s.accession_number, s.modalities, s.series_count, s.instance_count
-     FROM studies s CROSS JOIN patients p ON p.patient_id = s.patient_id
-     ${where} ${orderBy} LIMIT ? OFFSET ?`,
-  ).all(...args, q.limit, q.offset) as StudyRowSql[];
+  const rows = prepare(pageSql).all(...args, q.limit, q.offset) as StudyRowSql[];
   return { studies: rows.map(toSearchRow), total };
 }
 

@@ -1,7 +1,7 @@
 // The study browser searches 100,000 studies without touching series or instances: each study row carries
 // its patient's name and ID normalised for search (studySearch.ts says how), its modalities and its counts,
 // kept up to date by the store as instances arrive. Indexes serve every sort order and the prefix and date
-// range searches; an existing cache is filled in here.
+// range searches, and cover every searched column; an existing cache is filled in here.
 import { encodeModalities } from '../../store/studySearchSql';
 import { normaliseStudy } from '../../store/studySearch';
 import type { Migration } from './migration';
@@ -39,9 +39,14 @@ export const migration0020: Migration = {
         series_count = (SELECT count(*) FROM series se WHERE se.study_id = studies.study_id),
         instance_count = (SELECT count(*) FROM instances i JOIN series se ON se.series_id = i.series_id WHERE se.study_id = studies.study_id);
 
-      CREATE INDEX studies_by_date ON studies(study_date, study_time, patient_name_norm, study_id);
-      CREATE INDEX studies_by_name ON studies(patient_name_norm, patient_id_norm, study_date, study_time, study_id);
-      CREATE INDEX studies_by_patient_id ON studies(patient_id_norm, patient_name_norm, study_date, study_time, study_id);
+      -- One index per sort order, its key the order itself; the searched columns ride along, so a page
+      -- and its count are read from one index without visiting the table (see studySearchSql.ts).
+      CREATE INDEX studies_by_date ON studies(study_date, study_time, patient_name_norm, study_id,
+        patient_id_norm, accession_norm, description_norm, modalities);
+      CREATE INDEX studies_by_name ON studies(patient_name_norm, patient_id_norm, study_date, study_time, study_id,
+        accession_norm, description_norm, modalities);
+      CREATE INDEX studies_by_patient_id ON studies(patient_id_norm, patient_name_norm, study_date, study_time, study_id,
+        accession_norm, description_norm, modalities);
       CREATE INDEX studies_by_accession ON studies(accession_norm);
     `);
   },
