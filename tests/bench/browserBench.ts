@@ -77,6 +77,7 @@ function generate(store: EncryptedStudyStore, studies: number, perStudy: number)
        patient_name_norm, patient_id_norm, accession_norm, description_norm, modalities, series_count, instance_count)
      VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insDescription = db.prepare('INSERT OR IGNORE INTO study_descriptions VALUES (?)');
   const insSeries = db.prepare("INSERT INTO series VALUES (?, ?, ?, ?, '', ?, '', 0)");
   const insInstance = db.prepare(
     "INSERT INTO instances VALUES (?, ?, ?, '1.2.840.10008.5.1.4.1.1.2', '1.2.840.10008.1.2.1', ?, '{}', 0, ?, ?, ?, 0, 0, NULL)",
@@ -104,6 +105,7 @@ function generate(store: EncryptedStudyStore, studies: number, perStudy: number)
         studyId, `2.25.1.${s}`, person.key, dateOf(r(7300)), pad(r(240000), 6), description, accession,
         n.name, n.patientId, n.accession, n.description, encodeModalities(modalities), seriesCount, perStudy,
       );
+      insDescription.run(n.description);
       for (let k = 0; k < seriesCount; k++) {
         const seriesId = `se-${pad(seriesN++, 9)}`;
         insSeries.run(seriesId, `2.25.2.${seriesN}`, studyId, k + 1, modalities[k % modalities.length]!);
@@ -231,17 +233,24 @@ export async function runBrowserBench(): Promise<BenchRow[]> {
         rows.push({ group: GROUP, name: `${name}: store SQL alone, warm`, value: direct.warm, unit: 'ms' });
       }
 
-      // Memory: a session of typing (a search per keystroke) and paging.
-      const before = process.memoryUsage();
+      // Memory: sessions of typing (a search per keystroke) and paging. The first fills SQLite's page cache
+      // (capped at 64 MiB); the second shows whether anything keeps growing.
       const words = ['s', 'sm', 'smi', 'smit', 'smith', 'g', 'ga', 'gar', 'garc', 'mrn00', 'acc0001', 'knee', 'ct'];
-      for (let i = 0; i < 300; i++) {
-        await viaIpc({ limit: 50, offset: (i % 20) * 50, text: words[i % words.length]!, ...(i % 3 === 0 ? { dateFrom: '20150101', dateTo: '20191231' } : {}) });
-      }
-      const after = process.memoryUsage();
-      const growth = mb(after.rss - before.rss);
-      rows.push({ group: GROUP, name: 'main RSS after opening and the timed searches', value: mb(before.rss), unit: 'MB' });
-      rows.push({ group: GROUP, name: 'main RSS growth over 300 more searches (typing, paging)', value: growth, unit: 'MB', target: '< 32 MB', pass: growth < 32 });
-      rows.push({ group: GROUP, name: 'main JS heap used after them', value: mb(after.heapUsed), unit: 'MB' });
+      const session = async () => {
+        for (let i = 0; i < 300; i++) {
+          await viaIpc({ limit: 50, offset: (i % 20) * 50, text: words[i % words.length]!, ...(i % 3 === 0 ? { dateFrom: '20150101', dateTo: '20191231' } : {}) });
+        }
+      };
+      const start = process.memoryUsage().rss;
+      await session();
+      const middle = process.memoryUsage().rss;
+      await session();
+      const end = process.memoryUsage();
+      const growth = mb(end.rss - middle);
+      rows.push({ group: GROUP, name: 'main RSS after opening and the timed searches', value: mb(start), unit: 'MB' });
+      rows.push({ group: GROUP, name: 'main RSS growth, first 300 searches (page cache filling)', value: mb(middle - start), unit: 'MB' });
+      rows.push({ group: GROUP, name: 'main RSS growth, next 300 searches', value: growth, unit: 'MB', target: '< 8 MB', pass: growth < 8 });
+      rows.push({ group: GROUP, name: 'main JS heap used after them', value: mb(end.heapUsed), unit: 'MB' });
 
       // The old channel returns every study at once: what the browser replaces, for comparison.
       const legacy = performance.now();

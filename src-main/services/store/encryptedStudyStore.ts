@@ -219,12 +219,13 @@ export class EncryptedStudyStore implements StudyStore {
     this.stmt('INSERT OR IGNORE INTO patients (patient_id, patient_name, dicom_patient_id, birth_date, sex, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(patientId, m.patientName, m.patientId, m.patientBirthDate, m.patientSex, now);
     const n = normaliseStudy(m);
-    this.stmt(
+    const newStudy = this.stmt(
         `INSERT OR IGNORE INTO studies (study_id, study_uid, patient_id, study_date, study_time, description, accession_number, created_at, last_access,
            patient_name_norm, patient_id_norm, accession_norm, description_norm)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
       )
-      .run(studyId, m.studyInstanceUid, patientId, m.studyDate, m.studyTime, m.studyDescription, m.accessionNumber, now, n.name, n.patientId, n.accession, n.description);
+      .run(studyId, m.studyInstanceUid, patientId, m.studyDate, m.studyTime, m.studyDescription, m.accessionNumber, now, n.name, n.patientId, n.accession, n.description).changes;
+    if (newStudy === 1) this.stmt('INSERT OR IGNORE INTO study_descriptions (description_norm) VALUES (?)').run(n.description);
     const newSeries = this.stmt(
         `INSERT OR IGNORE INTO series (series_id, series_uid, study_id, series_number, description, modality, frame_of_reference_uid, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -458,7 +459,13 @@ export class EncryptedStudyStore implements StudyStore {
       this.stmt(`DELETE FROM thumbnails WHERE series_id IN (${inStudy})`).run(studyId);
       const instances = this.stmt(`DELETE FROM instances WHERE series_id IN (${inStudy})`).run(studyId).changes;
       this.stmt('DELETE FROM series WHERE study_id = ?').run(studyId);
+      const description = this.stmt('SELECT description_norm FROM studies WHERE study_id = ?').get(studyId) as { description_norm: string } | undefined;
       this.stmt('DELETE FROM studies WHERE study_id = ?').run(studyId);
+      // A purged study's description goes too, unless another study still has it.
+      if (description) {
+        this.stmt('DELETE FROM study_descriptions WHERE description_norm = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE description_norm = ?)')
+          .run(description.description_norm, description.description_norm);
+      }
       if (patient) this.stmt('DELETE FROM patients WHERE patient_id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_id = ?)').run(patient.patient_id, patient.patient_id);
       this.audit.record({ kind: 'studyDeleted', action: 'D', outcome: 'success', objects: [{ type: 'study', id: studyId }], detail: { reason, instances } });
       return blobs;

@@ -29,6 +29,10 @@ const ORDER: Record<StudySort['by'], string[]> = {
   patientId: ['s.patient_id_norm', 's.patient_name_norm', 's.study_date', 's.study_time', 's.study_id'],
 };
 
+// Same as instr(s.description_norm, ?) > 0, as every description is in study_descriptions (migration 0020);
+// indexable, so the text box's OR of prefixes and a substring becomes a union of index lookups.
+const DESCRIPTION_CONTAINS = 's.description_norm IN (SELECT description_norm FROM study_descriptions WHERE instr(description_norm, ?) > 0)';
+
 function prefixClause(column: string, prefix: string, args: Arg[]): string {
   const upper = prefixUpperBound(prefix);
   args.push(prefix);
@@ -49,7 +53,7 @@ export function studyFilterSql(q: Omit<StudySearch, 'limit' | 'offset'>): { wher
     if (n.text.other !== '') {
       any.push(prefixClause('s.patient_id_norm', n.text.other, args));
       any.push(prefixClause('s.accession_norm', n.text.other, args));
-      any.push('instr(s.description_norm, ?) > 0');
+      any.push(DESCRIPTION_CONTAINS);
       args.push(n.text.other);
     }
     terms.push(`(${any.join(' OR ')})`);
@@ -58,7 +62,7 @@ export function studyFilterSql(q: Omit<StudySearch, 'limit' | 'offset'>): { wher
   if (n.patientId !== undefined) terms.push(prefixClause('s.patient_id_norm', n.patientId, args));
   if (n.accession !== undefined) terms.push(prefixClause('s.accession_norm', n.accession, args));
   if (n.description !== undefined) {
-    terms.push('instr(s.description_norm, ?) > 0');
+    terms.push(DESCRIPTION_CONTAINS);
     args.push(n.description);
   }
   if (n.modality !== undefined) {

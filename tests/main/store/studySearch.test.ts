@@ -226,6 +226,29 @@ describe('study search: order and pages', () => {
   });
 });
 
+describe('study search: purge', () => {
+  it('a purged study is found no more, and its description leaves the search table unless another study has it', async () => {
+    const t = await makeTempStore();
+    const s = await t.open();
+    try {
+      const three = searchStudies().slice(0, 3).map((x, i) => ({ ...x, description: i === 0 ? 'Unique protocol ZZQ' : 'Shared protocol' }));
+      await s.addInstances(instancesOf(three));
+      const descriptions = () => (s.database.prepare('SELECT description_norm AS d FROM study_descriptions ORDER BY d').all() as { d: string }[]).map((r) => r.d);
+      expect(descriptions()).toEqual(['SHARED PROTOCOL', 'UNIQUE PROTOCOL ZZQ']);
+      const find = (text: string) => s.searchStudies({ text, limit: 10, offset: 0 });
+      await s.purgeStudy((await find('zzq')).studies[0]!.studyId);
+      expect((await find('zzq')).total).toBe(0);
+      expect(descriptions()).toEqual(['SHARED PROTOCOL']);
+      await s.purgeStudy((await find('shared')).studies[0]!.studyId);
+      expect(descriptions()).toEqual(['SHARED PROTOCOL']);
+      expect((await find('shared')).total).toBe(1);
+    } finally {
+      await s.close();
+      t.cleanup();
+    }
+  });
+});
+
 describe('study search: text order helpers', () => {
   it('compares by code point and bounds a prefix', () => {
     expect(compareText('\uFF3A', '\u{1D49C}')).toBeLessThan(0);
