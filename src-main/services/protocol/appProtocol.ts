@@ -77,7 +77,7 @@ export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
       // A preview of a patient's image: never cached by the renderer, never found without the store.
       const t = await options.thumbnails?.thumbnail(thumb[1]!).catch(() => null);
       if (!t) return respond(404, 'Not found', { 'Cache-Control': 'no-store' });
-      return respond(200, request.method === 'HEAD' ? null : t.data, { 'Content-Type': t.mime, 'Cache-Control': 'no-store' });
+      return respond(200, request.method === 'HEAD' ? null : new Uint8Array(t.data), { 'Content-Type': t.mime, 'Cache-Control': 'no-store' });
     }
 
     const path = url.pathname === '/' ? '/index.html' : url.pathname;
