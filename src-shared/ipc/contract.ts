@@ -34,6 +34,23 @@ export interface StudyListItem {
   instanceCount: number;
 }
 
+/** One row of the study browser: a study with what groups it under its patient. */
+export interface StudySearchItem extends StudyListItem {
+  /** Opaque; equal for the studies of one patient (same Patient ID, name and birth date) in one source. */
+  patientKey: string;
+  accessionNumber: string;
+  studyTime: string;
+}
+
+export interface StudySearchResult {
+  /** Quick-view studies first (they are what the user just opened), then the cache's, each in the requested order. */
+  studies: StudySearchItem[];
+  /** Matches in all sources, for paging. */
+  total: number;
+}
+
+export const STUDY_SEARCH_MAX_LIMIT = 500;
+
 export interface SeriesListItem {
   seriesId: string;
   seriesNumber: number | null;
@@ -240,6 +257,40 @@ export const annotationSchema = z.object({
   text: z.string().max(1000).optional(),
 }).strict();
 export type AnnotationRecord = z.infer<typeof annotationSchema>;
+// Free text typed by a user: bounded, no control characters (they can match nothing in a DICOM string anyway).
+const searchText = z
+  .string()
+  .max(128)
+  .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'control characters are not allowed');
+// DICOM DA, a real month and day; compared as text, so 'YYYYMMDD' order is date order.
+const dicomDate = z.string().regex(/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/);
+
+/**
+ * The study browser's query. Every field given must match (AND). Text matching is case-insensitive:
+ * - text: patient name prefix (DICOM '^', '=' and ',' read as spaces, so 'smith john' and 'Smith, J' find SMITH^JOHN),
+ *   or Patient ID prefix, or accession number prefix, or a substring of the study description;
+ * - patientName, patientId, accession: prefixes; description: substring; modality: one of the study's modalities;
+ * - dateFrom/dateTo: inclusive; a study without a date matches no range.
+ */
+export const studySearchSchema = z
+  .object({
+    text: searchText.optional(),
+    patientName: searchText.optional(),
+    patientId: searchText.optional(),
+    accession: searchText.optional(),
+    description: searchText.optional(),
+    // Code String: upper-case letters, digits, space and underscore, 16 at most.
+    modality: z.string().regex(/^[A-Z0-9_ ]{1,16}$/).optional(),
+    dateFrom: dicomDate.optional(),
+    dateTo: dicomDate.optional(),
+    sort: z.object({ by: z.enum(['date', 'name', 'patientId']), direction: z.enum(['asc', 'desc']) }).strict().optional(),
+    limit: z.number().int().min(1).max(STUDY_SEARCH_MAX_LIMIT),
+    offset: z.number().int().min(0).max(100_000_000),
+  })
+  .strict()
+  .refine((q) => q.dateFrom === undefined || q.dateTo === undefined || q.dateFrom <= q.dateTo, { message: 'dateFrom is after dateTo', path: ['dateFrom'] });
+
+export type StudySearch = z.infer<typeof studySearchSchema>;
 
 export const requestSchemas = {
   'app:info': empty,
@@ -252,6 +303,7 @@ export const requestSchemas = {
   'import:paths': z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }).strict(),
   'quickview:close': empty,
   'studies:list': empty,
+  'studies:search': studySearchSchema,
   'import:chooseFolder': empty,
   'import:cancel': z.object({ jobId: id }).strict(),
   'studies:purge': z.object({ studyId: id }).strict(),
@@ -276,6 +328,7 @@ export interface Responses {
   'import:paths': ImportSummary;
   'quickview:close': { closed: boolean };
   'studies:list': StudyListItem[];
+  'studies:search': StudySearchResult;
   /** null when the user cancelled the dialog. */
   'import:chooseFolder': ImportSummary | null;
   'import:cancel': { cancelled: boolean };

@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchRow } from './benchTypes';
 import { assemblyChild, ASSEMBLY_CHILD_FLAG, decodeChild, DECODE_CHILD_FLAG, repoRoot } from './engineBench';
+import { browserGenChild, BROWSER_GEN_CHILD_FLAG } from './browserBench';
 
 // Same libuv pool size as the app and the CLI (fsync-heavy encrypted writes), so the import row measures what users get.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === DECODE_CHILD_FLAG) {
     await decodeChild();
+    return;
+  }
+  if (process.argv[2] === BROWSER_GEN_CHILD_FLAG) {
+    await browserGenChild();
     return;
   }
   const only = process.argv[2];

@@ -11,6 +11,7 @@ import type { Dialogs, EventSink } from '../platformPorts';
 import { APP_ORIGIN, createAppProtocol, type AppProtocol } from '../protocol/appProtocol';
 import { SeriesService } from '../series/seriesService';
 import { MemoryStudyStore } from '../store/memoryStudyStore';
+import { searchInOrder, type StudySearchSource } from '../store/studySearch';
 import type { StudyStore } from '../store/studyStore';
 import { readInstanceTags } from '../tags/instanceTags';
 import type { CacheSession } from './storeSession';
@@ -40,6 +41,13 @@ export interface AppServices {
 }
 
 const QUICK_VIEW_PREFIX = 'qv-';
+
+function searchOf(store: StudyStore, source: StudyListItem['source']): StudySearchSource {
+  return async (q) => {
+    const r = await store.searchStudies(q);
+    return { studies: r.studies.map((s) => ({ ...s, source })), total: r.total };
+  };
+}
 
 export function createAppServices(o: AppServicesOptions): AppServices {
   let quick: MemoryStudyStore | null = null;
@@ -86,6 +94,12 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       if (o.cache.current().state === 'open') out.push(...(await o.cache.get().listStudies()).map((s) => ({ ...s, source: 'cache' as const })));
       if (quick) out.push(...(await quick.listStudies()).map((s) => ({ ...s, source: 'quickview' as const })));
       return out;
+    },
+    'studies:search': async (q) => {
+      const sources: StudySearchSource[] = [];
+      if (quick) sources.push(searchOf(quick, 'quickview'));
+      if (o.cache.current().state === 'open') sources.push(searchOf(o.cache.get(), 'cache'));
+      return searchInOrder(sources, q);
     },
     'import:chooseFolder': async () => runImport(o.cache.get()),
     'import:paths': async ({ paths }) => {
@@ -148,6 +162,10 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     series,
     quickView: () => quick,
     dispatch: createDispatcher(handlers, { appOrigin: o.appOrigin ?? APP_ORIGIN }),
-    appProtocol: createAppProtocol({ rendererDir: o.rendererDir, pixels: series }),
+    appProtocol: createAppProtocol({
+      rendererDir: o.rendererDir,
+      pixels: series,
+      thumbnails: { thumbnail: async (seriesId) => storeFor(seriesId).getThumbnail?.(seriesId) ?? null },
+    }),
   };
 }

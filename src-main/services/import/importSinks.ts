@@ -4,14 +4,40 @@
 import { AppError } from '../../../src-shared/errors';
 import type { AuditObject } from '../../../src-shared/audit/auditEvents';
 import type { EncryptedStudyStore } from '../store/encryptedStudyStore';
+import { makeSeriesThumbnails } from '../store/seriesThumbnail';
 import type { AddResult, StudyStore } from '../store/studyStore';
 import { randomJobId } from './importEngine';
 import type { ImportReport, ImportSink, ImportSourceDescription, InstanceToStore } from './importTypes';
+
+/** Series UIDs that received instances in this import: their previews are (re)made when it ends. */
+class AddedSeries {
+  private readonly uids = new Set<string>();
+
+  note(batch: InstanceToStore[], results: AddResult[]): void {
+    results.forEach((r, i) => {
+      if (r === 'added') this.uids.add(batch[i]!.meta.seriesInstanceUid);
+    });
+  }
+
+  /** Made after the last batch, also for a cancelled or failed import: what was stored is browsable. */
+  async makeThumbnails(store: StudyStore): Promise<void> {
+    const seriesIdOf = store.seriesIdOf?.bind(store);
+    if (!seriesIdOf) return;
+    try {
+      const ids = [...this.uids].map(seriesIdOf).filter((id): id is string => id !== null);
+      this.uids.clear();
+      await makeSeriesThumbnails(store, ids);
+    } catch {
+      // A preview is a convenience: a store that closed meanwhile must not turn the import into a failure.
+    }
+  }
+}
 
 export class EncryptedStoreSink implements ImportSink {
   private jobId = '';
   private source: ImportSourceDescription | null = null;
   private readonly studyUids = new Set<string>();
+  private readonly addedSeries = new AddedSeries();
 
   constructor(private readonly store: EncryptedStudyStore) {}
 
@@ -23,7 +49,9 @@ export class EncryptedStoreSink implements ImportSink {
 
   async add(batch: InstanceToStore[]): Promise<AddResult[]> {
     for (const b of batch) this.studyUids.add(b.meta.studyInstanceUid);
-    return this.store.addInstances(batch);
+    const results = await this.store.addInstances(batch);
+    this.addedSeries.note(batch, results);
+    return results;
   }
 
   private lastProgress = 0;
@@ -37,6 +65,7 @@ export class EncryptedStoreSink implements ImportSink {
   }
 
   async finish(r: ImportReport, outcome: 'done' | 'cancelled' | 'failed'): Promise<void> {
+    await this.addedSeries.makeThumbnails(this.store);
     this.store.updateImportJob(this.jobId, { ...counts(r), state: outcome, report: r });
     if (outcome === 'done') this.closeInterruptedDuplicates();
     const objects: AuditObject[] = [{ type: 'importJob', id: this.jobId }, ...this.studyIds().map((id) => ({ type: 'study' as const, id }))];
@@ -96,6 +125,8 @@ function counts(r: ImportReport) {
 
 /** Any StudyStore (the in-memory one for quick view and the foundation), one instance at a time. */
 export class StudyStoreSink implements ImportSink {
+  private readonly addedSeries = new AddedSeries();
+
   constructor(private readonly store: StudyStore) {}
 
   async begin(): Promise<string> {
@@ -105,10 +136,13 @@ export class StudyStoreSink implements ImportSink {
   async add(batch: InstanceToStore[]): Promise<AddResult[]> {
     const out: AddResult[] = [];
     for (const b of batch) out.push(await this.store.addInstance(b.meta, b.bytes, b.sha256));
+    this.addedSeries.note(batch, out);
     return out;
   }
 
-  async finish(): Promise<void> {}
+  async finish(): Promise<void> {
+    await this.addedSeries.makeThumbnails(this.store);
+  }
 }
 
 function isEncryptedStore(store: StudyStore): store is EncryptedStudyStore {

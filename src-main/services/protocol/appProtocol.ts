@@ -34,10 +34,15 @@ export interface PixelSource {
 
 /** Most slices one range request may ask for (the source also caps the bytes). */
 export const MAX_PIXEL_RANGE = 64;
+/** Series previews made at import (store/seriesThumbnail.ts); null when a series has none. */
+export interface ThumbnailSource {
+  thumbnail(seriesId: string): Promise<{ mime: string; data: Uint8Array } | null>;
+}
 
 export interface AppProtocolOptions {
   rendererDir: string;
   pixels: PixelSource;
+  thumbnails?: ThumbnailSource;
 }
 
 export type AppProtocol = (request: Request) => Promise<Response>;
@@ -54,6 +59,7 @@ const STATUS: Partial<Record<string, number>> = { NOT_FOUND: 404, INVALID_REQUES
 function pixelError(code: string, message: string): Response {
   return respond(STATUS[code] ?? 500, JSON.stringify({ code, message }), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
 }
+const THUMB_PATH = /^\/thumbs\/([A-Za-z0-9_-]{1,64})$/;
 
 export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
   return async (request) => {
@@ -80,6 +86,14 @@ export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
         const err = toAppError(e);
         return pixelError(err.code, err.message);
       }
+    }
+
+    const thumb = THUMB_PATH.exec(url.pathname);
+    if (thumb) {
+      // A preview of a patient's image: never cached by the renderer, never found without the store.
+      const t = await options.thumbnails?.thumbnail(thumb[1]!).catch(() => null);
+      if (!t) return respond(404, 'Not found', { 'Cache-Control': 'no-store' });
+      return respond(200, request.method === 'HEAD' ? null : new Uint8Array(t.data), { 'Content-Type': t.mime, 'Cache-Control': 'no-store' });
     }
 
     const path = url.pathname === '/' ? '/index.html' : url.pathname;

@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import type { AuditObject } from '../../../src-shared/audit/auditEvents';
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
+import type { StudySearch } from '../../../src-shared/ipc/contract';
 import { AppError } from '../../../src-shared/errors';
 import type { AnnotationRecord } from '../../../src-shared/ipc/contract';
 import { AuditService, systemClock, type Clock } from '../audit/auditService';
@@ -15,20 +16,17 @@ import type { Statement as SqlStatement } from '../db/sqliteModule';
 import { listAnnotationRows, replaceAnnotationRows } from './annotationRows';
 import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
 import { OpaqueIds } from './opaqueIds';
-import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary } from './studyStore';
+import { normaliseStudy, type StudySearchRow } from './studySearch';
+import { decodeModalities, encodeModalities, searchStudiesSql, toSearchRow, type StudyRowSql } from './studySearchSql';
+import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary, Thumbnail } from './studyStore';
+
+export type { Thumbnail } from './studyStore';
 
 export interface InstanceToAdd {
   meta: InstanceMeta;
   bytes: Uint8Array;
   /** Lowercase hex SHA-256 of `bytes`, computed by the importer while reading. */
   sha256: string;
-}
-
-export interface Thumbnail {
-  width: number;
-  height: number;
-  mime: string;
-  data: Uint8Array;
 }
 
 export type ImportJobState = 'running' | 'done' | 'cancelled' | 'failed';
@@ -105,6 +103,9 @@ export class EncryptedStudyStore implements StudyStore {
     this.vault = parts.vault;
     this.ids = parts.ids;
     this.clock = parts.clock ?? systemClock;
+    // 64 MiB of decrypted pages (SQLite's default is 2 MiB): the study browser's indexes of a 100,000-study
+    // cache stay in memory, so a search costs no decryption. A bound, not an allocation; memory stays flat.
+    this.db.pragma('cache_size = -65536');
     this.audit = new AuditService(this.db, this.clock, parts.user ?? 'local');
   }
 
@@ -139,7 +140,8 @@ export class EncryptedStudyStore implements StudyStore {
       results = this.db.transaction(() => {
         // Planned again inside the transaction: another connection may have committed meanwhile.
         const plans = this.plan(batch, blobs);
-        return plans.map((p, i) => {
+        const added = new Map<string, number>();
+        const results = plans.map((p, i): AddResult => {
           const it = batch[i]!;
           if (p.kind === 'duplicate') return 'duplicate';
           if (p.kind === 'conflict') {
@@ -155,10 +157,16 @@ export class EncryptedStudyStore implements StudyStore {
             oldBlobs.push(p.oldBlob);
             return 'added';
           }
-          this.insertInstance(it, p.blob);
+          const seriesId = this.insertInstance(it, p.blob);
+          added.set(seriesId, (added.get(seriesId) ?? 0) + 1);
           used.add(p.blob.name);
           return 'added';
         });
+        // Once per series of the batch, not per instance: the count lives on the study row (migration 0020).
+        for (const [seriesId, n] of added) {
+          this.stmt('UPDATE studies SET instance_count = instance_count + ? WHERE study_id = (SELECT study_id FROM series WHERE series_id = ?)').run(n, seriesId);
+        }
+        return results;
       })();
     } catch (e) {
       await this.vault.remove(toWrite.map((w) => w.ref.name)).catch(() => undefined);
@@ -203,7 +211,8 @@ export class EncryptedStudyStore implements StudyStore {
     });
   }
 
-  private insertInstance(it: InstanceToAdd, blob: BlobRef): void {
+  /** Returns the instance's series id. */
+  private insertInstance(it: InstanceToAdd, blob: BlobRef): string {
     const m = it.meta;
     const now = this.clock.now();
     const patientId = this.ids.of('pt', m.patientId, m.patientName, m.patientBirthDate);
@@ -211,16 +220,24 @@ export class EncryptedStudyStore implements StudyStore {
     const seriesId = this.ids.of('se', m.seriesInstanceUid);
     this.stmt('INSERT OR IGNORE INTO patients (patient_id, patient_name, dicom_patient_id, birth_date, sex, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(patientId, m.patientName, m.patientId, m.patientBirthDate, m.patientSex, now);
-    this.stmt(
-        `INSERT OR IGNORE INTO studies (study_id, study_uid, patient_id, study_date, study_time, description, accession_number, created_at, last_access)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+    const n = normaliseStudy(m);
+    const newStudy = this.stmt(
+        `INSERT OR IGNORE INTO studies (study_id, study_uid, patient_id, study_date, study_time, description, accession_number, created_at, last_access,
+           patient_name_norm, patient_id_norm, accession_norm, description_norm)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
       )
-      .run(studyId, m.studyInstanceUid, patientId, m.studyDate, m.studyTime, m.studyDescription, m.accessionNumber, now);
-    this.stmt(
+      .run(studyId, m.studyInstanceUid, patientId, m.studyDate, m.studyTime, m.studyDescription, m.accessionNumber, now, n.name, n.patientId, n.accession, n.description).changes;
+    if (newStudy === 1) this.stmt('INSERT OR IGNORE INTO study_descriptions (description_norm) VALUES (?)').run(n.description);
+    const newSeries = this.stmt(
         `INSERT OR IGNORE INTO series (series_id, series_uid, study_id, series_number, description, modality, frame_of_reference_uid, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(seriesId, m.seriesInstanceUid, studyId, m.seriesNumber, m.seriesDescription, m.modality, m.frameOfReferenceUid, now);
+      .run(seriesId, m.seriesInstanceUid, studyId, m.seriesNumber, m.seriesDescription, m.modality, m.frameOfReferenceUid, now).changes;
+    if (newSeries === 1) {
+      const current = this.stmt('SELECT modalities FROM studies WHERE study_id = ?').get(studyId) as { modalities: string };
+      this.stmt('UPDATE studies SET series_count = series_count + 1, modalities = ? WHERE study_id = ?')
+        .run(encodeModalities([...decodeModalities(current.modalities), m.modality]), studyId);
+    }
     this.stmt(
         `INSERT INTO instances (instance_id, sop_instance_uid, series_id, sop_class_uid, transfer_syntax_uid, instance_number,
            meta_json, size, sha256, blob_name, blob_salt, tampered, created_at, last_access)
@@ -240,6 +257,7 @@ export class EncryptedStudyStore implements StudyStore {
         blob.salt,
         now,
       );
+    return seriesId;
   }
 
   private insertConflict(it: InstanceToAdd, instanceId: string, blob: BlobRef): void {
@@ -254,36 +272,24 @@ export class EncryptedStudyStore implements StudyStore {
 
   async listStudies(): Promise<StudySummary[]> {
     this.assertOpen();
+    // The counts and modalities are the study row's own (migration 0020): no instance is counted here.
     const rows = this.stmt(
-        `SELECT s.study_id, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.description,
-           (SELECT group_concat(DISTINCT se.modality) FROM series se WHERE se.study_id = s.study_id) AS modalities,
-           (SELECT count(*) FROM series se WHERE se.study_id = s.study_id) AS series_count,
-           (SELECT count(*) FROM instances i JOIN series se ON se.series_id = i.series_id WHERE se.study_id = s.study_id) AS instance_count
+        `SELECT s.study_id, s.patient_id AS patient_key, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.study_time,
+           s.description, s.accession_number, s.modalities, s.series_count, s.instance_count
          FROM studies s JOIN patients p ON p.patient_id = s.patient_id
          ORDER BY s.study_date DESC, s.created_at DESC, s.study_id`,
       )
-      .all() as {
-      study_id: string;
-      patient_name: string;
-      dicom_patient_id: string;
-      birth_date: string;
-      study_date: string;
-      description: string;
-      modalities: string | null;
-      series_count: number;
-      instance_count: number;
-    }[];
-    return rows.map((r) => ({
-      studyId: r.study_id,
-      patientName: r.patient_name,
-      patientId: r.dicom_patient_id,
-      patientBirthDate: r.birth_date,
-      studyDate: r.study_date,
-      studyDescription: r.description,
-      modalities: (r.modalities ?? '').split(',').filter(Boolean).sort(),
-      seriesCount: r.series_count,
-      instanceCount: r.instance_count,
-    }));
+      .all() as StudyRowSql[];
+    return rows.map((r) => {
+      const { patientKey: _k, accessionNumber: _a, studyTime: _t, ...summary } = toSearchRow(r);
+      return summary;
+    });
+  }
+
+  /** The study browser's search (see studySearch.ts for what matches and in which order). */
+  async searchStudies(q: StudySearch): Promise<{ studies: StudySearchRow[]; total: number }> {
+    this.assertOpen();
+    return searchStudiesSql((sql) => this.stmt(sql), q);
   }
 
   async listSeries(studyId: string): Promise<SeriesSummary[]> {
@@ -470,7 +476,13 @@ export class EncryptedStudyStore implements StudyStore {
       this.stmt(`DELETE FROM thumbnails WHERE series_id IN (${inStudy})`).run(studyId);
       const instances = this.stmt(`DELETE FROM instances WHERE series_id IN (${inStudy})`).run(studyId).changes;
       this.stmt('DELETE FROM series WHERE study_id = ?').run(studyId);
+      const description = this.stmt('SELECT description_norm FROM studies WHERE study_id = ?').get(studyId) as { description_norm: string } | undefined;
       this.stmt('DELETE FROM studies WHERE study_id = ?').run(studyId);
+      // A purged study's description goes too, unless another study still has it.
+      if (description) {
+        this.stmt('DELETE FROM study_descriptions WHERE description_norm = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE description_norm = ?)')
+          .run(description.description_norm, description.description_norm);
+      }
       if (patient) this.stmt('DELETE FROM patients WHERE patient_id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_id = ?)').run(patient.patient_id, patient.patient_id);
       this.audit.record({ kind: 'studyDeleted', action: 'D', outcome: 'success', objects: [{ type: 'study', id: studyId }], detail: { reason, instances } });
       return blobs;
@@ -495,6 +507,12 @@ export class EncryptedStudyStore implements StudyStore {
     this.assertOpen();
     const r = this.stmt('SELECT width, height, mime, data FROM thumbnails WHERE series_id = ?').get(seriesId) as Thumbnail | undefined;
     return r ?? null;
+  }
+
+  seriesIdOf(seriesInstanceUid: string): string | null {
+    this.assertOpen();
+    const r = this.stmt('SELECT series_id FROM series WHERE series_uid = ?').get(seriesInstanceUid) as { series_id: string } | undefined;
+    return r?.series_id ?? null;
   }
 
   createImportJob(source: unknown): string {
@@ -580,10 +598,11 @@ export class EncryptedStudyStore implements StudyStore {
   /** Removes blobs no row names and all temp files (what a killed process leaves). Only safe with no other writer. */
   async sweepOrphans(): Promise<number> {
     this.assertOpen();
-    const names = new Set(
-      (this.stmt('SELECT blob_name FROM instances UNION ALL SELECT blob_name FROM instance_conflicts').all() as { blob_name: string }[]).map((r) => r.blob_name),
-    );
-    return this.vault.sweep((n) => names.has(n));
+    // One indexed lookup per file found (blob_name is UNIQUE in both tables), not every name in a set first:
+    // a cache of 10 million instances would hold 10 million strings in main at every start.
+    const inInstances = this.stmt('SELECT 1 FROM instances WHERE blob_name = ?');
+    const inConflicts = this.stmt('SELECT 1 FROM instance_conflicts WHERE blob_name = ?');
+    return this.vault.sweep((n) => inInstances.get(n) !== undefined || inConflicts.get(n) !== undefined);
   }
 
   /** The SQLite handle, for the schema tests and the integrity check only. */

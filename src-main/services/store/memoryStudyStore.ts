@@ -3,12 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
 import { AppError } from '../../../src-shared/errors';
-import type { AnnotationRecord } from '../../../src-shared/ipc/contract';
+import type { AnnotationRecord, StudySearch } from '../../../src-shared/ipc/contract';
 import { sha256Hex } from '../hashing';
 import { checkAnnotationSet, seriesNotFound } from './annotationSet';
-import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary } from './studyStore';
+import { searchStudyRows, type StudySearchRow } from './studySearch';
+import { modalityList } from './studySearchSql';
+import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary, Thumbnail } from './studyStore';
 
-interface Entry extends StoredInstance { bytes: Uint8Array; studyId: string }
+interface Entry extends StoredInstance { bytes: Uint8Array; studyId: string; patientKey: string }
 
 const newId = (prefix: string) => prefix + randomBytes(12).toString('base64url');
 
@@ -16,6 +18,8 @@ export class MemoryStudyStore implements StudyStore {
   private readonly byUid = new Map<string, Entry>();
   private readonly studyIds = new Map<string, string>();
   private readonly seriesIds = new Map<string, string>();
+  private readonly patientKeys = new Map<string, string>();
+  private readonly thumbnails = new Map<string, Thumbnail>();
   readonly conflicts: { sopInstanceUid: string; sha256: string }[] = [];
   /** By series id; in this process's memory only, like everything else here. */
   private readonly annotations = new Map<string, AnnotationRecord[]>();
@@ -32,11 +36,34 @@ export class MemoryStudyStore implements StudyStore {
     }
     const studyId = this.idFor(this.studyIds, meta.studyInstanceUid);
     const seriesId = this.idFor(this.seriesIds, meta.seriesInstanceUid);
-    this.byUid.set(meta.sopInstanceUid, { instanceId: newId(this.idPrefix), seriesId, studyId, meta, sha256, size: bytes.byteLength, bytes });
+    // The same patient as the encrypted store's patients table: Patient ID, name and birth date.
+    const patientKey = this.idFor(this.patientKeys, `${meta.patientId}\0${meta.patientName}\0${meta.patientBirthDate}`);
+    this.byUid.set(meta.sopInstanceUid, { instanceId: newId(this.idPrefix), seriesId, studyId, patientKey, meta, sha256, size: bytes.byteLength, bytes });
     return 'added';
   }
 
   async listStudies(): Promise<StudySummary[]> {
+    return this.studyRows().map(({ patientKey: _k, accessionNumber: _a, studyTime: _t, ...summary }) => summary);
+  }
+
+  async searchStudies(q: StudySearch): Promise<{ studies: StudySearchRow[]; total: number }> {
+    return searchStudyRows(this.studyRows(), q);
+  }
+
+  getThumbnail(seriesId: string): Thumbnail | null {
+    return this.thumbnails.get(seriesId) ?? null;
+  }
+
+  putThumbnail(seriesId: string, t: Thumbnail): void {
+    this.thumbnails.set(seriesId, t);
+  }
+
+  seriesIdOf(seriesInstanceUid: string): string | null {
+    return this.seriesIds.get(seriesInstanceUid) ?? null;
+  }
+
+  /** Study-level fields from the study's first instance, like the encrypted store's study row. */
+  private studyRows(): StudySearchRow[] {
     const studies = new Map<string, Entry[]>();
     for (const e of this.byUid.values()) {
       const list = studies.get(e.studyId) ?? [];
@@ -44,15 +71,19 @@ export class MemoryStudyStore implements StudyStore {
       studies.set(e.studyId, list);
     }
     return [...studies.entries()].map(([studyId, entries]) => {
-      const m = entries[0]!.meta;
+      const first = entries[0]!;
+      const m = first.meta;
       return {
         studyId,
+        patientKey: first.patientKey,
         patientName: m.patientName,
         patientId: m.patientId,
         patientBirthDate: m.patientBirthDate,
         studyDate: m.studyDate,
+        studyTime: m.studyTime,
         studyDescription: m.studyDescription,
-        modalities: [...new Set(entries.map((e) => e.meta.modality))].sort(),
+        accessionNumber: m.accessionNumber,
+        modalities: modalityList(entries.map((e) => e.meta.modality)),
         seriesCount: new Set(entries.map((e) => e.seriesId)).size,
         instanceCount: entries.length,
       };
@@ -99,6 +130,7 @@ export class MemoryStudyStore implements StudyStore {
     for (const [uid, e] of doomed) {
       this.byUid.delete(uid);
       this.annotations.delete(e.seriesId);
+      this.thumbnails.delete(e.seriesId);
     }
   }
 
@@ -106,6 +138,7 @@ export class MemoryStudyStore implements StudyStore {
     const studies = new Set([...this.byUid.values()].map((e) => e.studyId)).size;
     this.byUid.clear();
     this.annotations.clear();
+    this.thumbnails.clear();
     return { studies };
   }
 
@@ -124,6 +157,7 @@ export class MemoryStudyStore implements StudyStore {
   async close(): Promise<void> {
     this.byUid.clear();
     this.annotations.clear();
+    this.thumbnails.clear();
   }
 
   private assertSeries(seriesId: string): void {

@@ -1,7 +1,8 @@
 // The study cache as the rest of main sees it. The foundation fills it in memory;
 // the encrypted-cache work (SQLCipher + AES-GCM files) implements the same interface.
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
-import type { AnnotationRecord, StudyListItem } from '../../../src-shared/ipc/contract';
+import type { AnnotationRecord, StudyListItem, StudySearch } from '../../../src-shared/ipc/contract';
+import type { StudySearchRow } from './studySearch';
 
 /** What the study list shows; the contract's StudyListItem adds where it came from. */
 export type StudySummary = Omit<StudyListItem, 'source'>;
@@ -23,12 +24,21 @@ export interface StoredInstance {
   size: number;
 }
 
+export interface Thumbnail {
+  width: number;
+  height: number;
+  mime: string;
+  data: Uint8Array;
+}
+
 export type AddResult = 'added' | 'duplicate' | 'conflict';
 
 export interface StudyStore {
   /** Stores the original bytes and their metadata. Same UID + same hash -> 'duplicate'; same UID, other bytes -> 'conflict' (kept aside). */
   addInstance(meta: InstanceMeta, bytes: Uint8Array, sha256: string): Promise<AddResult>;
   listStudies(): Promise<StudySummary[]>;
+  /** The study browser's search: one page in the requested order and the number of matches (studySearch.ts is the specification). */
+  searchStudies(q: StudySearch): Promise<{ studies: StudySearchRow[]; total: number }>;
   listSeries(studyId: string): Promise<SeriesSummary[]>;
   listInstances(seriesId: string): Promise<StoredInstance[]>;
   /** The study a series belongs to; null when there is no such series. */
@@ -39,6 +49,11 @@ export interface StudyStore {
   markAccessed?(studyId: string): void;
   /** Records that a user opened the series (audit: DICOM Instances Accessed, naming series and study). */
   markSeriesAccessed?(seriesId: string): void;
+  /** The series' preview made at import (seriesThumbnail.ts), or null when there is none. */
+  getThumbnail?(seriesId: string): Thumbnail | null;
+  putThumbnail?(seriesId: string, t: Thumbnail): void;
+  /** The opaque id of a stored series, from its UID (the import knows UIDs; everything else speaks ids). */
+  seriesIdOf?(seriesInstanceUid: string): string | null;
   /** Removes the study's rows and encrypted files for good (audit: Study Deleted). */
   purgeStudy(studyId: string): Promise<void>;
   purgeAll(): Promise<{ studies: number }>;

@@ -66,6 +66,7 @@ function countingStore(inner: StudyStore): { store: StudyStore; reads: Map<strin
     studyOfSeries: (s) => inner.studyOfSeries(s),
     listAnnotations: (s) => inner.listAnnotations(s),
     saveAnnotations: (s, a) => inner.saveAnnotations(s, a),
+    searchStudies: (q) => inner.searchStudies(q),
     readInstanceBytes: (id) => {
       reads.set(id, (reads.get(id) ?? 0) + 1);
       return inner.readInstanceBytes(id);

@@ -1,6 +1,7 @@
 // Every migration, in order. Add new ones at the end with a higher number (0020, 0030, ...).
 import { migration0010 } from './0010-initial';
+import { migration0020 } from './0020-study-search';
 import { migration0030 } from './0030-annotations';
 import type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [migration0010, migration0030];
+export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030];
