@@ -215,13 +215,15 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
   useEffect(() => rawDispatch({ type: 'hideIdentifying', hide: hideIdentifying }), [hideIdentifying]);
 
   // Compare: the same patient's most recent earlier study, into the next viewport.
+  // Compare: the same patient's most recent earlier study, into the next viewport.
+  const [priors, setPriors] = useState<StudyListItem[]>([]);
   const openPrior = async () => {
     const study = activeVp?.seriesId ? studyOf(activeVp.seriesId) : null;
-    if (!study) return;
-    const prior = studies
-      .filter((s) => s.patientId === study.patientId && s.studyId !== study.studyId && s.studyDate <= study.studyDate)
-      .sort((a, b) => b.studyDate.localeCompare(a.studyDate))[0];
+    if (!study?.patientId) return;
+    const found = await call('studies:search', { patientId: study.patientId, sort: { by: 'date', direction: 'desc' }, limit: 50, offset: 0 });
+    const prior = found.studies.find((s) => s.patientId === study.patientId && s.studyId !== study.studyId && s.studyDate <= study.studyDate);
     if (!prior) return setErrors((m) => new Map(m).set('prior', 'No earlier study of this patient is in the cache.'));
+    setPriors((p) => [...p, prior]);
     const series = await call('series:list', { studyId: prior.studyId });
     const same = series.find((s) => s.modality === activeView?.modality) ?? series[0];
     if (!same) return;
@@ -231,7 +233,7 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
 
   const studyOf = (seriesId: string): StudyListItem | null => {
     const view = views.get(seriesId);
-    return view ? studies.find((s) => s.studyId === view.studyId) ?? null : null;
+    return view ? [...studies, ...priors].find((s) => s.studyId === view.studyId) ?? null : null;
   };
 
   // Hiding identifying text takes effect in the same render as the click (never a frame with the name).

@@ -3,7 +3,8 @@
 // DOM. Quick-view studies come first and say they are not saved. Series rows open on click and can be
 // dragged onto a viewport (dataTransfer SERIES_DRAG_TYPE = the series id).
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { SeriesListItem, StudySearch, StudySearchItem, StudySearchResult } from '../../src-shared/ipc/contract';
+import type { SeriesListItem, StudyListItem, StudySearch, StudySearchItem, StudySearchResult } from '../../src-shared/ipc/contract';
+import { formatDate, formatName } from '../viewer/formatting';
 import { ApiError, call } from '../api';
 
 export const SERIES_DRAG_TYPE = 'application/x-enclave-series';
@@ -21,21 +22,13 @@ const SORTS = {
 type SortKey = keyof typeof SORTS;
 
 interface Props {
-  onOpenSeries(seriesId: string, studyId: string): void;
+  /** The study comes along so the viewer can label the images without asking again. */
+  onOpenSeries(seriesId: string, studyId: string, study: StudyListItem): void;
+  /** Screen sharing: patient names, IDs and birth dates are not rendered at all. */
+  hideIdentifying: boolean;
   selectedSeriesId: string | null;
   /** Bumped by the app when studies changed (import, purge, quick view opened or closed). */
   refreshKey: number;
-}
-
-export function formatDate(da: string): string {
-  return /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : da;
-}
-
-/** 'Family^Given' as 'Family, Given' (the alphabetic group only). */
-export function formatName(pn: string): string {
-  const alphabetic = pn.split('=')[0] ?? '';
-  const [family = '', given = ''] = alphabetic.split('^');
-  return given ? `${family}, ${given}` : family;
 }
 
 /** <input type="date"> gives 'YYYY-MM-DD' (or '' when cleared); DICOM wants 'YYYYMMDD'. */
@@ -74,7 +67,7 @@ function SeriesThumb({ seriesId, modality, version }: { seriesId: string; modali
   return <img className="sb-thumb" src={`thumbs/${encodeURIComponent(seriesId)}?v=${version}`} alt="" width={48} height={48} loading="lazy" draggable={false} onError={() => setFailed(true)} />;
 }
 
-export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey }: Props) {
+export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideIdentifying }: Props) {
   const [text, setText] = useState('');
   const [typed, setTyped] = useState('');
   const [dateFrom, setDateFrom] = useState('');
@@ -227,11 +220,15 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey }: Pro
         {groups.map((g) => (
           <li key={g.key} className="sb-patient" data-testid="patient">
             <div className="sb-patient-head">
-              <strong>{formatName(g.patientName) || '(no name)'}</strong>
-              <span>
-                {g.patientId || '(no ID)'}
-                {g.patientBirthDate && ` · born ${formatDate(g.patientBirthDate)}`}
-              </span>
+              {hideIdentifying ? <strong>Patient (hidden)</strong> : (
+                <>
+                  <strong>{formatName(g.patientName) || '(no name)'}</strong>
+                  <span>
+                    {g.patientId || '(no ID)'}
+                    {g.patientBirthDate && ` · born ${formatDate(g.patientBirthDate)}`}
+                  </span>
+                </>
+              )}
             </div>
             <ul className="sb-studies">
               {g.studies.map((s) => {
@@ -240,7 +237,7 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey }: Pro
                   <li key={s.studyId}>
                     <button type="button" className={`sb-study${open ? ' selected' : ''}`} aria-expanded={open} onClick={() => setOpenStudy(open ? null : s.studyId)} data-testid="study">
                       {/* The patient is the heading above; said again for screen readers, which announce the button alone. */}
-                      <span className="sb-visually-hidden">{formatName(s.patientName) || '(no name)'} </span>
+                      {!hideIdentifying && <span className="sb-visually-hidden">{formatName(s.patientName) || '(no name)'} </span>}
                       <span className="sb-study-line">
                         <span>{formatDate(s.studyDate) || '(no date)'}</span>
                         <span className="sb-modalities">{s.modalities.join('/')}</span>
@@ -259,7 +256,7 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey }: Pro
                               draggable
                               className={`sb-series-row${se.seriesId === selectedSeriesId ? ' selected' : ''}`}
                               title="Open, or drag onto a viewport"
-                              onClick={() => onOpenSeries(se.seriesId, s.studyId)}
+                              onClick={() => onOpenSeries(se.seriesId, s.studyId, s)}
                               onDragStart={(e) => {
                                 e.dataTransfer.setData(SERIES_DRAG_TYPE, se.seriesId);
                                 e.dataTransfer.effectAllowed = 'copy';

@@ -18,7 +18,9 @@ export async function attr(h: Harness, name: string, index = 0): Promise<string>
 
 /** Clicks the study whose row contains `text`, then its series whose row contains `seriesText` (or the first). */
 export async function openSeries(h: Harness, studyText: string, seriesText?: string): Promise<void> {
-  await h.page.getByTestId('study').filter({ hasText: studyText }).first().click();
+  const study = h.page.getByTestId('study').filter({ hasText: studyText }).first();
+  // A study button opens and closes its series list.
+  if ((await study.getAttribute('aria-expanded')) !== 'true') await study.click();
   const series = seriesText ? h.page.getByTestId('series').filter({ hasText: seriesText }) : h.page.getByTestId('series');
   await series.first().click();
 }
