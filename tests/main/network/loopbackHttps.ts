@@ -2,6 +2,7 @@
 // test, never by the system): the update repository and the egress gate are exercised over real TLS.
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,14 +32,14 @@ export interface LoopbackServer {
   /** Every request the server received, in order (path only). */
   requests: string[];
   /** Answers a path instead of the file tree (an attacker's endless stream, a redirect...). */
-  override(pathname: string, handler: https.RequestListener): void;
+  override(pathname: string, handler: RequestListener): void;
   close(): Promise<void>;
 }
 
 /** Serves `root` read-only over HTTPS on an ephemeral loopback port. */
 export async function serveDirectory(root: string, ca: ThrowawayCa, tlsOptions: https.ServerOptions = {}): Promise<LoopbackServer> {
   const requests: string[] = [];
-  const overrides = new Map<string, https.RequestListener>();
+  const overrides = new Map<string, RequestListener>();
   const server = https.createServer({ key: ca.keyPem, cert: ca.certPem, ...tlsOptions }, (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'https://x').pathname);
     requests.push(pathname);
