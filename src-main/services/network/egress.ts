@@ -18,9 +18,13 @@ export interface EgressAudit {
 export type EgressRefusal = 'policy_off' | 'not_https' | 'host_not_allowed' | 'redirect' | 'too_large' | 'timeout' | 'http_status' | 'tls_or_network';
 
 export class EgressRefused extends AppError {
-  constructor(readonly reason: EgressRefusal, message: string, options?: { cause?: unknown }) {
+  constructor(readonly reason: EgressRefusal, message: string, options?: { cause?: unknown; status?: number }) {
     super('PERMISSION_DENIED', message, options);
+    this.status = options?.status ?? 0;
   }
+
+  /** The HTTP status, for 'http_status'. */
+  readonly status: number;
 }
 
 export interface EgressStats {
@@ -109,13 +113,20 @@ export class EgressGate {
         request.destroy();
         reject(this.refuse(req.kind, reason, message, cause));
       };
+      /** The server answered, just not with the file: an ordinary outcome (a TUF client probes for newer roots), not a refusal. */
+      const notFound = (status: number) => {
+        if (settled) return;
+        settled = true;
+        request.destroy();
+        reject(new EgressRefused('http_status', `The server answered HTTP ${status}.`, { status }));
+      };
       const request = https.get(
         url,
         { minVersion: 'TLSv1.2', rejectUnauthorized: true, ...(ca ? { ca } : {}), agent: false, timeout: req.timeoutMs ?? 30_000, headers: { 'accept-encoding': 'identity' } },
         (res) => {
           const status = res.statusCode ?? 0;
           if (status >= 300 && status < 400) return fail('redirect', 'The server redirected: redirects are not followed.');
-          if (status !== 200) return fail('http_status', `The server answered HTTP ${status}.`);
+          if (status !== 200) return notFound(status);
           const declared = Number(res.headers['content-length'] ?? NaN);
           if (declared > req.maxBytes) return fail('too_large', `The response is larger than ${req.maxBytes} bytes.`);
           const chunks: Buffer[] = [];
