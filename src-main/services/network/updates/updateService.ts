@@ -62,6 +62,8 @@ export function compareVersions(a: string, b: string): number {
 export class UpdateService {
   private readonly maxArtifactBytes: number;
   /** The fetcher of the running step: which file failed decides a refusal's reason. */
+  private fetcher: EgressFetcher | null = null;
+  /** The fetcher of the running step: which file failed decides a refusal's reason. */
   constructor(private readonly o: UpdateServiceOptions) {
     this.maxArtifactBytes = o.maxArtifactBytes ?? 1 << 30;
   }
