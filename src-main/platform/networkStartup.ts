@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNetworkServices, type NetworkServices } from '../services/network/networkServices';
 import type { EgressAudit } from '../services/network/egress';
-import type { InstallKind } from '../services/network/updates/updateService';
+import { installStep } from '../services/network/updates/installSteps';
+import type { InstallKind, VerifiedUpdate } from '../services/network/updates/updateService';
 import type { LoadedPolicy } from '../services/policy/effectivePolicy';
 
 /** How this copy was installed, from where it runs (electron-builder's install locations). */
@@ -30,4 +31,18 @@ export function startNetworkServices(policy: LoadedPolicy, audit: EgressAudit | 
     platform: `${process.platform}-${process.arch}`,
     installKind: installKind(),
   });
+}
+
+/**
+ * Installs an update TUF verified (UpdateService re-checks it first), then quits (an AppImage relaunches
+ * itself). False where this copy does not install its own updates (MSI, deb, macOS for now, development).
+ */
+export async function installVerifiedUpdate(network: NetworkServices, update: VerifiedUpdate): Promise<boolean> {
+  const kind = installKind();
+  const step = installStep(kind);
+  if (!step) return false;
+  await network.updates.install(update, step);
+  if (kind === 'appimage') app.relaunch();
+  app.quit();
+  return true;
 }
