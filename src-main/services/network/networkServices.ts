@@ -4,6 +4,7 @@
 import type { LoadedPolicy } from '../policy/effectivePolicy';
 import type { PolicyKey } from '../policy/policySchema';
 import { EgressGate, type EgressAudit, type EgressKind } from './egress';
+import { UpdateScheduler } from './updates/updateScheduler';
 import { UpdateService, type InstallKind } from './updates/updateService';
 
 export interface NetworkStatus {
@@ -18,6 +19,8 @@ export interface NetworkStatus {
 export interface NetworkServices {
   gate: EgressGate;
   updates: UpdateService;
+  /** start() at start-up: it does nothing while policy keeps updates off. */
+  scheduler: UpdateScheduler;
   status(): NetworkStatus;
 }
 
@@ -43,6 +46,7 @@ export function createNetworkServices(o: NetworkServicesOptions): NetworkService
   return {
     gate,
     updates,
+    scheduler: new UpdateScheduler(updates, policy),
     status: () => ({ allowedKinds: gate.allowedKinds(), ...gate.stats(), policyStatus: o.policy.status, lockedKeys: o.policy.locked, problems: o.policy.problems }),
   };
 }
