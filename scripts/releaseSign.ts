@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  generateSigningKey, makeRoot, makeTimestamp, metadataJson, publish, readRepository, signingKeyFromPem,
+  generateSigningKey, latestRootVersion, makeRoot, makeTimestamp, metadataJson, publish, readRepository, signingKeyFromPem,
   signMetadata, writeRoot, keyOf, type KeySet, type RoleName, type SigningKey,
 } from './tufRepository';
 
@@ -66,19 +66,13 @@ function onlineKey(role: Exclude<RoleName, 'root'>, dir: string | undefined): Si
 }
 
 export function signRoot(o: { keys: string; signWith?: string[]; version?: number; repo: string; out?: string }): number {
-  const current = existsSync(path.join(o.repo, 'metadata')) ? readRepositoryRootVersion(o.repo) : 0;
-  const version = o.version ?? current + 1;
+  const version = o.version ?? latestRootVersion(o.repo) + 1;
   const root = makeRoot(publicKeys(o.keys), version);
   const signers = [o.keys, ...(o.signWith ?? [])].flatMap((d) => privateKeys(d, 'root'));
   signMetadata(root, signers);
   writeRoot(o.repo, root);
   if (o.out) writeFileSync(o.out, metadataJson(root));
   return version;
-}
-
-function readRepositoryRootVersion(repo: string): number {
-  const files = readdirSync(path.join(repo, 'metadata')).map((f) => /^(\d+)\.root\.json$/.exec(f)?.[1]).filter((v): v is string => !!v).map(Number);
-  return files.length ? Math.max(...files) : 0;
 }
 
 export function publishRelease(o: { repo: string; channel: string; platform: string; version: string; artifact: string; keys?: string }): void {

@@ -2,7 +2,7 @@
 // @tufjs/models. Used by `npm run release:sign` and by the update tests, which build real repositories
 // (and broken ones) with the very same code. Keys are ed25519; private keys never enter the repository.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalize } from '@tufjs/canonical-json';
 import { Key, Metadata, MetadataKind, MetaFile, Root, Signature, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models';
@@ -124,19 +124,21 @@ export function writeRoot(dir: string, root: Metadata<Root>): void {
   writeFileSync(path.join(meta, `${root.signed.version}.root.json`), metadataJson(root));
 }
 
+/** The newest root version in the repository (0 when it has none yet). */
+export function latestRootVersion(dir: string): number {
+  const meta = path.join(dir, 'metadata');
+  if (!existsSync(meta)) return 0;
+  return Math.max(0, ...readdirSync(meta).map((f) => /^(\d+)\.root\.json$/.exec(f)?.[1]).filter((v): v is string => !!v).map(Number));
+}
+
 /** The repository's current state, read back from its files (release:sign continues from it). */
-export function readRepository(dir: string): { rootVersion: number; timestamp: Metadata<Timestamp>; snapshot: Metadata<Snapshot>; targets: Metadata<Targets> } | null {
+export function readRepository(dir: string): { timestamp: Metadata<Timestamp>; snapshot: Metadata<Snapshot>; targets: Metadata<Targets> } | null {
   const meta = path.join(dir, 'metadata');
   if (!existsSync(path.join(meta, 'timestamp.json'))) return null;
   const load = (f: string) => JSON.parse(readFileSync(path.join(meta, f), 'utf8'));
   const timestamp = Metadata.fromJSON(MetadataKind.Timestamp, load('timestamp.json'));
   const snapshot = Metadata.fromJSON(MetadataKind.Snapshot, load(`${timestamp.signed.snapshotMeta.version}.snapshot.json`));
   const targets = Metadata.fromJSON(MetadataKind.Targets, load(`${snapshot.signed.meta['targets.json']!.version}.targets.json`));
-  const rootVersion = Math.max(...readdirSync(meta).map((f) => /^(\d+)\.root\.json$/.exec(f)?.[1]).filter((v): v is string => !!v).map(Number));
-  return { rootVersion, timestamp, snapshot, targets };
+  return { timestamp, snapshot, targets };
 }
 
-export function copyInto(dir: string, from: string, to: string): void {
-  mkdirSync(path.dirname(path.join(dir, to)), { recursive: true });
-  copyFileSync(from, path.join(dir, to));
-}
