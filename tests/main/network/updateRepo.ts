@@ -2,6 +2,7 @@
 // platform, the artifact beside it) written by scripts/tufRepository.ts, the code `npm run release:sign` runs.
 import { Metadata } from '@tufjs/models';
 import path from 'node:path';
+import { makeThrowawayCa, serveDirectory, type LoopbackServer } from './loopbackHttps';
 import { generateKeySet, makeRoot, metadataJson, publish, signMetadata, writeRoot, type KeySet, type PublishOptions } from '../../../scripts/tufRepository';
 
 export const PLATFORM = 'linux-x64';
@@ -39,3 +40,10 @@ export function goodRepo(dir: string, version = '1.1.0', versions = { targets: 1
 
 export const metadataFile = (repo: TestRepo, name: string): string => path.join(repo.dir, 'metadata', name);
 export { Metadata };
+
+/** A good repository at <root>/www/repo served over loopback HTTPS (a fresh throwaway CA): served at `${server.url}/repo/`. */
+export async function serveGoodRepo(root: string): Promise<{ server: LoopbackServer; repo: TestRepo; caPem: string }> {
+  const ca = makeThrowawayCa();
+  const repo = goodRepo(path.join(root, 'www', 'repo'));
+  return { server: await serveDirectory(path.join(root, 'www'), ca), repo, caPem: ca.caPem };
+}

@@ -8,18 +8,15 @@ import { EgressGate } from '../../../src-main/services/network/egress';
 import { UpdateScheduler } from '../../../src-main/services/network/updates/updateScheduler';
 import { UpdateService } from '../../../src-main/services/network/updates/updateService';
 import { POLICY_DEFAULTS, type EffectivePolicy } from '../../../src-main/services/policy/policySchema';
-import { makeThrowawayCa, serveDirectory, type LoopbackServer } from './loopbackHttps';
-import { goodRepo, type TestRepo } from './updateRepo';
+import type { LoopbackServer } from './loopbackHttps';
+import { serveGoodRepo, type TestRepo } from './updateRepo';
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'enclave-sched-'));
 let server: LoopbackServer;
 let repo: TestRepo;
 let caPem = '';
 beforeAll(async () => {
-  const ca = makeThrowawayCa();
-  caPem = ca.caPem;
-  repo = goodRepo(path.join(ROOT, 'www', 'repo'));
-  server = await serveDirectory(path.join(ROOT, 'www'), ca);
+  ({ server, repo, caPem } = await serveGoodRepo(ROOT));
 });
 afterAll(() => server.close());
 

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPolicy, noPolicy } from '../../../src-main/services/policy/effectivePolicy';
 import { runSession } from './defaultSession';
-import { makeThrowawayCa, serveDirectory, type LoopbackServer } from './loopbackHttps';
+import type { LoopbackServer } from './loopbackHttps';
 import { installSocketHook } from './socketHook';
-import { goodRepo, type TestRepo } from './updateRepo';
+import { serveGoodRepo, type TestRepo } from './updateRepo';
 
 const REPO = path.resolve(__dirname, '../../..');
 const ROOT = mkdtempSync(path.join(tmpdir(), 'enclave-zero-'));
@@ -22,10 +22,7 @@ let repo: TestRepo;
 let caPem = '';
 
 beforeAll(async () => {
-  const ca = makeThrowawayCa();
-  caPem = ca.caPem;
-  repo = goodRepo(path.join(ROOT, 'www', 'repo'));
-  server = await serveDirectory(path.join(ROOT, 'www'), ca);
+  ({ server, repo, caPem } = await serveGoodRepo(ROOT));
   hook.reset(); // the server's own listen is not the app's doing
 });
 afterAll(async () => {
