@@ -5,6 +5,7 @@ import { isAppError } from '../../src-shared/errors';
 import { registerEngineCommands } from './engineCommands';
 import { registerStoreCommands } from './storeCommands';
 import { anonymizeCommand } from './anonymize';
+import { registerPolicyCommands } from './policyCommands';
 
 const program = new Command('enclave')
   .description('Enclave: a private DICOM viewer — command line')
@@ -15,6 +16,7 @@ const program = new Command('enclave')
 registerEngineCommands(program);
 registerStoreCommands(program);
 program.addCommand(anonymizeCommand());
+registerPolicyCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Typed errors print their code and message; never a stack with file contents or identifiers.

@@ -22,8 +22,9 @@ describe('network guard', () => {
     for (const line of bad) expect(checkMainSource('src-main/services/telemetry.ts', line), line).not.toEqual([]);
   });
 
-  it('allows network code only in the updates service', () => {
-    expect(checkMainSource('src-main/services/updates/download.ts', "import https from 'node:https'")).toEqual([]);
+  it('allows network code only behind the egress gate (src-main/services/network/)', () => {
+    expect(checkMainSource('src-main/services/network/updates/download.ts', "import https from 'node:https'")).toEqual([]);
+    expect(checkMainSource('src-main/services/updates/download.ts', "import https from 'node:https'")).not.toEqual([]);
   });
 
   it('does not confuse look-alikes with network use', () => {

@@ -1,5 +1,5 @@
-// The privacy promise as a check: no network module outside src-main/services/updates/, and no
-// remote URL in the renderer. Used by tests/shared/networkGuard.test.ts on the real tree and on violations.
+// The privacy promise as a check: no network module outside src-main/services/network/ (the egress
+// gate's folder, DESIGN.md section 4), and no remote URL in the renderer. Used by tests/shared/networkGuard.test.ts on the real tree and on violations.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -12,7 +12,7 @@ const REMOTE_URL_RE = /['"`](?:https?|wss?|ftp):\/\/(?!enclave\/)/;
 export interface Violation { file: string; line: number; rule: string; text: string }
 
 export function checkMainSource(file: string, text: string): Violation[] {
-  if (file.replace(/\\/g, '/').includes('src-main/services/updates/')) return [];
+  if (file.replace(/\\/g, '/').includes('src-main/services/network/')) return [];
   return scanLines(file, text, [['network-module', IMPORT_RE], ['fetch', FETCH_RE]]);
 }
 

@@ -1,0 +1,52 @@
+// The network side of the app, composed once at start-up from the machine policy: the egress gate, the
+// update service behind it, and the status the settings screen shows (which kinds of connection policy
+// allows, how many attempts the gate has seen since start: 0 on a default install).
+import type { LoadedPolicy } from '../policy/effectivePolicy';
+import type { PolicyKey } from '../policy/policySchema';
+import { EgressGate, type EgressAudit, type EgressKind } from './egress';
+import { UpdateScheduler } from './updates/updateScheduler';
+import { UpdateService, type InstallKind } from './updates/updateService';
+
+export interface NetworkStatus {
+  allowedKinds: EgressKind[];
+  attempts: number;
+  refused: number;
+  policyStatus: LoadedPolicy['status'];
+  lockedKeys: PolicyKey[];
+  problems: string[];
+}
+
+export interface NetworkServices {
+  gate: EgressGate;
+  updates: UpdateService;
+  /** start() at start-up: it does nothing while policy keeps updates off. */
+  scheduler: UpdateScheduler;
+  status(): NetworkStatus;
+}
+
+export interface NetworkServicesOptions {
+  policy: LoadedPolicy;
+  audit: EgressAudit | null;
+  /** assets/update/root.json as shipped. */
+  trustedUpdateRoot: Uint8Array;
+  /** Where update metadata and downloads are kept (inside the app's data folder). */
+  updateStateDir: string;
+  version: string;
+  platform: string;
+  installKind: InstallKind;
+}
+
+export function createNetworkServices(o: NetworkServicesOptions): NetworkServices {
+  const policy = () => o.policy.effective;
+  const gate = new EgressGate({ policy, audit: o.audit });
+  const updates = new UpdateService({
+    gate, policy, audit: o.audit, trustedRoot: o.trustedUpdateRoot, stateDir: o.updateStateDir,
+    currentVersion: o.version, platform: o.platform, installKind: o.installKind,
+  });
+  return {
+    gate,
+    updates,
+    scheduler: new UpdateScheduler(updates, policy),
+    status: () => ({ allowedKinds: gate.allowedKinds(), ...gate.stats(), policyStatus: o.policy.status, lockedKeys: o.policy.locked, problems: o.policy.problems }),
+  };
+}

@@ -1,0 +1,96 @@
+// The enterprise policy: what IT sets machine-wide (Windows registry, macOS managed preferences,
+// Linux /etc/enclave/policy.json). One schema for all three, with the same key names everywhere so an
+// administrator reads the same word in the ADMX, the plist and the JSON. Pure: no node, no electron, so
+// the templates (ADMX/ADML, .mobileconfig) are generated from it and the settings screen can show it.
+import { z } from 'zod';
+
+/** Role names are short tokens; the auth issue owns the list, policy only names them. */
+const role = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a role is a short lowercase word');
+const roles = z.array(role).max(16);
+
+/** host or host:port; no scheme, no path (a syslog target is TLS syslog, RFC 5425). */
+const hostPort = z.string().max(260).regex(/^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$/, 'host or host:port');
+
+/** A PACS node for query/retrieve (the PACS issue): TLS on by default, CA pinned per node when given. */
+export const pacsNodeSchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  aeTitle: z.string().regex(/^[ -~]{1,16}$/, 'an AE title is 1 to 16 printable ASCII characters'),
+  host: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or IPv4 address'),
+  port: z.number().int().min(1).max(65535),
+  tls: z.boolean().default(true),
+  caPem: z.string().max(16_384).optional(),
+});
+
+export type PacsNode = z.infer<typeof pacsNodeSchema>;
+
+/**
+ * Every key is optional: a key present in the machine's policy is applied and locked (the settings screen
+ * shows it locked); a key absent keeps the product default (POLICY_DEFAULTS) and the user may change it.
+ * Unknown keys are an error (a typo must not silently do nothing).
+ */
+export const policySchema = z.strictObject({
+  UpdatesEnabled: z.boolean().optional().meta({ description: 'Allow Enclave to check for, download and install updates. Off unless set.' }),
+  UpdatesUrl: z
+    .url({ protocol: /^https$/, hostname: /^[A-Za-z0-9.-]{1,253}$/, error: 'must be an https:// URL' })
+    .max(2048)
+    .optional()
+    .meta({ description: 'The TUF update repository (https only), e.g. https://updates.example.org/enclave/.' }),
+  UpdatesChannel: z.enum(['stable', 'beta']).optional().meta({ description: 'Which release channel to follow.' }),
+  UpdatesAutoDownload: z.boolean().optional().meta({ description: 'Download a verified update without asking (off unless set).' }),
+  UpdatesAutoInstallOnQuit: z.boolean().optional().meta({ description: 'Install a verified, downloaded update when the app quits (off unless set).' }),
+  IdleLockMinutes: z.number().int().min(1).max(240).optional().meta({ description: 'Lock the viewer after this many minutes without input.' }),
+  SessionLifetimeMinutes: z.number().int().min(5).max(1440).optional().meta({ description: 'A login lasts at most this long.' }),
+  MfaRequiredRoles: roles.optional().meta({ description: 'Roles that must use a second factor to log in.' }),
+  LockoutThreshold: z.number().int().min(3).max(50).optional().meta({ description: 'Failed logins before an account is locked.' }),
+  BreakGlassMinutes: z.number().int().min(5).max(1440).optional().meta({ description: 'How long emergency (break-glass) access lasts.' }),
+  CacheRetentionDays: z.number().int().min(1).max(3650).optional().meta({ description: 'Studies not opened for this many days are purged from the cache.' }),
+  QuickViewAllowed: z.boolean().optional().meta({ description: 'Allow viewing a CD or folder without importing it.' }),
+  ExportAllowedRoles: roles.optional().meta({ description: 'Roles allowed to export images or studies.' }),
+  ExportRequiresDeidentification: z.boolean().optional().meta({ description: 'Every export is de-identified.' }),
+  WatermarkText: z.string().max(64).regex(/^[^\p{Cc}]*$/u, 'no control characters').optional().meta({ description: 'Text burned into exported images.' }),
+  AuditSyslogTarget: hostPort.optional().meta({ description: 'Forward audit events to this TLS syslog server (host:port).' }),
+  PacsNodes: z.array(pacsNodeSchema).max(32).optional().meta({ description: 'PACS nodes Enclave may query and retrieve from (JSON list).' }),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyKey = keyof Policy;
+export const POLICY_KEYS = Object.keys(policySchema.shape) as PolicyKey[];
+
+/** The settings every key takes when nothing sets it: the product as shipped. The network stays off. */
+export const POLICY_DEFAULTS = {
+  UpdatesEnabled: false,
+  UpdatesUrl: null as string | null,
+  UpdatesChannel: 'stable' as 'stable' | 'beta',
+  UpdatesAutoDownload: false,
+  UpdatesAutoInstallOnQuit: false,
+  IdleLockMinutes: 15,
+  SessionLifetimeMinutes: 720,
+  MfaRequiredRoles: [] as string[],
+  LockoutThreshold: 5,
+  BreakGlassMinutes: 60,
+  CacheRetentionDays: null as number | null,
+  QuickViewAllowed: true,
+  ExportAllowedRoles: ['radiologist', 'physician', 'admin'] as string[],
+  ExportRequiresDeidentification: false,
+  WatermarkText: null as string | null,
+  AuditSyslogTarget: null as string | null,
+  PacsNodes: [] as PacsNode[],
+};
+
+export type EffectivePolicy = typeof POLICY_DEFAULTS;
+
+/**
+ * What applies when a policy exists but cannot be trusted or read (malformed, wrongly owned): the
+ * administrator meant to restrict something, so everything is restricted until the file is fixed.
+ */
+export const LOCKED_DOWN_POLICY: EffectivePolicy = {
+  ...POLICY_DEFAULTS,
+  IdleLockMinutes: 5,
+  SessionLifetimeMinutes: 60,
+  MfaRequiredRoles: ['admin', 'physician', 'radiologist'],
+  LockoutThreshold: 3,
+  BreakGlassMinutes: 15,
+  QuickViewAllowed: false,
+  ExportAllowedRoles: [],
+  ExportRequiresDeidentification: true,
+};
