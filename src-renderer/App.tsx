@@ -32,7 +32,7 @@ export function App() {
   const openSeries = (id: string, studyId: string, study: StudyListItem) => {
     setSeriesId(id);
     setStudies((m) => new Map(m).set(studyId, study));
-    setRequest((r) => ({ seriesId: id, studyId, seq: (r?.seq ?? 0) + 1 }));
+    setRequest((r) => ({ seriesId: id, studyId, seq: (r?.seq ?? 0) + 1, at: performance.now() }));
   };
 
   /** Runs one import (dialog, quick view or drop) and says what it did; `null` means the user cancelled. */

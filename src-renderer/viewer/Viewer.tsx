@@ -11,6 +11,7 @@ import { linkedSlices, syncedCameras, syncedSlices, viewerReducer, type ViewerAc
 import { ApiError, call } from '../api';
 import { TagBrowser } from '../views/TagBrowser';
 import { useSeriesVolumes } from './useSeriesVolumes';
+import { recordTiming } from './viewerTimings';
 import { ViewportCell } from './ViewportCell';
 
 export interface OpenRequest {
@@ -20,6 +21,8 @@ export interface OpenRequest {
   seq: number;
   /** Viewport to open into; the active one when absent. */
   viewport?: number;
+  /** performance.now() of the user's click, where "open -> first pixels" starts. */
+  at?: number;
 }
 
 interface Props {
@@ -81,10 +84,11 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
     }
   }, []);
 
-  const openInto = useCallback(async (seriesId: string, viewport: number) => {
-    openedAt.current.set(seriesId, performance.now());
+  const openInto = useCallback(async (seriesId: string, viewport: number, at = performance.now()) => {
+    openedAt.current.set(seriesId, at);
     try {
       const view = viewsRef.current.get(seriesId) ?? (await call('series:open', { seriesId }));
+      recordTiming(seriesId, 'opened', performance.now() - at, true);
       setViews((m) => new Map(m).set(seriesId, view));
       rawDispatch({ type: 'assign', viewport, seriesId, slice: view.kind === 'volume' ? Math.floor(view.dimensions[2] / 2) : 0 });
       if (view.cine) rawDispatch({ type: 'cine', viewport, playing: false, fps: 1000 / view.cine.frameTimeMs });
@@ -101,7 +105,7 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
   }, []);
 
   useEffect(() => {
-    if (request) void openInto(request.seriesId, request.viewport ?? stateRef.current.active);
+    if (request) void openInto(request.seriesId, request.viewport ?? stateRef.current.active, request.at);
   }, [request, openInto]);
 
   const volumes = useSeriesVolumes(state.viewports, views);

@@ -88,6 +88,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     if (!volume) return;
     let pending = false;
     const off = volume.onSlice((k) => {
+      if (openedAt !== null && view) recordTiming(view.seriesId, 'firstSlice', performance.now() - openedAt, true);
       if (k === slice || volume.complete || k < 0) setArrivals((a) => a + 1);
       if (!pending) {
         pending = true;
@@ -95,7 +96,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
       }
     });
     return off;
-  }, [volume, slice]);
+  }, [volume, slice, openedAt, view]);
 
   useEffect(() => {
     const pipeline = pipelineRef.current;
@@ -114,6 +115,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
       pipeline.finish();
       recordTiming(view.seriesId, 'firstPixels', performance.now() - openedAt);
     }
+    if (ok) volume.resume();
     if (ok && volume.complete && openedAt !== null) recordTiming(view.seriesId, 'allSlices', performance.now() - openedAt, true);
     // drawn is intentionally not a dependency: it only remembers that something was shown.
   }, [view, volume, plane, slice, state.camera, size, voi, inverted, arrivals, openedAt]);

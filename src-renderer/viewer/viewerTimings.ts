@@ -2,7 +2,8 @@
 // open -> every slice drawn from the volume, each measured after the frame was forced to finish.
 export interface ViewerTiming {
   seriesId: string;
-  what: 'firstPixels' | 'allSlices';
+  /** opened: series:open answered; firstSlice: the first slice's pixels arrived; firstPixels: drawn and finished. */
+  what: 'opened' | 'firstSlice' | 'firstPixels' | 'allSlices';
   ms: number;
 }
 

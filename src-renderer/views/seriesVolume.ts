@@ -43,7 +43,11 @@ export class SeriesVolume {
   readonly sliceLength: number;
   readonly sliceCount: number;
   private readonly ctor: (typeof ARRAY_OF)[PixelType];
-  private readonly data: NativeArray | null;
+  /** The whole series (volume mode), allocated when streaming starts; the first slice waits in `early`. */
+  private data: NativeArray | null = null;
+  private readonly early = new Map<number, NativeArray>();
+  /** False until the first picture is on screen: until then only the first slice is fetched. */
+  private streaming = false;
   private readonly loaded: Uint8Array;
   private loadedCount = 0;
   private readonly cache = new Map<number, NativeArray>();
@@ -75,7 +79,6 @@ export class SeriesVolume {
     } else {
       this.notice = null;
     }
-    this.data = this.mode === 'volume' ? new this.ctor(this.sliceLength * slices) : null;
     this.loaded = new Uint8Array(slices);
     this.focus = Math.floor(slices / 2);
   }
@@ -94,7 +97,10 @@ export class SeriesVolume {
 
   /** Slice k's values (a view into the volume, or the cached slice), or null while it has not arrived. */
   slice(k: number): NativeArray | null {
-    if (this.mode === 'volume') return this.loaded[k] ? this.data!.subarray(k * this.sliceLength, (k + 1) * this.sliceLength) : null;
+    if (this.mode === 'volume') {
+      if (!this.loaded[k]) return null;
+      return this.data ? this.data.subarray(k * this.sliceLength, (k + 1) * this.sliceLength) : this.early.get(k) ?? null;
+    }
     const hit = this.cache.get(k);
     if (hit) {
       this.cache.delete(k);
@@ -116,6 +122,13 @@ export class SeriesVolume {
     return () => this.listeners.delete(listener);
   }
 
+  /** The first picture is on screen: stream the rest. */
+  resume(): void {
+    if (this.streaming || this.disposed) return;
+    this.streaming = true;
+    this.pump();
+  }
+
   /** Streams the slices nearest k first (the viewport's current slice). */
   setFocus(k: number): void {
     this.focus = Math.max(0, Math.min(this.sliceCount - 1, k));
@@ -132,7 +145,7 @@ export class SeriesVolume {
       image.setSpacing(v.spacing);
       image.setOrigin(v.origin);
       image.setDirection(vtkDirection(v.direction));
-      const scalars = this.vtk.own(vtkDataArray.newInstance({ name: 'values', numberOfComponents: v.display.components, values: this.data! }));
+      const scalars = this.vtk.own(vtkDataArray.newInstance({ name: 'values', numberOfComponents: v.display.components, values: this.volumeData() }));
       image.getPointData().setScalars(scalars);
       this.image = image;
     }
@@ -171,6 +184,8 @@ export class SeriesVolume {
 
   private pump(): void {
     while (!this.disposed && this.running < CONCURRENCY) {
+      // Before the first picture, one request only: nothing competes with the slice the user waits for.
+      if (!this.streaming && (this.running > 0 || this.loadedSlices > 0)) return;
       const range = this.nextRange();
       if (!range) return;
       this.running++;
@@ -203,7 +218,8 @@ export class SeriesVolume {
       for (let k = a; k <= b; k++) {
         const slice = values.subarray((k - a) * this.sliceLength, (k - a + 1) * this.sliceLength);
         if (this.mode === 'volume') {
-          this.data!.set(slice, k * this.sliceLength);
+          if (this.data || this.streaming) this.volumeData().set(slice, k * this.sliceLength);
+          else this.early.set(k, slice.slice());
           this.loaded[k] = 1;
           this.loadedCount++;
         } else {
@@ -213,12 +229,24 @@ export class SeriesVolume {
         this.emit(k);
       }
       if (this.complete && this.readyAfterMs === null) this.readyAfterMs = performance.now() - this.started;
+      // No viewport may draw it (hidden, or too small): stream anyway, a little later.
+      if (!this.streaming) setTimeout(() => this.resume(), 300);
     } catch {
       if (!this.disposed) {
         this.error = 'Some images of this series could not be read.';
         this.emit(-1);
       }
     }
+  }
+
+  /** The volume's array, made on first need (so the first picture never waits for a large allocation). */
+  private volumeData(): NativeArray {
+    if (!this.data) {
+      this.data = new this.ctor(this.sliceLength * this.sliceCount);
+      for (const [k, v] of this.early) this.data.set(v, k * this.sliceLength);
+      this.early.clear();
+    }
+    return this.data;
   }
 
   private farthestCached(): number {

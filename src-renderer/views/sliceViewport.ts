@@ -63,6 +63,12 @@ export function createSliceViewport(container: HTMLElement): SliceViewport {
 
   child.renderer.addViewProp(sliceActor);
 
+  // Compile the image shaders now, on a 2x2 picture, so the first real image does not wait for it.
+  sliceImage.setDimensions([2, 2, 1]);
+  sliceImage.getPointData().setScalars(vtk.own(vtkDataArray.newInstance({ name: 'warm-up', numberOfComponents: 1, values: new Float32Array(4) })));
+  child.render();
+  sliceActor.setVisibility(false);
+
   const setCamera = (d: SliceDraw) => {
     const cam = child.renderer.getActiveCamera();
     const { right, down } = screenAxes(d.plane, d.camera);
