@@ -73,10 +73,12 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     };
   }, []);
 
-  // Fit once per series and viewport size.
+  // Fit once per series and viewport size; until the model holds it, draw with it already (no render in between).
+  const fitted = useMemo(() => (view && plane && !state.camera && size.width > 1 ? fitCamera(plane, size) : null), [view, plane, state.camera, size]);
+  const camera = state.camera ?? fitted;
   useEffect(() => {
-    if (view && plane && !state.camera && size.width > 1) dispatch({ type: 'camera', viewport: index, camera: fitCamera(plane, size) });
-  }, [view, plane, state.camera, size, index, dispatch]);
+    if (fitted) dispatch({ type: 'camera', viewport: index, camera: fitted });
+  }, [fitted, index, dispatch]);
 
   // Stream the slices nearest the one shown; redraw when the shown one arrives.
   useEffect(() => {
@@ -101,12 +103,12 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   useEffect(() => {
     const pipeline = pipelineRef.current;
     if (!pipeline) return;
-    if (!view || !volume || !plane || !state.camera || !voi) {
+    if (!view || !volume || !plane || !camera || !voi) {
       pipeline.clear();
       setDrawn(false);
       return;
     }
-    const ok = pipeline.draw(volume, { slice, plane, camera: state.camera, viewport: size, window: voi, inverted });
+    const ok = pipeline.draw(volume, { slice, plane, camera: camera, viewport: size, window: voi, inverted });
     setDrawn(ok || drawn);
     // Benches and tests wait for this to time a step to the frame that shows it.
     if (ok) hostRef.current?.dispatchEvent(new CustomEvent('enclave-drawn', { detail: { slice, fromVolume: volume.complete } }));
@@ -118,7 +120,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     if (ok) volume.resume();
     if (ok && volume.complete && openedAt !== null) recordTiming(view.seriesId, 'allSlices', performance.now() - openedAt, true);
     // drawn is intentionally not a dependency: it only remembers that something was shown.
-  }, [view, volume, plane, slice, state.camera, size, voi, inverted, arrivals, openedAt]);
+  }, [view, volume, plane, slice, camera, size, voi, inverted, arrivals, openedAt]);
 
   useEffect(() => { firstDrawn.current = false; }, [view?.seriesId]);
 
@@ -133,28 +135,28 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   const ready = !!volume?.has(slice);
   const frame = view?.frames[slice];
   const labels = useMemo(() => {
-    if (!view || !plane || !state.camera) return null;
-    if (view.kind === 'volume') return edgeLabels(plane, state.camera);
+    if (!view || !plane || !camera) return null;
+    if (view.kind === 'volume') return edgeLabels(plane, camera);
     const po = view.frames[slice]?.patientOrientation;
-    return po ? projectionEdgeLabels(po, state.camera) : null;
-  }, [view, plane, slice, state.camera]);
+    return po ? projectionEdgeLabels(po, camera) : null;
+  }, [view, plane, slice, camera]);
 
   const toWorld = (e: { clientX: number; clientY: number }): Vec3 | null => {
-    if (!plane || !state.camera || !hostRef.current) return null;
+    if (!plane || !camera || !hostRef.current) return null;
     const r = hostRef.current.getBoundingClientRect();
     // The camera's focal point may sit on another slice: what the user points at is on this one.
-    return projectOntoPlane(plane, screenToWorld(plane, state.camera, size, [e.clientX - r.left, e.clientY - r.top]));
+    return projectOntoPlane(plane, screenToWorld(plane, camera, size, [e.clientX - r.left, e.clientY - r.top]));
   };
-  const toScreen = (p: Vec3): Vec2 | null => (plane && state.camera ? worldToScreen(plane, state.camera, size, p) : null);
+  const toScreen = (p: Vec3): Vec2 | null => (plane && camera ? worldToScreen(plane, camera, size, p) : null);
 
   const isMeasureTool = (t: ToolId) => t in POINTS_OF;
 
   const onPointerDown = (e: React.PointerEvent) => {
     if (!active) dispatch({ type: 'activate', viewport: index });
-    if (!view || !state.camera) return;
+    if (!view || !camera) return;
     e.currentTarget.setPointerCapture(e.pointerId);
     const tool = viewer.tool;
-    drag.current = { button: e.button, x: e.clientX, y: e.clientY, camera: state.camera, voi, draftBefore: draft !== null };
+    drag.current = { button: e.button, x: e.clientX, y: e.clientY, camera: camera, voi, draftBefore: draft !== null };
     if (e.button === 0 && isMeasureTool(tool)) {
       const p = toWorld(e);
       if (!p) return;
@@ -211,10 +213,10 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   };
 
   const onWheel = (e: React.WheelEvent) => {
-    if (!view || !plane || !state.camera) return;
+    if (!view || !plane || !camera) return;
     if (e.ctrlKey) {
       const r = hostRef.current!.getBoundingClientRect();
-      dispatch({ type: 'camera', viewport: index, camera: zoomAt(plane, state.camera, size, [e.clientX - r.left, e.clientY - r.top], e.deltaY < 0 ? 1.1 : 1 / 1.1) });
+      dispatch({ type: 'camera', viewport: index, camera: zoomAt(plane, camera, size, [e.clientX - r.left, e.clientY - r.top], e.deltaY < 0 ? 1.1 : 1 / 1.1) });
       return;
     }
     const step = e.deltaY > 0 ? 1 : e.deltaY < 0 ? -1 : 0;
@@ -229,15 +231,15 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   };
 
   const scaleBar = useMemo(() => {
-    if (!view || !state.camera || !viewer.overlays.scaleBar) return null;
+    if (!view || !camera || !viewer.overlays.scaleBar) return null;
     const unit = view.kind === 'volume' ? 'mm' : view.calibration.unit;
     if (unit === 'px') return null;
     // A round length about a fifth of the viewport's width.
-    const target = (size.width / 5) * state.camera.mmPerPx;
+    const target = (size.width / 5) * camera.mmPerPx;
     const pow = 10 ** Math.floor(Math.log10(target));
     const length = [1, 2, 5, 10].map((m) => m * pow).filter((v) => v <= target).pop() ?? pow;
-    return { px: length / state.camera.mmPerPx, label: `${length >= 10 ? Math.round(length) : length} ${unit === 'mm (ERMF)' || unit === 'mm (detector)' ? unit : 'mm'}` };
-  }, [view, state.camera, size, viewer.overlays.scaleBar]);
+    return { px: length / camera.mmPerPx, label: `${length >= 10 ? Math.round(length) : length} ${unit === 'mm (ERMF)' || unit === 'mm (detector)' ? unit : 'mm'}` };
+  }, [view, camera, size, viewer.overlays.scaleBar]);
 
   const status = openError ?? volume?.error ?? null;
   return (
@@ -257,11 +259,11 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
         data-loaded={loaded}
         data-complete={volume?.complete ? 'true' : 'false'}
         data-mode={volume?.mode ?? ''}
-        data-rotation={state.camera?.rotation ?? 0}
-        data-flip-h={state.camera?.flipH ? 'true' : 'false'}
-        data-flip-v={state.camera?.flipV ? 'true' : 'false'}
-        data-mm-per-px={state.camera ? String(state.camera.mmPerPx) : ''}
-        data-focal={state.camera ? state.camera.focal.join(',') : ''}
+        data-rotation={camera?.rotation ?? 0}
+        data-flip-h={camera?.flipH ? 'true' : 'false'}
+        data-flip-v={camera?.flipV ? 'true' : 'false'}
+        data-mm-per-px={camera ? String(camera.mmPerPx) : ''}
+        data-focal={camera ? camera.focal.join(',') : ''}
         data-inverted={inverted ? 'true' : 'false'}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
@@ -278,7 +280,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
         />
       )}
       {view && viewer.overlays.corners && (
-        <CornerText view={view} study={study} slice={slice} window={voi} camera={state.camera} hideIdentifying={viewer.hideIdentifying} ready={ready} loaded={loaded} />
+        <CornerText view={view} study={study} slice={slice} window={voi} camera={camera} hideIdentifying={viewer.hideIdentifying} ready={ready} loaded={loaded} />
       )}
       {labels && viewer.overlays.orientation && (
         <>

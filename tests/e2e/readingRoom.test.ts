@@ -175,3 +175,34 @@ describe('reading room on the phantoms', () => {
     await cdp.detach();
   });
 });
+
+describe('a series over the 3D texture limit', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    // The test hook stands in for a small GPU: 80 slices are over a 3D texture limit of 32.
+    await h.page.addInitScript(() => { (window as unknown as { __enclaveMax3DTexture: number }).__enclaveMax3DTexture = 32; });
+    await h.page.goto(`${TEST_ORIGIN}/index.html`);
+    await importFolder(h, join(SHARED_DATA, 'phantoms', 'ct-axial'));
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('still scrolls every slice at full resolution in 2D and says why the volume views would be downsampled', async () => {
+    await openSeries(h, 'Phantom', 'axial');
+    await waitReady(h);
+    expect(await attr(h, 'data-mode')).toBe('slices');
+    const notice = await h.page.getByTestId('downsample-notice').innerText();
+    expect(notice).toContain('32');
+    expect(notice).toMatch(/downsampled by [3-9]/);
+    // Every slice still reaches the screen: the lesion at z = 10 is there, at full resolution.
+    const view = await viewOf(h);
+    await goToSlice(h, sliceAtZ(view, 10));
+    const map = await screenMap(h);
+    const { grey, png } = await imageOnly(h);
+    writeFileSync(join(SHOTS, 'reading-over-texture-limit.png'), png);
+    const [x, y] = map.toViewport([20, -20, map.plane.origin[2]]);
+    expect(meanIn(grey, x, y, 3)).toBeGreaterThan(150);
+  });
+});
