@@ -20,6 +20,7 @@ export function App() {
   const [hideIdentifying, setHideIdentifying] = useState(false);
   /** Studies whose series were opened: the viewer labels images with them. */
   const [studies, setStudies] = useState<Map<string, StudyListItem>>(new Map());
+  const [goneStudies, setGoneStudies] = useState<string[]>([]);
   const refresh = () => setRefreshKey((k) => k + 1);
 
   useEffect(() => {
@@ -59,6 +60,7 @@ export function App() {
     await call('quickview:close', {});
     setQuickViewOpen(false);
     setSeriesId(null);
+    setGoneStudies([...studies.values()].filter((s) => s.source === 'quickview').map((s) => s.studyId));
     refresh();
   };
 
@@ -87,12 +89,12 @@ export function App() {
       </header>
       <main className="workspace">
         <StoreGate onOpen={() => { setCacheOpen(true); refresh(); }} />
-        <StudyBrowser onOpenSeries={openSeries} selectedSeriesId={seriesId} refreshKey={refreshKey} hideIdentifying={hideIdentifying} />
+        <StudyBrowser onOpenSeries={openSeries} selectedSeriesId={seriesId} refreshKey={refreshKey} hideIdentifying={hideIdentifying} onPurged={(id) => setGoneStudies([id])} />
         <section className="viewer">
           {!hasWebGL2() ? (
             <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>
           ) : (
-            <Viewer request={request} studies={[...studies.values()]} hideIdentifying={hideIdentifying} onHideIdentifying={setHideIdentifying} />
+            <Viewer request={request} goneStudies={goneStudies} studies={[...studies.values()]} hideIdentifying={hideIdentifying} onHideIdentifying={setHideIdentifying} />
           )}
         </section>
       </main>

@@ -27,6 +27,8 @@ export interface OpenRequest {
 
 interface Props {
   request: OpenRequest | null;
+  /** Studies that are gone (a quick view closed, a study deleted): their series leave the viewports. */
+  goneStudies: readonly string[];
   studies: StudyListItem[];
   hideIdentifying: boolean;
   onHideIdentifying(hide: boolean): void;
@@ -41,7 +43,7 @@ const TOOLS: { id: ToolId; label: string }[] = [
 const SAVE_DELAY_MS = 400;
 const OVERLAY_LABELS = { corners: 'Text', orientation: 'Labels', scaleBar: 'Scale', annotations: 'Marks' } as const;
 
-export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }: Props) {
+export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideIdentifying }: Props) {
   const [state, rawDispatch] = useReducer(viewerReducer, undefined, initialViewerState);
   const stateRef = useRef<ViewerState>(state);
   stateRef.current = state;
@@ -107,6 +109,15 @@ export function Viewer({ request, studies, hideIdentifying, onHideIdentifying }:
   useEffect(() => {
     if (request) void openInto(request.seriesId, request.viewport ?? stateRef.current.active, request.at);
   }, [request, openInto]);
+
+  useEffect(() => {
+    if (goneStudies.length === 0) return;
+    const gone = [...viewsRef.current.values()].filter((v) => goneStudies.includes(v.studyId)).map((v) => v.seriesId);
+    if (gone.length === 0) return;
+    rawDispatch({ type: 'unassign', seriesIds: gone });
+    setViews((m) => new Map([...m].filter(([id]) => !gone.includes(id))));
+    for (const id of gone) loadedAnnotations.current.delete(id);
+  }, [goneStudies]);
 
   const volumes = useSeriesVolumes(state.viewports, views);
 

@@ -26,6 +26,8 @@ interface Props {
   onOpenSeries(seriesId: string, studyId: string, study: StudyListItem): void;
   /** Screen sharing: patient names, IDs and birth dates are not rendered at all. */
   hideIdentifying: boolean;
+  /** A study was deleted from this computer (the viewer lets go of it). */
+  onPurged(studyId: string): void;
   selectedSeriesId: string | null;
   /** Bumped by the app when studies changed (import, purge, quick view opened or closed). */
   refreshKey: number;
@@ -67,7 +69,7 @@ function SeriesThumb({ seriesId, modality, version }: { seriesId: string; modali
   return <img className="sb-thumb" src={`thumbs/${encodeURIComponent(seriesId)}?v=${version}`} alt="" width={48} height={48} loading="lazy" draggable={false} onError={() => setFailed(true)} />;
 }
 
-export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideIdentifying }: Props) {
+export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideIdentifying, onPurged }: Props) {
   const [text, setText] = useState('');
   const [typed, setTyped] = useState('');
   const [dateFrom, setDateFrom] = useState('');
@@ -157,6 +159,7 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideI
     try {
       await call('studies:purge', { studyId });
       setOpenStudy(null);
+      onPurged(studyId);
       setPurged((n) => n + 1);
     } catch (e) {
       setError(messageOf(e, 'The study could not be deleted.'));
@@ -235,7 +238,7 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideI
                 const open = s.studyId === openStudy;
                 return (
                   <li key={s.studyId}>
-                    <button type="button" className={`sb-study${open ? ' selected' : ''}`} aria-expanded={open} onClick={() => setOpenStudy(open ? null : s.studyId)} data-testid="study">
+                    <button type="button" className={`sb-study${open ? ' selected' : ''}`} aria-expanded={open} onClick={() => setOpenStudy(open ? null : s.studyId)} data-testid="study" data-study-id={s.studyId}>
                       {/* The patient is the heading above; said again for screen readers, which announce the button alone. */}
                       {!hideIdentifying && <span className="sb-visually-hidden">{formatName(s.patientName) || '(no name)'} </span>}
                       <span className="sb-study-line">
@@ -262,6 +265,7 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideI
                                 e.dataTransfer.effectAllowed = 'copy';
                               }}
                               data-testid="series"
+                              data-series-id={se.seriesId}
                             >
                               <SeriesThumb seriesId={se.seriesId} modality={se.modality} version={version} />
                               <span className="sb-series-text">

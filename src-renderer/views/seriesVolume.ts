@@ -202,7 +202,9 @@ export class SeriesVolume {
     try {
       const response = await fetch(a === b ? `${this.view.pixelPath}/${a}` : `${this.view.pixelPath}/${a}-${b}`);
       if (!response.ok) {
-        this.error = 'Some images of this series could not be read.';
+        // Main says why (typed error, nothing identifying): show it rather than a black viewport.
+        const why = await response.json().then((e: { message?: unknown }) => (typeof e.message === 'string' ? e.message : ''), () => '');
+        this.error = `Some images of this series could not be read${why ? `: ${why}` : ''}.`;
         this.emit(-1);
         return;
       }

@@ -12,6 +12,8 @@ import {
 export type ViewerAction =
   | { type: 'layout'; layout: LayoutId }
   | { type: 'assign'; viewport: number; seriesId: string; slice: number }
+  /** The series left (its quick view closed, its study deleted): these viewports become empty. */
+  | { type: 'unassign'; seriesIds: string[] }
   | { type: 'activate'; viewport: number }
   | { type: 'slice'; viewport: number; slice: number; sliceCount: number }
   | { type: 'camera'; viewport: number; camera: Camera2D }
@@ -75,6 +77,10 @@ export function viewerReducer(state: ViewerState, action: ViewerAction): ViewerS
     }
     case 'assign':
       return updateViewport(state, action.viewport, () => ({ ...emptyViewport(), seriesId: action.seriesId, slice: Math.max(0, Math.floor(action.slice)) }));
+    case 'unassign': {
+      if (!state.viewports.some((vp) => vp.seriesId !== null && action.seriesIds.includes(vp.seriesId))) return state;
+      return { ...state, viewports: state.viewports.map((vp) => (vp.seriesId !== null && action.seriesIds.includes(vp.seriesId) ? emptyViewport() : vp)) };
+    }
     case 'activate':
       return action.viewport >= 0 && action.viewport < state.viewports.length && action.viewport !== state.active ? { ...state, active: action.viewport } : state;
     case 'slice': {

@@ -197,3 +197,14 @@ describe('manual link and pan/zoom sync', () => {
     expect(syncedCameras(three(), 0, (id) => views.get(id))).toEqual(three());
   });
 });
+
+describe('unassign', () => {
+  it('empties exactly the viewports showing the series that left', () => {
+    let s = viewerReducer(initialViewerState(), { type: 'layout', layout: '1x2' });
+    s = viewerReducer(s, { type: 'assign', viewport: 0, seriesId: 'qv-a', slice: 3 });
+    s = viewerReducer(s, { type: 'assign', viewport: 1, seriesId: 'b', slice: 2 });
+    const after = viewerReducer(s, { type: 'unassign', seriesIds: ['qv-a'] });
+    expect(after.viewports.map((v) => v.seriesId)).toEqual([null, 'b']);
+    expect(viewerReducer(after, { type: 'unassign', seriesIds: ['qv-a'] })).toBe(after);
+  });
+});
