@@ -89,7 +89,8 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
   const openInto = useCallback(async (seriesId: string, viewport: number, at = performance.now()) => {
     openedAt.current.set(seriesId, at);
     try {
-      const view = viewsRef.current.get(seriesId) ?? (await call('series:open', { seriesId }));
+      // Always through main: it records the access (audit) and reopens a series it had let go.
+      const view = await call('series:open', { seriesId });
       recordTiming(seriesId, 'opened', performance.now() - at, true);
       setViews((m) => new Map(m).set(seriesId, view));
       rawDispatch({ type: 'assign', viewport, seriesId, slice: view.kind === 'volume' ? Math.floor(view.dimensions[2] / 2) : 0 });

@@ -2,6 +2,7 @@
 // disposed (its voxels and vtk objects released) when the last one stops. The memory budget is
 // shared: a series that would push the total over it is kept slice by slice instead.
 import { useEffect, useMemo, useRef } from 'react';
+import { call } from '../api';
 import type { SeriesView } from '../../src-shared/ipc/contract';
 import type { ViewportState } from '../../src-shared/viewer/viewerState';
 import { maxTexture3D } from '../views/renderRoot';
@@ -25,7 +26,7 @@ export function useSeriesVolumes(viewports: ViewportState[], views: Map<string, 
     for (const id of ids) {
       if (live.has(id)) continue;
       const used = ids.reduce((sum, other) => sum + (live.has(other) ? bytesOf(live.get(other)!) : 0), 0);
-      live.set(id, new SeriesVolume(views.get(id)!, maxTexture3D(), Math.max(0, VOLUME_BUDGET_BYTES - used)));
+      live.set(id, new SeriesVolume(views.get(id)!, maxTexture3D(), Math.max(0, VOLUME_BUDGET_BYTES - used), () => call('series:open', { seriesId: id })));
     }
     return new Map(ids.map((id) => [id, live.get(id)!]));
   }, [key]);

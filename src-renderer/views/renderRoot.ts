@@ -80,9 +80,9 @@ export function createChildView(container: HTMLElement): ChildView {
       renderer.delete();
       liveVtkObjects.delete(renderer);
       r.renderWindow.removeRenderWindow(renderWindow);
-      r.view.removeNode(view);
+      // removeNode deletes the child's OpenGL view (its canvas leaves the container): delete it only once.
       view.setContainer(null as unknown as HTMLElement);
-      view.delete();
+      r.view.removeNode(view);
       renderWindow.delete();
       r.children--;
     },

@@ -63,7 +63,11 @@ export class SeriesVolume {
   readyAfterMs: number | null = null;
   private readonly started = performance.now();
 
-  constructor(readonly view: SeriesView, maxTexture3D: number, budgetBytes = VOLUME_BUDGET_BYTES) {
+  /**
+   * `reopen` asks main to open the series again: main keeps only a few series open, so one shown in a
+   * viewport for a while (or in a 3x3 layout) may have been let go there.
+   */
+  constructor(readonly view: SeriesView, maxTexture3D: number, budgetBytes = VOLUME_BUDGET_BYTES, private readonly reopen: () => Promise<unknown> = async () => undefined) {
     const [cols, rows, slices] = view.dimensions;
     this.sliceLength = cols * rows * view.display.components;
     this.sliceCount = slices;
@@ -200,7 +204,13 @@ export class SeriesVolume {
 
   private async fetchRange(a: number, b: number): Promise<void> {
     try {
-      const response = await fetch(a === b ? `${this.view.pixelPath}/${a}` : `${this.view.pixelPath}/${a}-${b}`);
+      const url = a === b ? `${this.view.pixelPath}/${a}` : `${this.view.pixelPath}/${a}-${b}`;
+      let response = await fetch(url);
+      if (response.status === 404 && !this.disposed) {
+        // Main let the series go (it keeps a few open): open it again, once, and ask again.
+        await this.reopen();
+        response = await fetch(url);
+      }
       if (!response.ok) {
         // Main says why (typed error, nothing identifying): show it rather than a black viewport.
         const why = await response.json().then((e: { message?: unknown }) => (typeof e.message === 'string' ? e.message : ''), () => '');

@@ -65,7 +65,8 @@ export function createSliceViewport(container: HTMLElement): SliceViewport {
 
   // Compile the image shaders now, on a 2x2 picture, so the first real image does not wait for it.
   sliceImage.setDimensions([2, 2, 1]);
-  sliceImage.getPointData().setScalars(vtk.own(vtkDataArray.newInstance({ name: 'warm-up', numberOfComponents: 1, values: new Float32Array(4) })));
+  let warmUp: vtkDataArray | null = vtk.own(vtkDataArray.newInstance({ name: 'warm-up', numberOfComponents: 1, values: new Float32Array(4) }));
+  sliceImage.getPointData().setScalars(warmUp);
   child.render();
   sliceActor.setVisibility(false);
 
@@ -116,6 +117,9 @@ export function createSliceViewport(container: HTMLElement): SliceViewport {
     if (!values) return false;
     const v = volume.view;
     if (!sliceScalars || sliceScalars.owner !== volume) {
+      if (sliceScalars) vtk.drop(sliceScalars.array);
+      if (warmUp) vtk.drop(warmUp);
+      warmUp = null;
       const copy = new (values.constructor as { new (n: number): NativeArray })(values.length);
       const array = vtk.own(vtkDataArray.newInstance({ name: 'values', numberOfComponents: v.display.components, values: copy }));
       sliceImage.setDimensions([v.dimensions[0], v.dimensions[1], 1]);

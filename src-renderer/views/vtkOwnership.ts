@@ -17,6 +17,14 @@ export function ownedVtk() {
       liveVtkObjects.add(obj);
       return obj;
     },
+    /** Deletes one object before the owner goes (a replaced input, say). */
+    drop(obj: Deletable): void {
+      const i = mine.indexOf(obj);
+      if (i < 0) return;
+      mine.splice(i, 1);
+      obj.delete();
+      liveVtkObjects.delete(obj);
+    },
     release(): void {
       for (const obj of mine.reverse()) {
         obj.delete();

@@ -110,6 +110,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return route.fulfill({ status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) });
   });
   page = await context.newPage();
+  // An uncaught error in the page unmounts the React tree: say so in the test output.
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.exposeBinding('__enclaveInvoke', (source, channel: unknown, request: unknown) =>
     services.dispatch(channel, request, { url: source.frame.url(), isTopFrame: source.frame === source.page.mainFrame() }));
   await page.addInitScript(INIT_SCRIPT);

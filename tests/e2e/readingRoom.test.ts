@@ -157,14 +157,14 @@ describe('reading room on the phantoms', () => {
       const u = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
       return u.usedSize + (u.backingStorageSize ?? 0);
     };
+    // Compare like with like: both snapshots with the whole series in memory and drawn from its volume.
+    const complete = () => expect.poll(() => attr(h, 'data-complete'), { timeout: 60_000 }).toBe('true');
+    await complete();
     const before = await vtkStats(h);
     const heapBefore = await heap();
-    for (let i = 0; i < 50; i++) {
-      await openSeries(h, 'Phantom', i % 2 === 0 ? 'sag' : 'axial');
-      await waitReady(h, 0, await attr(h, 'data-series'));
-    }
-    await openSeries(h, 'Phantom', 'axial');
-    await waitReady(h);
+    for (let i = 0; i < 50; i++) await waitReady(h, 0, await openSeries(h, 'Phantom', i % 2 === 0 ? 'sag' : 'axial'));
+    await waitReady(h, 0, await openSeries(h, 'Phantom', 'axial'));
+    await complete();
     const after = await vtkStats(h);
     const heapAfter = await heap();
     expect(after).toEqual(before);

@@ -16,13 +16,18 @@ export async function attr(h: Harness, name: string, index = 0): Promise<string>
   return (await viewport(h, index).getAttribute(name)) ?? '';
 }
 
-/** Clicks the study whose row contains `text`, then its series whose row contains `seriesText` (or the first). */
-export async function openSeries(h: Harness, studyText: string, seriesText?: string): Promise<void> {
+/**
+ * Clicks the study whose row contains `studyText`, then its series whose row contains `seriesText` (or the
+ * first), and returns the series' id (so a test can wait for that very series, not whatever is shown).
+ */
+export async function openSeries(h: Harness, studyText: string, seriesText?: string): Promise<string> {
   const study = h.page.getByTestId('study').filter({ hasText: studyText }).first();
   // A study button opens and closes its series list.
   if ((await study.getAttribute('aria-expanded')) !== 'true') await study.click();
-  const series = seriesText ? h.page.getByTestId('series').filter({ hasText: seriesText }) : h.page.getByTestId('series');
-  await series.first().click();
+  const row = (seriesText ? h.page.getByTestId('series').filter({ hasText: seriesText }) : h.page.getByTestId('series')).first();
+  const id = (await row.getAttribute('data-series-id')) ?? '';
+  await row.click();
+  return id;
 }
 
 export async function waitReady(h: Harness, index = 0, seriesId?: string): Promise<void> {
