@@ -125,6 +125,8 @@ describe('policy wiring: the network', () => {
     const s = await settingsOf(app);
     expect(s.network).toMatchObject({ attempts: 0, refused: 1, lastRefusals: [{ kind: 'update', reason: 'policy_off' }] });
     expect(JSON.stringify(s)).not.toContain('example.org');
+    // The request is empty, and nothing else is accepted.
+    expect(await app.dispatch('settings:status', { policy: 'x' }, sender)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
   });
 });
 
@@ -199,6 +201,7 @@ describe('policy wiring: the audit trail', () => {
       const store = cache.get() as EncryptedStudyStore;
       const events = store.audit.list().filter((e) => e.eventId === '110113' && e.eventType === '110129');
       const digest = store.settings.get('policy.lastAuditedDigest');
+      expect(store.database.prepare("SELECT strict FROM pragma_table_list WHERE name = 'settings'").get()).toEqual({ strict: 1 });
       await cache.close();
       return { events, digest };
     };
