@@ -3,12 +3,15 @@
 import { app, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { createAppServices } from './services/app/appServices';
+import { createPolicyWiring } from './services/app/policyWiring';
 import { createNodeCodecs } from './services/codecs/nodeCodecs';
 import { StoreSession } from './services/app/storeSession';
 import { KeytarKeyStore } from './services/keys/keytarKeyStore';
+import { loadMachinePolicy } from './services/policy/machinePolicy';
 import { createMainWindow } from './platform/createWindow';
 import { electronDialogs } from './platform/electronDialogs';
 import { appSession, prepareElectronApp } from './platform/electronApp';
+import { installVerifiedUpdate, startNetworkServices } from './platform/networkStartup';
 import { handleAppProtocol } from './platform/registerProtocol';
 import { registerIpc, webContentsEventSink } from './platform/registerIpc';
 
@@ -29,16 +32,29 @@ if (!prepareElectronApp()) {
 
   void app.whenReady().then(async () => {
     const ses = appSession();
+    // The machine policy, read once; the network side starts behind the egress gate (nothing is allowed
+    // without a policy). Retention: the policy's CacheRetentionDays, else ENCLAVE_RETENTION_DAYS.
+    const policy = await loadMachinePolicy();
+    const wiring = createPolicyWiring({ policy, retentionEnv: process.env['ENCLAVE_RETENTION_DAYS'], startNetwork: (audit) => startNetworkServices(policy, audit) });
     // The encrypted cache lives in the user's data folder; ENCLAVE_DATA_DIR lets IT point it elsewhere.
-    // ENCLAVE_RETENTION_DAYS: IT's retention period; studies not opened for that long are purged at start-up.
-    const retention = Number(process.env['ENCLAVE_RETENTION_DAYS']);
     const cache = new StoreSession(
       process.env['ENCLAVE_DATA_DIR'] ?? join(app.getPath('userData'), 'store'),
       new KeytarKeyStore(),
-      Number.isFinite(retention) && retention > 0 ? retention : undefined,
+      wiring.retentionDays,
+      wiring.cacheOpened,
     );
     await cache.start();
     app.on('will-quit', () => void cache.close());
+    app.on('will-quit', () => wiring.stop());
+    // A verified update waiting (policy: auto download and install at quit) is installed as the app quits.
+    let installing = false;
+    app.on('before-quit', (event) => {
+      const update = installing ? null : wiring.updateToInstall();
+      if (!update) return;
+      installing = true;
+      event.preventDefault();
+      void installVerifiedUpdate(wiring.network, update).then((started) => started || app.quit(), () => app.quit());
+    });
     const services = createAppServices({
       cache,
       storeKind: 'encrypted',
@@ -49,10 +65,12 @@ if (!prepareElectronApp()) {
       version: app.getVersion(),
       decodeWorkerPath: join(__dirname, 'decodeWorker.cjs'),
       importWorkerPath: join(__dirname, 'importWorker.cjs'),
+      policy: wiring.appPolicy,
     });
     app.on('will-quit', () => void services.series.close());
     handleAppProtocol(ses, services.appProtocol);
     registerIpc(services.dispatch);
     win = createMainWindow(join(__dirname, '..', 'preload', 'preload.cjs'));
+    wiring.startUpdates();
   });
 }

@@ -7,6 +7,7 @@ import { StudyBrowser } from './views/StudyBrowser';
 import { Viewer, type OpenRequest } from './viewer/Viewer';
 import { hasWebGL2 } from './views/webgl';
 import { StoreGate } from './views/StoreGate';
+import { SettingsPanel } from './views/SettingsPanel';
 
 export function App() {
   const [seriesId, setSeriesId] = useState<string | null>(null);
@@ -18,6 +19,9 @@ export function App() {
   const [refreshKey, setRefreshKey] = useState(0);
   const [request, setRequest] = useState<OpenRequest | null>(null);
   const [hideIdentifying, setHideIdentifying] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  /** Machine policy may turn quick view off (main refuses it too); hidden until known. */
+  const [quickViewAllowed, setQuickViewAllowed] = useState(false);
   /** Studies whose series were opened: the viewer labels images with them. */
   const [studies, setStudies] = useState<Map<string, StudyListItem>>(new Map());
   const [goneStudies, setGoneStudies] = useState<string[]>([]);
@@ -25,6 +29,7 @@ export function App() {
 
   useEffect(() => {
     void call('store:status', {}).then((s) => setCacheOpen(s.state === 'open'));
+    void call('settings:status', {}).then((s) => setQuickViewAllowed(s.policy.effective.QuickViewAllowed === true), () => undefined);
     const offProgress = subscribe('import:progress', setProgress);
     const offChanged = subscribe('studies:changed', refresh);
     return () => { offProgress(); offChanged(); };
@@ -82,11 +87,13 @@ export function App() {
       <header className="toolbar">
         <span className="brand">Enclave</span>
         <button type="button" onClick={() => void importFolder('import:chooseFolder')} disabled={busy || !cacheOpen} data-testid="import-folder">Import folder…</button>
-        <button type="button" onClick={() => void importFolder('quickview:chooseFolder')} disabled={busy} data-testid="quick-view" title="Open a CD or folder without keeping anything on this computer">Quick view…</button>
+        {quickViewAllowed && <button type="button" onClick={() => void importFolder('quickview:chooseFolder')} disabled={busy} data-testid="quick-view" title="Open a CD or folder without keeping anything on this computer">Quick view…</button>}
         {quickViewOpen && <button type="button" onClick={() => void closeQuickView()} data-testid="quick-view-close">Close quick view</button>}
         <ImportBar progress={busy ? progress : null} />
         {message && <span className="message" role="status">{message}</span>}
+        <button type="button" className="settings-open" onClick={() => setSettingsOpen(true)} data-testid="settings-open" aria-haspopup="dialog">Settings</button>
       </header>
+      {settingsOpen && <SettingsPanel onClose={() => setSettingsOpen(false)} />}
       <main className="workspace">
         <StoreGate onOpen={() => { setCacheOpen(true); refresh(); }} />
         <StudyBrowser onOpenSeries={openSeries} selectedSeriesId={seriesId} refreshKey={refreshKey} hideIdentifying={hideIdentifying} onPurged={(id) => setGoneStudies([id])} />

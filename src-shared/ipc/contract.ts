@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ErrorInfo } from '../errors';
 import type { VolumeWarning } from '../dicom/types';
+import type { SettingsStatus } from './settingsStatus';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const empty = z.object({}).strict();
@@ -316,6 +317,7 @@ export const requestSchemas = {
   'annotations:save': z.object({ seriesId: id, annotations: z.array(annotationSchema).max(2000) }).strict(),
   // Instance ids come from SeriesView.frames[k].instanceId.
   'instance:tags': z.object({ instanceId: id, frameIndex: z.number().int().min(0).max(1_000_000).optional() }).strict(),
+  'settings:status': empty,
 } as const;
 
 export interface Responses {
@@ -339,6 +341,8 @@ export interface Responses {
   'annotations:list': AnnotationRecord[];
   'annotations:save': { saved: number };
   'instance:tags': InstanceTags;
+  /** The machine policy (what IT locked) and the network state, for the settings screen. */
+  'settings:status': SettingsStatus;
 }
 
 export interface Events {

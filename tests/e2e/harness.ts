@@ -8,6 +8,7 @@ import { createAppServices, type AppServices } from '../../src-main/services/app
 import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
 import { MemoryStudyStore } from '../../src-main/services/store/memoryStudyStore';
 import { openCache, type CacheSession } from '../../src-main/services/app/storeSession';
+import type { AppPolicy } from '../../src-main/services/app/policyWiring';
 import type { EventName, Events } from '../../src-shared/ipc/contract';
 
 export const TEST_ORIGIN = 'https://enclave.test';
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   cache?: CacheSession;
   /** Extra Chromium flags (benches: --js-flags=--expose-gc). */
   chromiumArgs?: string[];
+  /** The machine policy and network services (createPolicyWiring(...).appPolicy); default: none. */
+  policy?: AppPolicy;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -87,6 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Pixels decode in the same worker pool as in Electron (the build runs before e2e).
     decodeWorkerPath: resolve(REPO, 'dist/main/decodeWorker.cjs'),
     importWorkerPath: resolve(REPO, 'dist/main/importWorker.cjs'),
+    ...(options.policy ? { policy: options.policy } : {}),
   });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])] });

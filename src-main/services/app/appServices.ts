@@ -14,6 +14,8 @@ import { MemoryStudyStore } from '../store/memoryStudyStore';
 import { searchInOrder, type StudySearchSource } from '../store/studySearch';
 import type { StudyStore } from '../store/studyStore';
 import { readInstanceTags } from '../tags/instanceTags';
+import { defaultAppPolicy, guardHandlers, type AppPolicy } from './policyWiring';
+import { settingsStatus } from './settingsStatus';
 import type { CacheSession } from './storeSession';
 
 export interface AppServicesOptions {
@@ -29,6 +31,8 @@ export interface AppServicesOptions {
   decodeWorkerPath?: string;
   /** The import worker bundle (dist/main/importWorker.cjs); without it files are read and parsed on the calling thread. */
   importWorkerPath?: string;
+  /** The machine policy and network services (policyWiring.ts); default: no policy, no network. */
+  policy?: AppPolicy;
 }
 
 export interface AppServices {
@@ -84,7 +88,8 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     }
   };
 
-  const handlers: Handlers = {
+  const policy = o.policy ?? defaultAppPolicy();
+  const allHandlers: Handlers = {
     'app:info': async () => ({ name: 'Enclave', version: o.version, storeKind: o.storeKind }),
     'store:status': async () => o.cache.current(),
     'store:init': async () => o.cache.init(),
@@ -155,7 +160,9 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'annotations:list': async ({ seriesId }) => storeFor(seriesId).listAnnotations(seriesId),
     'annotations:save': async ({ seriesId, annotations }) => storeFor(seriesId).saveAnnotations(seriesId, annotations),
     'instance:tags': async ({ instanceId, frameIndex }) => readInstanceTags(storeFor(instanceId), instanceId, frameIndex),
+    'settings:status': async () => settingsStatus(policy.loaded, policy.network),
   };
+  const handlers = guardHandlers(allHandlers, policy.loaded.effective);
 
   return {
     handlers,

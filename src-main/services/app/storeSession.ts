@@ -30,8 +30,17 @@ export class StoreSession implements CacheSession {
   private store: StudyStore | null = null;
   private status: StoreStatus = { state: 'uninitialized' };
 
-  /** `retentionDays`: studies not opened for that long are purged each time the cache opens (IT policy). */
-  constructor(private readonly dataDir: string, private readonly keyStore: KeyStore | null, private readonly retentionDays?: number) {}
+  /**
+   * `retentionDays`: studies not opened for that long are purged each time the cache opens (IT policy).
+   * `onOpen`: runs first whenever the store opens (keychain, recovery key or first set-up): policyWiring
+   * writes the audit events held while it was locked there.
+   */
+  constructor(
+    private readonly dataDir: string,
+    private readonly keyStore: KeyStore | null,
+    private readonly retentionDays?: number,
+    private readonly onOpen?: (store: EncryptedStudyStore) => void,
+  ) {}
 
   /** Tries the keychain; leaves the session uninitialized, locked or open (never throws for those). */
   async start(): Promise<StoreStatus> {
@@ -52,7 +61,7 @@ export class StoreSession implements CacheSession {
   async init(): Promise<{ recoveryKey: string; keychain: boolean }> {
     if (this.status.state !== 'uninitialized') throw new AppError('STORE_EXISTS', 'The study cache already exists.');
     const created = await initStore({ dataDir: this.dataDir, keyStore: this.keyStore });
-    this.store = await openStore({ dataDir: this.dataDir, keyStore: this.keyStore, recoveryKey: created.recoveryKey });
+    this.store = await this.opened(openStore({ dataDir: this.dataDir, keyStore: this.keyStore, recoveryKey: created.recoveryKey }));
     this.status = { state: 'open' };
     return { recoveryKey: created.recoveryKey, keychain: created.keychain };
   }
@@ -78,7 +87,14 @@ export class StoreSession implements CacheSession {
 
   private async opened(pending: Promise<EncryptedStudyStore>): Promise<EncryptedStudyStore> {
     const store = await pending;
-    if (this.retentionDays !== undefined) await store.applyRetention(this.retentionDays);
+    try {
+      this.onOpen?.(store);
+      if (this.retentionDays !== undefined) await store.applyRetention(this.retentionDays);
+    } catch (e) {
+      // The session reports the failure; it must not leave a store open that nothing will close.
+      await store.close().catch(() => undefined);
+      throw e;
+    }
     return store;
   }
 

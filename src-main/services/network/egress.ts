@@ -34,6 +34,16 @@ export interface EgressStats {
   refused: number;
 }
 
+/** One refusal as the settings screen lists it: the kind and reason word only, never the address. */
+export interface EgressRefusalRecord {
+  kind: EgressKind;
+  reason: EgressRefusal;
+  at: number;
+}
+
+/** How many recent refusals the gate remembers for the settings screen (the audit trail has them all). */
+const RECENT_REFUSALS = 5;
+
 export interface EgressGateOptions {
   policy: () => EffectivePolicy;
   audit?: EgressAudit | null;
@@ -73,11 +83,17 @@ function urlAllowed(kind: EgressKind, url: URL, p: EffectivePolicy): boolean {
 
 export class EgressGate {
   private readonly counts: EgressStats = { attempts: 0, refused: 0 };
+  private readonly recent: EgressRefusalRecord[] = [];
 
   constructor(private readonly o: EgressGateOptions) {}
 
   stats(): EgressStats {
     return { ...this.counts };
+  }
+
+  /** The last few refusals, oldest first. */
+  recentRefusals(): EgressRefusalRecord[] {
+    return this.recent.map((r) => ({ ...r }));
   }
 
   allowedKinds(): EgressKind[] {
@@ -151,6 +167,8 @@ export class EgressGate {
 
   private refuse(kind: EgressKind, reason: EgressRefusal, message: string, cause?: unknown): EgressRefused {
     this.counts.refused++;
+    this.recent.push({ kind, reason, at: Date.now() });
+    if (this.recent.length > RECENT_REFUSALS) this.recent.shift();
     this.o.audit?.record({ kind: 'securityAlert', action: 'E', outcome: 'minorFailure', user: 'system', detail: { egressKind: kind, refusal: reason } });
     return new EgressRefused(reason, message, cause === undefined ? undefined : { cause });
   }

@@ -34,11 +34,14 @@ export interface NetworkServicesOptions {
   version: string;
   platform: string;
   installKind: InstallKind;
+  /** Extra CA certificates the gate trusts (a hospital's internal CA; a test's throwaway CA with `caOnly`). */
+  ca?: string[];
+  caOnly?: boolean;
 }
 
 export function createNetworkServices(o: NetworkServicesOptions): NetworkServices {
   const policy = () => o.policy.effective;
-  const gate = new EgressGate({ policy, audit: o.audit });
+  const gate = new EgressGate({ policy, audit: o.audit, ...(o.ca ? { ca: o.ca, caOnly: o.caOnly ?? false } : {}) });
   const updates = new UpdateService({
     gate, policy, audit: o.audit, trustedRoot: o.trustedUpdateRoot, stateDir: o.updateStateDir,
     currentVersion: o.version, platform: o.platform, installKind: o.installKind,

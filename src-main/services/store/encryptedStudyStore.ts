@@ -16,6 +16,7 @@ import type { Statement as SqlStatement } from '../db/sqliteModule';
 import { listAnnotationRows, replaceAnnotationRows } from './annotationRows';
 import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
 import { OpaqueIds } from './opaqueIds';
+import { SettingsRows } from './settingsRows';
 import { normaliseStudy, type StudySearchRow } from './studySearch';
 import { decodeModalities, encodeModalities, searchStudiesSql, toSearchRow, type StudyRowSql } from './studySearchSql';
 import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary, Thumbnail } from './studyStore';
@@ -90,6 +91,8 @@ const DAY_MS = 86_400_000;
 
 export class EncryptedStudyStore implements StudyStore {
   readonly audit: AuditService;
+  /** Small values kept between runs (the policy digest last audited). */
+  readonly settings: SettingsRows;
   private readonly db: Db;
   private readonly vault: BlobVault;
   private readonly ids: OpaqueIds;
@@ -107,6 +110,7 @@ export class EncryptedStudyStore implements StudyStore {
     // cache stay in memory, so a search costs no decryption. A bound, not an allocation; memory stays flat.
     this.db.pragma('cache_size = -65536');
     this.audit = new AuditService(this.db, this.clock, parts.user ?? 'local');
+    this.settings = new SettingsRows(this.db, this.clock);
   }
 
   // ---------------------------------------------------------------- writing

@@ -1,5 +1,6 @@
-// What a user does on a fresh install, as one function: start-up (machine policy, network services, the
-// update check), an import, opening the series, fetching pixels. The zero-connection tests run it in
+// What a user does on a fresh install, as one function: start-up as main.ts composes it (machine policy,
+// network services and update schedule through policyWiring, the update check), an import, opening the
+// series, fetching pixels, the settings screen. The zero-connection tests run it in
 // process (under a socket hook) and as its own process under strace (every thread, workers included).
 // Run directly: node --import tsx defaultSession.ts [--workers] [--updates-url URL --ca FILE]
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAppServices } from '../../../src-main/services/app/appServices';
+import { createPolicyWiring } from '../../../src-main/services/app/policyWiring';
 import { openCache } from '../../../src-main/services/app/storeSession';
 import { createNodeCodecs } from '../../../src-main/services/codecs/nodeCodecs';
 import { EgressGate } from '../../../src-main/services/network/egress';
@@ -29,9 +31,14 @@ export interface SessionOptions {
   caPem?: string;
 }
 
-export async function runSession(o: SessionOptions): Promise<{ update: UpdateCheck; status: NetworkStatus; added: number; pixelStatus: number[] }> {
+export async function runSession(o: SessionOptions): Promise<{ update: UpdateCheck; status: NetworkStatus; added: number; pixelStatus: number[]; scheduled: boolean; settingsAttempts: number }> {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'enclave-session-'));
-  const network = createNetworkServices({ policy: o.policy, audit: null, trustedUpdateRoot: o.trustedRoot, updateStateDir: stateDir, version: '1.0.0', platform: 'linux-x64', installKind: 'appimage' });
+  const wiring = createPolicyWiring({
+    policy: o.policy,
+    startNetwork: (audit) => createNetworkServices({ policy: o.policy, audit, trustedUpdateRoot: o.trustedRoot, updateStateDir: stateDir, version: '1.0.0', platform: 'linux-x64', installKind: 'appimage' }),
+  });
+  const network = wiring.network;
+  const scheduled = wiring.startUpdates();
   // A test CA is trusted only by a gate made for the test; the app's gate trusts the system's CAs.
   const updates = o.caPem
     ? new UpdateService({ gate: new EgressGate({ policy: () => o.policy.effective, ca: [o.caPem], caOnly: true }), policy: () => o.policy.effective, trustedRoot: o.trustedRoot, stateDir, currentVersion: '1.0.0', platform: 'linux-x64', installKind: 'appimage' })
@@ -41,6 +48,7 @@ export async function runSession(o: SessionOptions): Promise<{ update: UpdateChe
   const app = createAppServices({
     cache: openCache(new MemoryStudyStore()), storeKind: 'memory', codecs: await createNodeCodecs(),
     dialogs: { chooseFolder: async () => null }, events: { emit: () => undefined }, rendererDir: '/nonexistent', version: '1.0.0', ...workers,
+    policy: wiring.appPolicy,
   });
   const imported = (await app.dispatch('import:paths', { paths: [path.join(PHANTOMS, 'ct-axial')] }, sender)) as { ok: boolean; value?: { added: number } };
   const studies = (await app.dispatch('studies:list', {}, sender)) as { ok: true; value: { studyId: string }[] };
@@ -49,8 +57,10 @@ export async function runSession(o: SessionOptions): Promise<{ update: UpdateChe
   await app.dispatch('series:open', { seriesId }, sender);
   const pixelStatus: number[] = [];
   for (const k of [0, 40, 79]) pixelStatus.push((await app.appProtocol(new Request(`app://enclave/pixels/${seriesId}/${k}`))).status);
+  const settings = (await app.dispatch('settings:status', {}, sender)) as { ok: true; value: { network: { attempts: number } } };
   await app.series.close();
-  return { update, status: network.status(), added: imported.value?.added ?? -1, pixelStatus };
+  wiring.stop();
+  return { update, status: network.status(), added: imported.value?.added ?? -1, pixelStatus, scheduled, settingsAttempts: settings.value.network.attempts };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -34,7 +34,7 @@ describe('zero connections by default (socket hook in process)', () => {
   it('a default install (no policy) makes no connection attempt in a whole session', async () => {
     hook.reset();
     const r = await runSession({ policy: noPolicy('test'), trustedRoot: repo.trustedRoot });
-    expect(r).toMatchObject({ update: { status: 'off' }, added: 80, pixelStatus: [200, 200, 200] });
+    expect(r).toMatchObject({ update: { status: 'off' }, added: 80, pixelStatus: [200, 200, 200], scheduled: false, settingsAttempts: 0 });
     expect(r.status).toMatchObject({ allowedKinds: [], attempts: 0, refused: 0, policyStatus: 'none' });
     expect(hook.counts).toEqual({ connects: [], lookups: [], udp: 0, fetches: [] });
     expect(server.requests).toEqual([]);
@@ -53,6 +53,7 @@ describe('zero connections by default (socket hook in process)', () => {
     hook.reset();
     const r = await runSession({ policy: applyPolicy({ UpdatesEnabled: true, UpdatesUrl: `${server.url}/repo/` }, 'test'), trustedRoot: repo.trustedRoot, caPem });
     expect(r.update).toMatchObject({ status: 'available', version: '1.1.0' });
+    expect(r.scheduled).toBe(true);
     expect(hook.counts.connects.length).toBeGreaterThan(0);
     expect(hook.counts.connects.every((c) => c.startsWith('127.0.0.1:'))).toBe(true);
     expect(server.requests).toContain('/repo/metadata/timestamp.json');
@@ -62,7 +63,7 @@ describe('zero connections by default (socket hook in process)', () => {
 
 describe('zero connections by default (strace, every thread)', () => {
   /** Runs the session as its own process under strace; returns the inet sockets and connects it made. */
-  async function traced(args: string[]): Promise<{ inet: string[]; result: { update: { status: string }; added: number } }> {
+  async function traced(args: string[]): Promise<{ inet: string[]; result: { update: { status: string }; added: number; scheduled: boolean; settingsAttempts: number } }> {
     const log = path.join(mkdtempSync(path.join(ROOT, 'strace-')), 'trace.log');
     const root = path.join(ROOT, 'root.json');
     writeFileSync(root, repo.trustedRoot);
@@ -79,7 +80,7 @@ describe('zero connections by default (strace, every thread)', () => {
 
   it('a default session, with the import and decode workers, opens no inet socket', async () => {
     const { inet, result } = await traced([]);
-    expect(result).toMatchObject({ update: { status: 'off' }, added: 80 });
+    expect(result).toMatchObject({ update: { status: 'off' }, added: 80, scheduled: false, settingsAttempts: 0 });
     expect(inet).toEqual([]);
     expect(server.requests).toEqual([]);
   });
