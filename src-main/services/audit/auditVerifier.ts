@@ -123,6 +123,7 @@ export function verifyAuditTrail(db: Db, publicKey: Buffer, anchors: readonly An
     anchorProblem ??= { seq: checkpoints.at(-1)!.size + 1, code: 'anchor_missing', problem: 'The checkpoint kept outside the database is missing (audit-checkpoint.txt deleted).' };
   }
   if (anchorProblem) firstBad = earlier(firstBad, anchorProblem);
+  if (firstBad) firstBad = earlierRecordedBreak(db, firstBad, chainEnd);
 
   return {
     ok: firstBad === null,
@@ -132,5 +133,28 @@ export function verifyAuditTrail(db: Db, publicKey: Buffer, anchors: readonly An
     firstBad,
     at: new Date(now()).toISOString(),
     ms: performance.now() - t0,
+  };
+}
+
+/**
+ * A break found before and not acknowledged stays the first bad entry: after an older copy is restored the trail
+ * keeps growing (the alert itself, the next starts), and only the alert recorded at the first verification still
+ * knows where the copy ended. Alerts are read from the verified part of the chain only.
+ */
+function earlierRecordedBreak(db: Db, now: AuditBreak, chainEnd: number): AuditBreak {
+  const rows = db
+    .prepare(`SELECT seq, time, detail_json FROM audit WHERE event_id = '110113' AND seq <= ? AND detail_json LIKE '%"AUDIT\\_%' ESCAPE '\\' ORDER BY seq`)
+    .all(chainEnd) as { seq: number; time: string; detail_json: string }[];
+  let open: { firstBad: number; reason: string; time: string } | null = null;
+  for (const r of rows) {
+    const d = JSON.parse(r.detail_json) as { code?: string; firstBad?: number; reason?: string };
+    if (d.code === 'AUDIT_BREAK_ACKNOWLEDGED') open = null;
+    else if (d.code === 'AUDIT_CHAIN_BROKEN' && typeof d.firstBad === 'number' && open === null) open = { firstBad: d.firstBad, reason: String(d.reason), time: r.time };
+  }
+  if (!open || open.firstBad >= now.seq) return now;
+  return {
+    seq: open.firstBad,
+    code: (open.reason as AuditBreak['code']) ?? now.code,
+    problem: `The trail broke at entry ${open.firstBad} (${open.reason}, found ${open.time}) and the break was not acknowledged. Now: ${now.problem}`,
   };
 }
