@@ -130,8 +130,10 @@ export const DEFAULT_ACTIONS: Record<AuditEventKind, AuditAction> = {
 
 // Opaque ids are lowercase letters, digits, '-' and '_' (no dots: a UID would need them).
 const OPAQUE_ID = /^[a-z0-9_-]{4,80}$/;
-const DETAIL_KEY = /^[A-Za-z][A-Za-z0-9_]{0,40}$/;
-const DETAIL_STRING = /^[A-Za-z0-9_:-]{0,64}$/;
+// Details are machine words: dots allowed (the export service's 'export.dicomMedia', 'PS3.15-E.1-basic'), spaces
+// and free text not. Identifiers belong in objects, resolved by main inside the encryption.
+const DETAIL_KEY = /^[A-Za-z][A-Za-z0-9_.]{0,40}$/;
+const DETAIL_STRING = /^[A-Za-z0-9_.:-]{0,64}$/;
 
 /** Why an event would be refused, or null. Keeps UIDs, names and paths out of the audit trail by shape. */
 export function auditEventProblem(e: AuditEventInput): string | null {
