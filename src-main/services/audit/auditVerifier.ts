@@ -5,7 +5,7 @@
 // - entries the outside checkpoint covers but the database lacks (tail deleted, older copy restored);
 // - entries that differ from what the outside checkpoint signed (older copy restored, then written to).
 import type { Db } from '../db/database';
-import { CHAIN_COLUMNS, entryHash, GENESIS_HASH, type AuditChainRow } from './auditChain';
+import { CHAIN_COLUMNS, GENESIS_HASH, rawEntryHash } from './auditChain';
 import type { AnchoredNote } from './auditAnchor';
 import { openCheckpoint, type Checkpoint } from './auditCheckpoint';
 
@@ -56,13 +56,15 @@ export function verifyAuditTrail(db: Db, publicKey: Buffer, anchors: readonly An
   const hashAt = new Map<number, Buffer>();
 
   // 1. The chain, in one pass.
-  const rows = db.prepare(`SELECT ${CHAIN_COLUMNS}, hash FROM audit ORDER BY seq`).iterate() as IterableIterator<AuditChainRow & { hash: Buffer | null }>;
+  // Raw rows: [CHAIN_COLUMNS..., hash]; seq first, hash last (see rawEntryHash).
+  const rows = db.prepare(`SELECT ${CHAIN_COLUMNS}, hash FROM audit ORDER BY seq`).raw(true).iterate() as IterableIterator<unknown[]>;
   let prev = GENESIS_HASH;
   let expected = 1;
   let entries = 0;
-  for (const r of rows) {
+  for (const values of rows) {
     entries++;
     if (firstBad) continue;
+    const r = { seq: values[0] as number, hash: values[values.length - 1] as Buffer | null };
     if (r.seq !== expected) {
       const gap = r.seq - expected;
       firstBad = {
@@ -72,7 +74,7 @@ export function verifyAuditTrail(db: Db, publicKey: Buffer, anchors: readonly An
       };
       continue;
     }
-    const h = entryHash(prev, r);
+    const h = rawEntryHash(prev, values);
     if (!r.hash || !h.equals(r.hash)) {
       firstBad = { seq: r.seq, code: 'entry_changed', problem: `Entry ${r.seq} does not match its hash: it was changed (or an entry before it was replaced).` };
       continue;
