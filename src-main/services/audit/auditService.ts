@@ -61,6 +61,7 @@ export function securityAlertType(detail: AuditEventInput['detail']): AuditEvent
 
 export class AuditService {
   private readonly insert;
+  private readonly chained: boolean;
   private readonly headStmt;
   private readonly resolver: AuditObjectResolver;
   private trail: Required<AuditTrailParts> | null = null;
@@ -74,11 +75,16 @@ export class AuditService {
     private readonly defaultUser = 'local',
     private readonly actors: ActorDirectory = localActorDirectory(),
   ) {
-    this.insert = db.prepare(
-      `INSERT INTO audit (seq, time, event_id, event_type, action, outcome, user_id, actor_json, objects_json, detail_json, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.headStmt = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+    // A store object over a database not yet at migration 0050 (only tests that build an older cache make one)
+    // writes the old row shape; 0050 chains those rows when it runs.
+    this.chained = (db.prepare('SELECT name FROM pragma_table_info(?)').all('audit') as { name: string }[]).some((c) => c.name === 'hash');
+    this.insert = this.chained
+      ? db.prepare(
+          `INSERT INTO audit (seq, time, event_id, event_type, action, outcome, user_id, actor_json, objects_json, detail_json, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+      : db.prepare('INSERT INTO audit (seq, time, event_id, event_type, action, outcome, user_id, objects_json, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.headStmt = db.prepare(`SELECT seq, ${this.chained ? 'hash' : 'NULL AS hash'} FROM audit ORDER BY seq DESC LIMIT 1`);
     this.resolver = new AuditObjectResolver(db);
   }
 
@@ -162,7 +168,8 @@ export class AuditService {
       };
       // A head without a hash is itself a break; chaining from it keeps the new entry checkable from there on.
       const hash = entryHash(head?.hash ?? GENESIS_HASH, row);
-      this.insert.run(row.seq, row.time, row.event_id, row.event_type, row.action, row.outcome, row.user_id, row.actor_json, row.objects_json, row.detail_json, hash);
+      if (this.chained) this.insert.run(row.seq, row.time, row.event_id, row.event_type, row.action, row.outcome, row.user_id, row.actor_json, row.objects_json, row.detail_json, hash);
+      else this.insert.run(row.seq, row.time, row.event_id, row.event_type, row.action, row.outcome, row.user_id, row.objects_json, row.detail_json);
       return row.seq;
     }).immediate();
     // Never inside the caller's transaction: it could still roll back and leave a checkpoint of nothing.
