@@ -6,6 +6,7 @@ import { registerEngineCommands } from './engineCommands';
 import { registerStoreCommands } from './storeCommands';
 import { anonymizeCommand } from './anonymize';
 import { registerPolicyCommands } from './policyCommands';
+import { registerAuditCommands } from './auditCommands';
 
 const program = new Command('enclave')
   .description('Enclave: a private DICOM viewer — command line')
@@ -17,6 +18,7 @@ registerEngineCommands(program);
 registerStoreCommands(program);
 program.addCommand(anonymizeCommand());
 registerPolicyCommands(program);
+registerAuditCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Typed errors print their code and message; never a stack with file contents or identifiers.

@@ -22,7 +22,7 @@ import { initStore, openStoreWithDataKey } from '../services/store/openStore';
 // set before the pool starts (the first asynchronous fs call), i.e. while modules load.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';
 
-interface StoreOpts {
+export interface StoreOpts {
   dataDir?: string;
   recoveryKeyFile?: string;
 }
@@ -52,7 +52,7 @@ async function readRecoveryKeyFile(file: string): Promise<string> {
   return text.trim();
 }
 
-interface Unlocked {
+export interface Unlocked {
   store: EncryptedStudyStore;
   dataDir: string;
   dataKey: Buffer;
@@ -69,22 +69,23 @@ async function unlock(o: StoreOpts): Promise<Unlocked> {
   }
   // With a recovery key file the keychain is left alone: automation must not rewrite this machine's keychain.
   const recoveryKey = o.recoveryKeyFile ? await readRecoveryKeyFile(o.recoveryKeyFile) : undefined;
+  const keyStore = recoveryKey !== undefined ? null : new KeytarKeyStore();
   const unlocked = await unlockDataKey({
     keyFilePath: l.keyFile,
-    keyStore: recoveryKey !== undefined ? null : new KeytarKeyStore(),
+    keyStore,
     ...(recoveryKey !== undefined ? { recoveryKey, rewrapKeychain: false } : {}),
   });
-  const store = await openStoreWithDataKey({ dataDir, dataKey: unlocked.dataKey, unlockedVia: unlocked.via });
+  const store = await openStoreWithDataKey({ dataDir, dataKey: unlocked.dataKey, unlockedVia: unlocked.via, keyStore });
   return { store, dataDir, dataKey: unlocked.dataKey };
 }
 
-function storeOptions(c: Command): Command {
+export function storeOptions(c: Command): Command {
   return c
     .option('--data-dir <dir>', 'data directory of the store (default: $ENCLAVE_DATA_DIR, else a per-user folder)')
     .option('--recovery-key-file <file>', 'unlock with the recovery key stored in this file instead of the keychain');
 }
 
-async function withStore<T>(o: StoreOpts, fn: (u: Unlocked) => Promise<T>): Promise<T> {
+export async function withStore<T>(o: StoreOpts, fn: (u: Unlocked) => Promise<T>): Promise<T> {
   const u = await unlock(o);
   try {
     return await fn(u);

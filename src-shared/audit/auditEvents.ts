@@ -18,14 +18,24 @@ export const AUDIT_EVENT_IDS = {
 export type AuditEventKind = keyof typeof AUDIT_EVENT_IDS;
 export type AuditEventCode = (typeof AUDIT_EVENT_IDS)[AuditEventKind]['code'];
 
-/** Event type codes (CID 401 "Audit Event Type Code") used so far. */
+/** Event type codes: CID 401 (Application Activity, User Authentication) and CID 403 "Security Alert Type". */
 export const AUDIT_EVENT_TYPES = {
   applicationStart: { code: '110120', meaning: 'Application Start' },
   applicationStop: { code: '110121', meaning: 'Application Stop' },
   login: { code: '110122', meaning: 'Login' },
   logout: { code: '110123', meaning: 'Logout' },
+  nodeAuthentication: { code: '110126', meaning: 'Node Authentication' },
+  emergencyOverrideStarted: { code: '110127', meaning: 'Emergency Override Started' },
+  networkConfiguration: { code: '110128', meaning: 'Network Configuration' },
   securityConfiguration: { code: '110129', meaning: 'Security Configuration' },
+  softwareConfiguration: { code: '110131', meaning: 'Software Configuration' },
   useOfRestrictedFunction: { code: '110132', meaning: 'Use of Restricted Function' },
+  auditRecordingStopped: { code: '110133', meaning: 'Audit Recording Stopped' },
+  auditRecordingStarted: { code: '110134', meaning: 'Audit Recording Started' },
+  objectSecurityAttributesChanged: { code: '110135', meaning: 'Object Security Attributes Changed' },
+  securityRolesChanged: { code: '110136', meaning: 'Security Roles Changed' },
+  userSecurityAttributesChanged: { code: '110137', meaning: 'User Security Attributes Changed' },
+  emergencyOverrideStopped: { code: '110138', meaning: 'Emergency Override Stopped' },
 } as const;
 
 export type AuditEventTypeKind = keyof typeof AUDIT_EVENT_TYPES;
@@ -38,7 +48,7 @@ export const AUDIT_OUTCOMES = { success: 0, minorFailure: 4, seriousFailure: 8, 
 export type AuditOutcome = keyof typeof AUDIT_OUTCOMES;
 
 /** What an audited object is. Objects are always named by opaque ids, never by UIDs or names. */
-export type AuditObjectType = 'patient' | 'study' | 'series' | 'instance' | 'importJob' | 'store' | 'user';
+export type AuditObjectType = 'patient' | 'study' | 'series' | 'instance' | 'importJob' | 'store' | 'user' | 'auditLog';
 
 export interface AuditObject {
   type: AuditObjectType;
@@ -60,6 +70,33 @@ export interface AuditEventInput {
   detail?: AuditDetail;
 }
 
+/** Who did it, as the ATNA ActiveParticipant names them (resolved by main; a user directory can plug in here). */
+export interface AuditActor {
+  userId: string;
+  userName?: string;
+  /** The person or process that asked for the action (UserIsRequestor). */
+  requestor: boolean;
+  /** 'person' for a human user, 'application' for Enclave acting by itself. */
+  kind: 'person' | 'application';
+}
+
+/**
+ * An audited object with the identifiers an auditor needs, resolved by main from the encrypted store when the
+ * event is recorded (callers only ever pass opaque ids). Present only inside the encrypted trail and its exports.
+ */
+export interface AuditObjectRecord extends AuditObject {
+  /** Study/Series/SOP Instance UID, or the DICOM Patient ID for a patient. */
+  uid?: string;
+  /** Patient's name for a patient object (ParticipantObjectName). */
+  name?: string;
+  /** The patient a study belongs to (so a study-only event still answers "which patient"). */
+  patientId?: string;
+  patientName?: string;
+  /** SOP classes and instance counts of what was touched (ParticipantObjectDescription). */
+  sopClasses?: { uid: string; instances: number }[];
+  accession?: string;
+}
+
 export interface AuditRecord {
   seq: number;
   /** ISO 8601 UTC. */
@@ -69,8 +106,12 @@ export interface AuditRecord {
   action: AuditAction;
   outcome: number;
   user: string;
-  objects: AuditObject[];
+  /** The active participant; legacy rows (before migration 0050) carry only `user`. */
+  actor: AuditActor;
+  objects: AuditObjectRecord[];
   detail: AuditDetail;
+  /** Lowercase hex SHA-256 of this entry's canonical content and the previous entry's hash. */
+  hash: string;
 }
 
 /** The default action per event id (PS3.15 A.5.3), so callers rarely have to think about it. */
@@ -89,8 +130,10 @@ export const DEFAULT_ACTIONS: Record<AuditEventKind, AuditAction> = {
 
 // Opaque ids are lowercase letters, digits, '-' and '_' (no dots: a UID would need them).
 const OPAQUE_ID = /^[a-z0-9_-]{4,80}$/;
-const DETAIL_KEY = /^[A-Za-z][A-Za-z0-9_]{0,40}$/;
-const DETAIL_STRING = /^[A-Za-z0-9_:-]{0,64}$/;
+// Details are machine words: dots allowed (the export service's 'export.dicomMedia', 'PS3.15-E.1-basic'), spaces
+// and free text not. Identifiers belong in objects, resolved by main inside the encryption.
+const DETAIL_KEY = /^[A-Za-z][A-Za-z0-9_.]{0,40}$/;
+const DETAIL_STRING = /^[A-Za-z0-9_.:-]{0,64}$/;
 
 /** Why an event would be refused, or null. Keeps UIDs, names and paths out of the audit trail by shape. */
 export function auditEventProblem(e: AuditEventInput): string | null {

@@ -476,9 +476,12 @@ export class EncryptedStudyStore implements StudyStore {
       ).map((r) => r.blob_name);
       const patient = this.stmt('SELECT patient_id FROM studies WHERE study_id = ?').get(studyId) as { patient_id: string } | undefined;
       const inStudy = 'SELECT series_id FROM series WHERE study_id = ?';
+      // Recorded before the rows go (same transaction): the event names the study's UID and patient.
+      const { n: instances } = this.stmt(`SELECT count(*) AS n FROM instances WHERE series_id IN (${inStudy})`).get(studyId) as { n: number };
+      this.audit.record({ kind: 'studyDeleted', action: 'D', outcome: 'success', objects: [{ type: 'study', id: studyId }], detail: { reason, instances } });
       this.stmt(`DELETE FROM instance_conflicts WHERE instance_id IN (SELECT instance_id FROM instances WHERE series_id IN (${inStudy}))`).run(studyId);
       this.stmt(`DELETE FROM thumbnails WHERE series_id IN (${inStudy})`).run(studyId);
-      const instances = this.stmt(`DELETE FROM instances WHERE series_id IN (${inStudy})`).run(studyId).changes;
+      this.stmt(`DELETE FROM instances WHERE series_id IN (${inStudy})`).run(studyId);
       this.stmt('DELETE FROM series WHERE study_id = ?').run(studyId);
       const description = this.stmt('SELECT description_norm FROM studies WHERE study_id = ?').get(studyId) as { description_norm: string } | undefined;
       this.stmt('DELETE FROM studies WHERE study_id = ?').run(studyId);
@@ -488,7 +491,6 @@ export class EncryptedStudyStore implements StudyStore {
           .run(description.description_norm, description.description_norm);
       }
       if (patient) this.stmt('DELETE FROM patients WHERE patient_id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_id = ?)').run(patient.patient_id, patient.patient_id);
-      this.audit.record({ kind: 'studyDeleted', action: 'D', outcome: 'success', objects: [{ type: 'study', id: studyId }], detail: { reason, instances } });
       return blobs;
     })();
   }
@@ -623,6 +625,8 @@ export class EncryptedStudyStore implements StudyStore {
     if (this.closed) return;
     try {
       this.audit.record({ kind: 'applicationActivity', eventType: 'applicationStop', action: 'E', outcome: 'success' });
+      this.audit.checkpoint();
+      await this.audit.flush();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       this.closed = true;

@@ -3,6 +3,7 @@
 import { promises as fsp } from 'node:fs';
 import { AppError } from '../../../src-shared/errors';
 import { systemClock, type Clock } from '../audit/auditService';
+import { openAuditTrail } from '../audit/auditTrail';
 import { openDatabase, type Db } from '../db/database';
 import { migrate } from '../db/migrate';
 import { createKeys, unlockDataKey } from '../keys/dataKeyVault';
@@ -52,6 +53,10 @@ export interface OpenStoreWithKeyOptions {
   user?: string;
   /** How the key was obtained, for the audit trail. */
   unlockedVia?: 'keychain' | 'recovery' | 'handoff';
+  /** Where the audit signing key may live (null or absent: the key file wrapped by the data key). */
+  keyStore?: KeyStore | null;
+  /** Audit checkpoint interval in entries (tests and the bench). */
+  auditCheckpointEvery?: number;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -68,7 +73,7 @@ export async function initStore(o: InitStoreOptions): Promise<InitStoreResult> {
     throw new AppError('STORE_EXISTS', 'This data directory already holds an Enclave store.');
   }
   const keys = await createKeys(l.keyFile, o.keyStore);
-  const store = await openStoreWithDataKey({ dataDir: o.dataDir, dataKey: keys.dataKey, clock: o.clock, unlockedVia: 'handoff' }, true);
+  const store = await openStoreWithDataKey({ dataDir: o.dataDir, dataKey: keys.dataKey, clock: o.clock, unlockedVia: 'handoff', keyStore: o.keyStore }, true);
   store.audit.record({
     kind: 'applicationActivity',
     eventType: 'securityConfiguration',
@@ -102,6 +107,7 @@ export async function openStore(o: OpenStoreOptions): Promise<EncryptedStudyStor
     clock: o.clock,
     user: o.user,
     unlockedVia: unlocked.via,
+    keyStore: o.keyStore,
   });
   return Object.assign(store, { unlockedVia: unlocked.via, keychainRewrapped: unlocked.keychainRewrapped });
 }
@@ -124,6 +130,15 @@ export async function openStoreWithDataKey(o: OpenStoreWithKeyOptions, creating 
   try {
     migrate(db);
     store = new EncryptedStudyStore({ db, vault, ids: new OpaqueIds(deriveSubkey(o.dataKey, 'id')), clock: o.clock ?? systemClock, user: o.user });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  try {
+    // Verified before this process appends anything: a break found here names the first bad entry exactly.
+    // A second connection (sweepOrphans false, e.g. an import worker) leaves verifying to the one that owns the directory.
+    const trail = await openAuditTrail({ dataDir: o.dataDir, dataKey: o.dataKey, keyStore: o.keyStore ?? null, checkpointEvery: o.auditCheckpointEvery });
+    await store.audit.attachTrail(trail, { verify: o.sweepOrphans !== false });
   } catch (e) {
     db.close();
     throw e;

@@ -18,7 +18,8 @@ describe('audit service', () => {
       const events = again.audit.list();
       // init: store created, start, stop; then start, our two, stop; then start (this open).
       expect(events.map((e) => e.eventId)).toEqual(['110100', '110100', '110100', '110100', '110107', '110113', '110100', '110100']);
-      expect(events.map((e) => e.eventType)).toEqual(['110120', '110129', '110121', '110120', null, null, '110121', '110120']);
+      // A Security Alert always carries its CID 403 type (PS3.15 A.5.3.11): a tampered instance is 110135.
+      expect(events.map((e) => e.eventType)).toEqual(['110120', '110129', '110121', '110120', null, '110135', '110121', '110120']);
       const imp = events.find((e) => e.seq === seq)!;
       expect(imp).toMatchObject({ action: 'C', outcome: 0, user: 'local', time: '2026-11-21T10:00:01.000Z', detail: { added: 3, skipped: 1 } });
       expect(events.find((e) => e.eventId === AUDIT_EVENT_IDS.securityAlert.code)!.outcome).toBe(8);

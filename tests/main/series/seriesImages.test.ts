@@ -205,7 +205,11 @@ describe('audit of series opens in the encrypted store', () => {
       await service.openSeries(view.seriesId);
       const events = accessed().slice(before);
       expect(events).toHaveLength(2);
-      expect(events[0]!.objects).toEqual([{ type: 'series', id: view.seriesId }, { type: 'study', id: view.studyId }]);
+      // The audit service adds the real identifiers (series and study UIDs, patient) inside the encryption.
+      expect(events[0]!.objects).toEqual([
+        expect.objectContaining({ type: 'series', id: view.seriesId, uid: expect.stringMatching(/^1\.2\./) }),
+        expect.objectContaining({ type: 'study', id: view.studyId, uid: expect.stringMatching(/^1\.2\./), patientId: expect.any(String) }),
+      ]);
       expect(view.display.pixelType).toMatch(/int16$/);
       await service.close();
     } finally {

@@ -107,7 +107,8 @@ describe('EncryptedStudyStore', () => {
     expect(store.listTampered()).toEqual([victim!.instanceId]);
     const alerts = store.audit.list().filter((e) => e.eventId === '110113');
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.objects).toContainEqual({ type: 'instance', id: victim!.instanceId });
+    // The audit service adds the instance's SOP Instance UID and class to the opaque id (inside the encryption).
+    expect(alerts[0]!.objects).toContainEqual(expect.objectContaining({ type: 'instance', id: victim!.instanceId, uid: expect.stringMatching(/^1\.2\./) }));
     expect(alerts[0]!.detail).toMatchObject({ code: 'INTEGRITY_TAMPERED', reason: 'authentication' });
 
     // Re-importing the original heals it.

@@ -1,0 +1,162 @@
+// Verification of the whole trail: re-hash every entry in order, check every signed checkpoint inside the
+// database against the chain, then the checkpoint kept outside it. The result names the FIRST bad entry:
+// - an entry whose stored hash is not the hash of its content and its predecessor's (edited with the key in hand);
+// - a missing sequence number (an entry deleted from the middle, or the first ones);
+// - entries the outside checkpoint covers but the database lacks (tail deleted, older copy restored);
+// - entries that differ from what the outside checkpoint signed (older copy restored, then written to).
+import type { Db } from '../db/database';
+import { CHAIN_COLUMNS, GENESIS_HASH, rawEntryHash } from './auditChain';
+import type { AnchoredNote } from './auditAnchor';
+import { openCheckpoint, type Checkpoint } from './auditCheckpoint';
+
+export interface AuditBreak {
+  /** The first entry that cannot be trusted (sequence number). */
+  seq: number;
+  /** One sentence for the administrator. */
+  problem: string;
+  /** A short machine word (audit detail, UI switch). */
+  code: 'entry_changed' | 'entry_missing' | 'tail_missing' | 'diverged' | 'checkpoint_invalid' | 'anchor_missing' | 'anchor_invalid';
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  checkpoints: number;
+  /** The newest valid checkpoint found outside the database. */
+  anchor: { size: number; time: string; source: 'file' | 'keychain' } | null;
+  firstBad: AuditBreak | null;
+  /** ISO time the verification ran. */
+  at: string;
+  ms: number;
+}
+
+interface CheckpointRow {
+  size: number;
+  head: Buffer;
+  note: string;
+}
+
+function earlier(a: AuditBreak | null, b: AuditBreak): AuditBreak {
+  return a === null || b.seq < a.seq ? b : a;
+}
+
+export function verifyAuditTrail(db: Db, publicKey: Buffer, anchors: readonly AnchoredNote[], now: () => number = Date.now): AuditVerification {
+  const t0 = performance.now();
+  const checkpoints = db.prepare('SELECT size, head, note FROM audit_checkpoints ORDER BY size').all() as CheckpointRow[];
+  const outside: { cp: Checkpoint; source: AnchoredNote['source'] }[] = [];
+  let firstBad: AuditBreak | null = null;
+  let anchorProblem: AuditBreak | null = null;
+  for (const a of anchors) {
+    const p = openCheckpoint(a.note, publicKey);
+    if (p.ok) outside.push({ cp: p.checkpoint, source: a.source });
+    else anchorProblem ??= { seq: 1, code: 'anchor_invalid', problem: `The checkpoint kept outside the database (${a.source}) is not valid: ${p.problem}.` };
+  }
+  // Hashes we must compare at given sizes: every checkpoint's.
+  const wanted = new Set<number>([...checkpoints.map((c) => c.size), ...outside.map((o) => o.cp.size)]);
+  const hashAt = new Map<number, Buffer>();
+
+  // 1. The chain, in one pass.
+  // Raw rows: [CHAIN_COLUMNS..., hash]; seq first, hash last (see rawEntryHash).
+  const rows = db.prepare(`SELECT ${CHAIN_COLUMNS}, hash FROM audit ORDER BY seq`).raw(true).iterate() as IterableIterator<unknown[]>;
+  let prev = GENESIS_HASH;
+  let expected = 1;
+  let entries = 0;
+  for (const values of rows) {
+    entries++;
+    if (firstBad) continue;
+    const r = { seq: values[0] as number, hash: values[values.length - 1] as Buffer | null };
+    if (r.seq !== expected) {
+      const gap = r.seq - expected;
+      firstBad = {
+        seq: expected,
+        code: 'entry_missing',
+        problem: gap === 1 ? `Entry ${expected} is missing (deleted).` : `Entries ${expected} to ${r.seq - 1} are missing (deleted).`,
+      };
+      continue;
+    }
+    const h = rawEntryHash(prev, values);
+    if (!r.hash || !h.equals(r.hash)) {
+      firstBad = { seq: r.seq, code: 'entry_changed', problem: `Entry ${r.seq} does not match its hash: it was changed (or an entry before it was replaced).` };
+      continue;
+    }
+    if (wanted.has(r.seq)) hashAt.set(r.seq, h);
+    prev = h;
+    expected++;
+  }
+  const chainEnd = firstBad ? firstBad.seq - 1 : expected - 1;
+
+  // 2. Signed checkpoints inside the database: each must verify and agree with the chain.
+  let lastGoodInside = 0;
+  for (const c of checkpoints) {
+    const p = openCheckpoint(c.note, publicKey);
+    if (!p.ok || p.checkpoint.size !== c.size || !p.checkpoint.head.equals(c.head)) {
+      firstBad = earlier(firstBad, { seq: Math.max(1, c.size), code: 'checkpoint_invalid', problem: `The checkpoint at entry ${c.size} is not validly signed (${p.ok ? 'its row disagrees with its note' : p.problem}).` });
+      continue;
+    }
+    if (c.size > chainEnd) continue; // already reported through the chain break (or beyond it)
+    if (c.size > 0 && !hashAt.get(c.size)?.equals(c.head)) {
+      firstBad = earlier(firstBad, { seq: c.size, code: 'entry_changed', problem: `Entry ${c.size} differs from what its signed checkpoint recorded.` });
+      continue;
+    }
+    lastGoodInside = c.size;
+  }
+
+  // 3. The checkpoint outside the database: the newest valid copy decides.
+  outside.sort((a, b) => b.cp.size - a.cp.size);
+  const anchor = outside[0] ?? null;
+  if (anchor) {
+    const a = anchor.cp;
+    if (a.size > entries && a.size > chainEnd) {
+      const from = Math.min(chainEnd, entries) + 1;
+      firstBad = earlier(firstBad, {
+        seq: from,
+        code: 'tail_missing',
+        problem: `Entries ${from} to ${a.size} are missing: the checkpoint kept outside the database (signed ${a.time}) covers ${a.size} entries. The database was truncated or an older copy was restored.`,
+      });
+    } else if (a.size > 0 && a.size <= chainEnd && !hashAt.get(a.size)?.equals(a.head)) {
+      const from = lastGoodInside < a.size ? lastGoodInside + 1 : a.size;
+      firstBad = earlier(firstBad, {
+        seq: from,
+        code: 'diverged',
+        problem: `Entries from ${from} on are not the ones the checkpoint kept outside the database (signed ${a.time}, ${a.size} entries) recorded: an older copy of the database was restored and written to, or the trail was rewritten.`,
+      });
+    }
+  } else if (checkpoints.length > 0) {
+    anchorProblem ??= { seq: checkpoints.at(-1)!.size + 1, code: 'anchor_missing', problem: 'The checkpoint kept outside the database is missing (audit-checkpoint.txt deleted).' };
+  }
+  if (anchorProblem) firstBad = earlier(firstBad, anchorProblem);
+  if (firstBad) firstBad = earlierRecordedBreak(db, firstBad, chainEnd);
+
+  return {
+    ok: firstBad === null,
+    entries,
+    checkpoints: checkpoints.length,
+    anchor: anchor ? { size: anchor.cp.size, time: anchor.cp.time, source: anchor.source } : null,
+    firstBad,
+    at: new Date(now()).toISOString(),
+    ms: performance.now() - t0,
+  };
+}
+
+/**
+ * A break found before and not acknowledged stays the first bad entry: after an older copy is restored the trail
+ * keeps growing (the alert itself, the next starts), and only the alert recorded at the first verification still
+ * knows where the copy ended. Alerts are read from the verified part of the chain only.
+ */
+function earlierRecordedBreak(db: Db, now: AuditBreak, chainEnd: number): AuditBreak {
+  const rows = db
+    .prepare(`SELECT seq, time, detail_json FROM audit WHERE event_id = '110113' AND seq <= ? AND detail_json LIKE '%"AUDIT\\_%' ESCAPE '\\' ORDER BY seq`)
+    .all(chainEnd) as { seq: number; time: string; detail_json: string }[];
+  let open: { firstBad: number; reason: string; time: string } | null = null;
+  for (const r of rows) {
+    const d = JSON.parse(r.detail_json) as { code?: string; firstBad?: number; reason?: string };
+    if (d.code === 'AUDIT_BREAK_ACKNOWLEDGED') open = null;
+    else if (d.code === 'AUDIT_CHAIN_BROKEN' && typeof d.firstBad === 'number' && open === null) open = { firstBad: d.firstBad, reason: String(d.reason), time: r.time };
+  }
+  if (!open || open.firstBad >= now.seq) return now;
+  return {
+    seq: open.firstBad,
+    code: (open.reason as AuditBreak['code']) ?? now.code,
+    problem: `The trail broke at entry ${open.firstBad} (${open.reason}, found ${open.time}) and the break was not acknowledged. Now: ${now.problem}`,
+  };
+}
