@@ -80,9 +80,9 @@ export function createChildView(container: HTMLElement): ChildView {
       renderer.delete();
       liveVtkObjects.delete(renderer);
       r.renderWindow.removeRenderWindow(renderWindow);
-      r.view.removeNode(view);
+      // The canvas leaves the page first; removeNode then deletes the view (a second delete() would throw).
       view.setContainer(null as unknown as HTMLElement);
-      view.delete();
+      if (!r.view.removeNode(view)) view.delete();
       renderWindow.delete();
       r.children--;
     },
@@ -100,6 +100,30 @@ export function maxTexture3D(): number {
   const forced = (globalThis as { __enclaveMax3DTexture?: number }).__enclaveMax3DTexture;
   const real = gl ? (gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number) : 0;
   return typeof forced === 'number' && forced > 0 ? Math.min(forced, real) : real;
+}
+
+/** Whether the shared context already holds a texture made from this data array (views of a series share it). */
+export function textureExists(dataArray: object): boolean {
+  if (!root) return false;
+  const resource = (root.view as unknown as { getGraphicsResourceForObject(o: object): { oglObject?: { getHandle(): unknown } | null } | undefined }).getGraphicsResourceForObject(dataArray);
+  return !!resource?.oglObject?.getHandle();
+}
+
+/** GPU bytes vtk.js has allocated in the shared context (textures and buffers), for benches and budgets. */
+export function gpuBytes(): number {
+  if (!root) return 0;
+  try {
+    const info = (root.view as unknown as { getGraphicsMemoryInfo?(): number }).getGraphicsMemoryInfo?.();
+    return typeof info === 'number' ? info : 0;
+  } catch {
+    // A resource registered before its texture exists has no object to ask.
+    return 0;
+  }
+}
+
+/** The context the root draws with (null before the first view), for WebGL limits and context-loss listeners. */
+export function rootContext(): WebGL2RenderingContext | null {
+  return root ? glOf(root.view) : null;
 }
 
 declare global {
