@@ -132,7 +132,8 @@ export function MprViewport({ id, mpr, view, series, source, viewer, dispatch, r
   const onPointerDown = (e: React.PointerEvent) => {
     if (!active) mprDispatch({ type: 'activate', view: id });
     if (!camera) return;
-    e.currentTarget.setPointerCapture(e.pointerId);
+    // Synthetic pointers (benches) have no capture to take.
+    try { e.currentTarget.setPointerCapture(e.pointerId); } catch { /* keep going without capture */ }
     const s = local(e);
     const near = (q: Vec2 | null) => !!q && Math.hypot(q[0] - s[0], q[1] - s[1]) <= GRAB_PX;
     const base = { x: e.clientX, y: e.clientY, camera, voi, draftBefore: draft !== null };

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunction';
 import vtkPlane from '@kitware/vtk.js/Common/DataModel/Plane';
 import vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransferFunction';
+import vtkRenderWindowInteractor from '@kitware/vtk.js/Rendering/Core/RenderWindowInteractor';
 import vtkVolume from '@kitware/vtk.js/Rendering/Core/Volume';
 import vtkVolumeMapper from '@kitware/vtk.js/Rendering/Core/VolumeMapper';
 import type { SeriesView } from '../../src-shared/ipc/contract';
@@ -16,9 +17,18 @@ import { volumeCentre } from '../../src-shared/viewer/mprGeometry';
 import type { Blend3D, CropBox, MprAction, MprState, ViewDirection } from '../../src-shared/viewer/mprState';
 import { presetNamed, viewFromDirection, VOLUME_PRESETS, type VolumePreset } from '../../src-shared/viewer/volumePresets';
 import type { ViewerAction } from '../../src-shared/viewer/viewerReducer';
-import { createChildView, textureExists, type ChildView } from '../views/renderRoot';
+import { createChildView, gpuBytes, textureExists, type ChildView } from '../views/renderRoot';
 import { ownedVtk } from '../views/vtkOwnership';
 import type { Grid, VolumeSource } from './volumeSource';
+
+declare global {
+  interface Window {
+    /** Bench hook (3D view open): ms per frame of a bare vtk.js volume render of the same data. */
+    __enclaveBareVolumeFrames?: (n: number, rotate: boolean) => number[];
+    __enclaveGpuBytes?: () => number;
+  }
+}
+window.__enclaveGpuBytes = gpuBytes;
 
 interface Props {
   mpr: MprState;
@@ -52,6 +62,11 @@ function create(host: HTMLElement): Pipeline {
   const ctf = vtk.own(vtkColorTransferFunction.newInstance());
   const pwf = vtk.own(vtkPiecewiseFunction.newInstance());
   const crop = Array.from({ length: 6 }, () => vtk.own(vtkPlane.newInstance()));
+  // The ray caster asks the window's interactor whether it is animating; ours is never bound to events
+  // (this component turns pointer events into camera moves itself).
+  const interactor = vtk.own(vtkRenderWindowInteractor.newInstance());
+  interactor.setView(child.view);
+  interactor.enable();
   actor.setMapper(mapper);
   actor.getProperty().setRGBTransferFunction(0, ctf);
   actor.getProperty().setScalarOpacity(0, pwf);
@@ -63,6 +78,7 @@ function create(host: HTMLElement): Pipeline {
     release() {
       child.renderer.removeAllViewProps();
       mapper.removeAllClippingPlanes();
+      child.renderWindow.setInteractor(null as unknown as vtkRenderWindowInteractor);
       vtk.release();
       child.dispose();
     },
@@ -164,8 +180,63 @@ export function VolumeViewport({ mpr, view, source, dispatch, revision }: Props)
     }
     source.syncTexture(p.actor.getProperty(), textureExists(image.getPointData().getScalars()));
     p.child.render();
+    hostRef.current?.dispatchEvent(new CustomEvent('enclave-drawn', { detail: { view: '3d' } }));
     return true;
   };
+
+  // Bench hook: the same picture drawn by a bare vtk.js volume (no component, no React) in the same
+  // context, sharing the texture and transfer functions, n frames at rest or rotating, each finished.
+  useEffect(() => {
+    window.__enclaveBareVolumeFrames = (n: number, rotate: boolean) => {
+      const p = pipeline.current;
+      const image = source.image();
+      const host = hostRef.current;
+      if (!p || !image || !host) return [];
+      const box = document.createElement('div');
+      box.style.cssText = `position:fixed;left:0;top:0;width:${host.clientWidth}px;height:${host.clientHeight}px;`;
+      document.body.append(box);
+      const bare = createChildView(box);
+      const mapper = vtkVolumeMapper.newInstance();
+      const actor = vtkVolume.newInstance();
+      const interactor = vtkRenderWindowInteractor.newInstance();
+      interactor.setView(bare.view);
+      interactor.enable();
+      mapper.setInputData(image);
+      mapper.setSampleDistance(p.mapper.getSampleDistance());
+      mapper.setBlendMode(p.mapper.getBlendMode());
+      actor.setMapper(mapper);
+      const prop = actor.getProperty();
+      prop.setRGBTransferFunction(0, p.ctf);
+      prop.setScalarOpacity(0, p.pwf);
+      prop.setInterpolationTypeToLinear();
+      prop.setShade(p.actor.getProperty().getShade());
+      bare.renderer.addVolume(actor);
+      bare.resize(host.clientWidth, host.clientHeight);
+      const cam = bare.renderer.getActiveCamera();
+      const ours = p.child.renderer.getActiveCamera();
+      cam.setPosition(...ours.getPosition());
+      cam.setFocalPoint(...ours.getFocalPoint());
+      cam.setViewUp(...ours.getViewUp());
+      bare.renderer.resetCameraClippingRange();
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        if (rotate) cam.azimuth(2);
+        bare.render();
+        bare.finish();
+        times.push(performance.now() - t0);
+      }
+      bare.renderer.removeAllViewProps();
+      bare.renderWindow.setInteractor(null as unknown as vtkRenderWindowInteractor);
+      interactor.delete();
+      actor.delete();
+      mapper.delete();
+      bare.dispose();
+      box.remove();
+      return times;
+    };
+    return () => { delete window.__enclaveBareVolumeFrames; };
+  }, [source]);
 
   useEffect(() => {
     const p = pipeline.current;
@@ -187,7 +258,7 @@ export function VolumeViewport({ mpr, view, source, dispatch, revision }: Props)
 
   const onPointerDown = (e: React.PointerEvent) => {
     mprDispatch({ type: 'activate', view: '3d' });
-    e.currentTarget.setPointerCapture(e.pointerId);
+    try { e.currentTarget.setPointerCapture(e.pointerId); } catch { /* synthetic pointers (benches) */ }
     drag.current = { button: e.button, x: e.clientX, y: e.clientY };
     if (pipeline.current) setQuality(pipeline.current, source.grid, DRAGGING);
   };

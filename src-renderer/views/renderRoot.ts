@@ -33,6 +33,9 @@ function getRoot(): Root {
 /** A viewport's own window into the shared context. */
 export interface ChildView {
   renderer: vtkRenderer;
+  /** The viewport's own vtk render window and its OpenGL view (3D views attach an interactor to them). */
+  renderWindow: vtkRenderWindow;
+  view: vtkOpenGLRenderWindow;
   /** CSS size; the drawing buffer follows devicePixelRatio. */
   resize(width: number, height: number): void;
   /** Draws this viewport only. */
@@ -57,6 +60,8 @@ export function createChildView(container: HTMLElement): ChildView {
 
   return {
     renderer,
+    renderWindow,
+    view,
     resize(width, height) {
       const dpr = globalThis.devicePixelRatio || 1;
       view.setSize(Math.max(1, Math.floor(width * dpr)), Math.max(1, Math.floor(height * dpr)));
