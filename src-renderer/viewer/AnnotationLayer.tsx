@@ -18,9 +18,12 @@ export interface Draft {
   points: Vec3[];
 }
 
+/** What measurements read values from: the series' slices, or (MPR) the voxel nearest a plane pixel. */
+export type PixelSampler = Pick<SeriesVolume, 'valueAt'>;
+
 interface Props {
   view: SeriesView;
-  volume: SeriesVolume;
+  volume: PixelSampler;
   slice: number;
   plane: ImagePlane;
   toScreen(p: Vec3): Vec2 | null;
@@ -65,7 +68,7 @@ function roiLabel(s: RoiStats, units: string, areaUnit: string): string {
   return `Mean ${fmt(s.mean)} SD ${fmt(s.sd)} ${units}\nMin ${fmt(s.min)} Max ${fmt(s.max)}\nArea ${fmt(s.areaMm2)} ${areaUnit}² (${s.count} px)`;
 }
 
-export function measurementText(a: Annotation, view: SeriesView, volume: SeriesVolume, plane: ImagePlane, slice: number): string {
+export function measurementText(a: Annotation, view: SeriesView, volume: PixelSampler, plane: ImagePlane, slice: number): string {
   const p = a.points;
   const sample = (i: number, j: number) => toModality(view.display, volume.valueAt(slice, i, j));
   const areaUnit = view.kind === 'volume' ? 'mm' : view.calibration.unit === 'px' ? 'px' : view.calibration.unit.split(' ')[0]!;

@@ -9,6 +9,8 @@ import { fitCamera, planeOfSlice, type ImagePlane } from '../../src-shared/viewe
 import { initialViewerState, layoutCells, LAYOUTS, type ToolId, type ViewerState } from '../../src-shared/viewer/viewerState';
 import { linkedSlices, syncedCameras, syncedSlices, viewerReducer, type ViewerAction } from '../../src-shared/viewer/viewerReducer';
 import { ApiError, call } from '../api';
+import { initialMprState } from '../../src-shared/viewer/mprState';
+import { MprLayout } from '../mpr/MprLayout';
 import { TagBrowser } from '../views/TagBrowser';
 import { useSeriesVolumes } from './useSeriesVolumes';
 import { recordTiming } from './viewerTimings';
@@ -294,6 +296,8 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
           <button type="button" className={state.sync.link ? 'selected' : ''} onClick={() => rawDispatch({ type: 'sync', link: !state.sync.link })} data-testid="sync-link" title="Scroll every viewport by the same number of images (series without a shared frame of reference)">Link</button>
           <button type="button" className={state.sync.panZoom ? 'selected' : ''} onClick={() => rawDispatch({ type: 'sync', panZoom: !state.sync.panZoom })} data-testid="sync-panzoom">Sync pan/zoom</button>
           <button type="button" onClick={() => void openPrior()} disabled={!activeView} data-testid="compare-prior">Compare prior</button>
+          <button type="button" className={state.mpr && !state.mpr.show3d ? 'selected' : ''} disabled={activeView?.kind !== 'volume'} onClick={() => rawDispatch({ type: 'openMpr', mpr: state.mpr || !activeView ? null : initialMprState(activeView) })} data-testid="open-mpr" title="Axial, coronal and sagittal reformats of the active series">MPR</button>
+          <button type="button" className={state.mpr?.show3d ? 'selected' : ''} disabled={activeView?.kind !== 'volume'} onClick={() => rawDispatch({ type: 'openMpr', mpr: state.mpr || !activeView ? null : initialMprState(activeView, true) })} data-testid="open-3d" title="MPR with a 3D volume rendering of the active series">3D</button>
           <button type="button" className={hideIdentifying ? 'selected' : ''} onClick={() => onHideIdentifying(!hideIdentifying)} data-testid="hide-identifying" title="Removes names, IDs and birth dates from the screen, for screen sharing">Hide identifying text</button>
           <button type="button" className={showTags ? 'selected' : ''} onClick={() => setShowTags((v) => !v)} disabled={!tagFrame} data-testid="show-tags">Tags</button>
           {(['corners', 'orientation', 'scaleBar', 'annotations'] as const).map((key) => (
@@ -302,6 +306,9 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
           <button type="button" onClick={() => setShowHelp((v) => !v)} data-testid="show-help" title="Keyboard shortcuts (?)">?</button>
         </span>
       </div>
+      {state.mpr && views.get(state.mpr.seriesId) && volumes.get(state.mpr.seriesId) ? (
+        <MprLayout mpr={state.mpr} view={views.get(state.mpr.seriesId)!} series={volumes.get(state.mpr.seriesId)!} viewer={shown} dispatch={dispatch} />
+      ) : (
       <div className="viewport-grid" style={{ gridTemplateRows: `repeat(${rows}, 1fr)`, gridTemplateColumns: `repeat(${cols}, 1fr)` }} data-testid="viewport-grid" data-layout={state.layout}>
         {state.viewports.map((vp, i) => {
           const view = vp.seriesId ? views.get(vp.seriesId) ?? null : null;
@@ -316,6 +323,7 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
           );
         })}
       </div>
+      )}
       {showTags && tagFrame && <TagBrowser instanceId={tagFrame.instanceId} frameIndex={tagFrame.frameIndex} hideIdentifying={hideIdentifying} onClose={() => setShowTags(false)} />}
       {showHelp && (
         <div className="help-panel" role="dialog" aria-label="Keyboard shortcuts" data-testid="help">

@@ -30,7 +30,8 @@ interface Props {
   openedAt: number | null;
 }
 
-const POINTS_OF: Record<string, number> = { length: 2, angle: 3, cobb: 4, ellipse: 2, rectangle: 2, probe: 1, arrow: 2, text: 1 };
+/** Points each measurement tool places (MPR views draw with the same tools). */
+export const POINTS_OF: Record<string, number> = { length: 2, angle: 3, cobb: 4, ellipse: 2, rectangle: 2, probe: 1, arrow: 2, text: 1 };
 
 let annotationSeq = 0;
 const newId = () => `a${Date.now().toString(36)}${(annotationSeq++).toString(36)}`;

@@ -33,6 +33,9 @@ function getRoot(): Root {
 /** A viewport's own window into the shared context. */
 export interface ChildView {
   renderer: vtkRenderer;
+  /** The viewport's own vtk render window and its OpenGL view (3D views attach an interactor to them). */
+  renderWindow: vtkRenderWindow;
+  view: vtkOpenGLRenderWindow;
   /** CSS size; the drawing buffer follows devicePixelRatio. */
   resize(width: number, height: number): void;
   /** Draws this viewport only. */
@@ -57,6 +60,8 @@ export function createChildView(container: HTMLElement): ChildView {
 
   return {
     renderer,
+    renderWindow,
+    view,
     resize(width, height) {
       const dpr = globalThis.devicePixelRatio || 1;
       view.setSize(Math.max(1, Math.floor(width * dpr)), Math.max(1, Math.floor(height * dpr)));
@@ -80,9 +85,9 @@ export function createChildView(container: HTMLElement): ChildView {
       renderer.delete();
       liveVtkObjects.delete(renderer);
       r.renderWindow.removeRenderWindow(renderWindow);
-      // removeNode deletes the child's OpenGL view (its canvas leaves the container): delete it only once.
+      // The canvas leaves the page first; removeNode then deletes the view (a second delete() would throw).
       view.setContainer(null as unknown as HTMLElement);
-      r.view.removeNode(view);
+      if (!r.view.removeNode(view)) view.delete();
       renderWindow.delete();
       r.children--;
     },
@@ -100,6 +105,30 @@ export function maxTexture3D(): number {
   const forced = (globalThis as { __enclaveMax3DTexture?: number }).__enclaveMax3DTexture;
   const real = gl ? (gl.getParameter(gl.MAX_3D_TEXTURE_SIZE) as number) : 0;
   return typeof forced === 'number' && forced > 0 ? Math.min(forced, real) : real;
+}
+
+/** Whether the shared context already holds a texture made from this data array (views of a series share it). */
+export function textureExists(dataArray: object): boolean {
+  if (!root) return false;
+  const resource = (root.view as unknown as { getGraphicsResourceForObject(o: object): { oglObject?: { getHandle(): unknown } | null } | undefined }).getGraphicsResourceForObject(dataArray);
+  return !!resource?.oglObject?.getHandle();
+}
+
+/** GPU bytes vtk.js has allocated in the shared context (textures and buffers), for benches and budgets. */
+export function gpuBytes(): number {
+  if (!root) return 0;
+  try {
+    const info = (root.view as unknown as { getGraphicsMemoryInfo?(): number }).getGraphicsMemoryInfo?.();
+    return typeof info === 'number' ? info : 0;
+  } catch {
+    // A resource registered before its texture exists has no object to ask.
+    return 0;
+  }
+}
+
+/** The context the root draws with (null before the first view), for WebGL limits and context-loss listeners. */
+export function rootContext(): WebGL2RenderingContext | null {
+  return root ? glOf(root.view) : null;
 }
 
 declare global {

@@ -15,6 +15,26 @@ export function vtkDirection(d: SeriesView['direction']): Float32Array {
   return Float32Array.of(d[0], d[3], d[6], d[1], d[4], d[7], d[2], d[5], d[8]);
 }
 
+/** Whole slices ks as vtk extents [i0, i1, j0, j1, k0, k1], consecutive slices merged (one texSubImage3D each). */
+export function sliceExtents(ks: Iterable<number>, cols: number, rows: number): number[][] {
+  const extents: number[][] = [];
+  for (const k of [...ks].sort((a, b) => a - b)) {
+    const last = extents[extents.length - 1];
+    if (last && last[5] === k - 1) last[5] = k;
+    else extents.push([0, cols - 1, 0, rows - 1, k, k]);
+  }
+  return extents;
+}
+
+/** Stored values spanning the series' modality range (linear modality LUTs; null for tables and colour). */
+export function storedRange(d: SeriesView['display']): [number, number] | null {
+  const lut = d.modalityLut;
+  if (d.components !== 1 || lut.kind !== 'linear' || lut.slope === 0) return null;
+  const a = (d.valueRange[0] - lut.intercept) / lut.slope;
+  const b = (d.valueRange[1] - lut.intercept) / lut.slope;
+  return [Math.min(a, b), Math.max(a, b)];
+}
+
 export type NativeArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array;
 
 const ARRAY_OF: Record<PixelType, { new (n: number): NativeArray; new (b: ArrayBuffer): NativeArray; BYTES_PER_ELEMENT: number }> = {
@@ -40,6 +60,8 @@ export class SeriesVolume {
   readonly mode: 'volume' | 'slices';
   /** Said on screen when the series is kept slice by slice. */
   readonly notice: string | null;
+  /** Slices mode: the factor volume views (MPR, 3D) downsample by; 1 in volume mode. */
+  readonly downsampleFactor: number;
   readonly sliceLength: number;
   readonly sliceCount: number;
   private readonly ctor: (typeof ARRAY_OF)[PixelType];
@@ -57,6 +79,8 @@ export class SeriesVolume {
   private running = 0;
   private disposed = false;
   private image: vtkImageData | null = null;
+  /** Slices that arrived after liveImage() was handed out, not yet in the shared texture. */
+  private readonly pendingUpload = new Set<number>();
   private readonly vtk = ownedVtk();
   error: string | null = null;
   /** Milliseconds from construction until every slice had arrived (volume mode). */
@@ -80,8 +104,10 @@ export class SeriesVolume {
       const factor = Math.max(overTexture ? Math.ceil(Math.max(cols, rows, slices) / maxTexture3D) : 1, overBudget ? Math.ceil(Math.cbrt(bytes / budgetBytes)) : 1);
       const why = overTexture ? `more than ${maxTexture3D} slices or pixels along an axis (this graphics card's 3D texture limit)` : `${Math.round(bytes / 2 ** 20)} MiB, over the viewer's memory budget`;
       this.notice = `Large series (${why}): 2D shows every image at full resolution; volume views will use a copy downsampled by ${factor}.`;
+      this.downsampleFactor = factor;
     } else {
       this.notice = null;
+      this.downsampleFactor = 1;
     }
     this.loaded = new Uint8Array(slices);
     this.focus = Math.floor(slices / 2);
@@ -141,7 +167,16 @@ export class SeriesVolume {
 
   /** The whole series as one vtkImageData, once every slice has arrived (volume mode only). */
   volumeImage(): vtkImageData | null {
-    if (!this.complete || this.disposed) return null;
+    return this.complete ? this.liveImage() : null;
+  }
+
+  /**
+   * The same vtkImageData before every slice has arrived (missing slices read 0 until they come), for views
+   * that fill in progressively (MPR, 3D). Volume mode only. One image and one data array per series, so
+   * every view shares one 3D texture.
+   */
+  liveImage(): vtkImageData | null {
+    if (this.mode !== 'volume' || this.disposed) return null;
     if (!this.image) {
       const v = this.view;
       const image = this.vtk.own(vtkImageData.newInstance());
@@ -150,14 +185,32 @@ export class SeriesVolume {
       image.setOrigin(v.origin);
       image.setDirection(vtkDirection(v.direction));
       const scalars = this.vtk.own(vtkDataArray.newInstance({ name: 'values', numberOfComponents: v.display.components, values: this.volumeData() }));
+      // The range is known (main measured it): vtk.js would otherwise scan the whole array at every partial upload.
+      const range = storedRange(v.display);
+      if (range) for (let c = 0; c < v.display.components; c++) scalars.setRange({ min: range[0], max: range[1] }, c);
       image.getPointData().setScalars(scalars);
       this.image = image;
     }
     return this.image;
   }
 
+  /**
+   * Before a view draws from liveImage(): slices that arrived since the shared texture was made are handed to
+   * the view's property as updated extents, so vtk.js uploads only those (texSubImage3D) and not the whole
+   * volume. When no texture exists yet the draw makes it from everything that has arrived.
+   */
+  syncTexture(property: { setUpdatedExtents(extents: number[][]): unknown }, textureExists: boolean): void {
+    if (!textureExists || this.pendingUpload.size === 0) {
+      this.pendingUpload.clear();
+      return;
+    }
+    property.setUpdatedExtents(sliceExtents(this.pendingUpload, this.view.dimensions[0], this.view.dimensions[1]));
+    this.pendingUpload.clear();
+  }
+
   dispose(): void {
     this.disposed = true;
+    this.pendingUpload.clear();
     this.listeners.clear();
     this.cache.clear();
     this.vtk.release();
@@ -234,6 +287,7 @@ export class SeriesVolume {
           else this.early.set(k, slice.slice());
           this.loaded[k] = 1;
           this.loadedCount++;
+          if (this.image) this.pendingUpload.add(k);
         } else {
           this.cache.set(k, slice.slice());
           while (this.cache.size > SLICE_CACHE) this.cache.delete(this.farthestCached());

@@ -15,7 +15,7 @@ import vtkImageSlice from '@kitware/vtk.js/Rendering/Core/ImageSlice';
 import type { VoiWindowInfo } from '../../src-shared/ipc/contract';
 import { normalOf, screenAxes, type Camera2D, type ImagePlane, type Viewport } from '../../src-shared/viewer/viewGeometry';
 import { applyDisplay } from './displayTransfer';
-import { createChildView, type ChildView } from './renderRoot';
+import { createChildView, textureExists, type ChildView } from './renderRoot';
 import { vtkDirection, type NativeArray, type SeriesVolume } from './seriesVolume';
 import { ownedVtk } from './vtkOwnership';
 
@@ -42,6 +42,20 @@ export interface SliceViewport {
 const sub = (a: readonly number[], b: readonly number[]): [number, number, number] => [a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!];
 const scale = (a: readonly number[], s: number): [number, number, number] => [a[0]! * s, a[1]! * s, a[2]! * s];
 const cross = (a: readonly number[], b: readonly number[]): [number, number, number] => [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
+
+/** Points a renderer's vtk camera as the viewer model's Camera2D says (parallel projection, screen axes of viewGeometry). */
+export function applyCamera2D(renderer: ChildView['renderer'], d: Pick<SliceDraw, 'plane' | 'camera' | 'viewport'>): void {
+  const cam = renderer.getActiveCamera();
+  const { right, down } = screenAxes(d.plane, d.camera);
+  const dop = cross(right, down); // into the screen
+  const distance = 1000;
+  cam.setParallelProjection(true);
+  cam.setFocalPoint(...d.camera.focal);
+  cam.setPosition(...sub(d.camera.focal, scale(dop, distance)));
+  cam.setViewUp(...scale(down, -1));
+  cam.setParallelScale((d.viewport.height / 2) * d.camera.mmPerPx);
+  cam.setClippingRange(1, 2 * distance);
+}
 
 export function createSliceViewport(container: HTMLElement): SliceViewport {
   const child: ChildView = createChildView(container);
@@ -70,18 +84,7 @@ export function createSliceViewport(container: HTMLElement): SliceViewport {
   child.render();
   sliceActor.setVisibility(false);
 
-  const setCamera = (d: SliceDraw) => {
-    const cam = child.renderer.getActiveCamera();
-    const { right, down } = screenAxes(d.plane, d.camera);
-    const dop = cross(right, down); // into the screen
-    const distance = 1000;
-    cam.setParallelProjection(true);
-    cam.setFocalPoint(...d.camera.focal);
-    cam.setPosition(...sub(d.camera.focal, scale(dop, distance)));
-    cam.setViewUp(...scale(down, -1));
-    cam.setParallelScale((d.viewport.height / 2) * d.camera.mmPerPx);
-    cam.setClippingRange(1, 2 * distance);
-  };
+  const setCamera = (d: SliceDraw) => applyCamera2D(child.renderer, d);
 
   const drawFromVolume = (volume: SeriesVolume, d: SliceDraw): boolean => {
     const image = volume.volumeImage();
@@ -104,6 +107,8 @@ export function createSliceViewport(container: HTMLElement): SliceViewport {
     reslice.plane.setOrigin(...centre);
     reslice.plane.setNormal(...normalOf(d.plane));
     const property = reslice.actor.getProperty();
+    // MPR may have made the shared texture while slices were still arriving: bring it up to date.
+    volume.syncTexture(property, textureExists(image.getPointData().getScalars()));
     applyDisplay(property, ctf, volume.view.display, d.window, d.inverted);
     if (d.nearest) property.setInterpolationTypeToNearest();
     else property.setInterpolationTypeToLinear();

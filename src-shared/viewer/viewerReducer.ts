@@ -3,6 +3,7 @@
 import type { Vec3 } from '../dicom/types';
 import type { SeriesView, VoiWindowInfo } from '../ipc/contract';
 import { dot } from '../dicom/volume/vec3';
+import { mprReducer, type MprAction, type MprState } from './mprState';
 import { normalOf, planeOfSlice, sliceNearest, type Camera2D } from './viewGeometry';
 import {
   DEFAULT_CINE_FPS, UNDO_LIMIT, emptyViewport, layoutCells,
@@ -34,7 +35,10 @@ export type ViewerAction =
   | { type: 'redo' }
   | { type: 'sync'; scroll?: boolean; panZoom?: boolean; link?: boolean }
   | { type: 'hideIdentifying'; hide: boolean }
-  | { type: 'overlay'; key: keyof ViewerState['overlays']; visible: boolean };
+  | { type: 'overlay'; key: keyof ViewerState['overlays']; visible: boolean }
+  /** Opens (a state from initialMprState) or closes (null) the MPR/3D layout. */
+  | { type: 'openMpr'; mpr: MprState | null }
+  | { type: 'mpr'; action: MprAction };
 
 const MAX_FPS = 120;
 
@@ -151,6 +155,13 @@ export function viewerReducer(state: ViewerState, action: ViewerAction): ViewerS
       return action.hide === state.hideIdentifying ? state : { ...state, hideIdentifying: action.hide };
     case 'overlay':
       return state.overlays[action.key] === action.visible ? state : { ...state, overlays: { ...state.overlays, [action.key]: action.visible } };
+    case 'openMpr':
+      return action.mpr === state.mpr ? state : { ...state, mpr: action.mpr };
+    case 'mpr': {
+      if (!state.mpr) return state;
+      const mpr = mprReducer(state.mpr, action.action);
+      return mpr === state.mpr ? state : { ...state, mpr };
+    }
   }
 }
 

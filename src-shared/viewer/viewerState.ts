@@ -1,6 +1,7 @@
 // The reading room's state as plain, serialisable data (DESIGN.md section 6). Components render it;
 // tools turn pointer and key events into viewerReducer actions.
 import type { AnnotationRecord, VoiWindowInfo } from '../ipc/contract';
+import type { MprState } from './mprState';
 import type { Camera2D } from './viewGeometry';
 
 export type LayoutId = '1x1' | '1x2' | '2x1' | '2x2' | '2x3' | '3x3';
@@ -51,6 +52,8 @@ export interface ViewerState {
   /** Earlier annotation lists, newest last (at most UNDO_LIMIT). */
   undo: Annotation[][];
   redo: Annotation[][];
+  /** The MPR/3D layout of one series, shown in place of the viewport grid while open; null = the grid. */
+  mpr: MprState | null;
 }
 
 export const UNDO_LIMIT = 100;
@@ -73,5 +76,6 @@ export function initialViewerState(): ViewerState {
     overlays: { corners: true, orientation: true, scaleBar: true, annotations: true },
     undo: [],
     redo: [],
+    mpr: null,
   };
 }

@@ -21,16 +21,16 @@ const GROUP = 'viewer';
 const MAKE_PHANTOMS = path.resolve(repoRoot(), '../shared/tools/make_phantoms.py');
 const MiB = 2 ** 20;
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 }
-function p95(xs: number[]): number {
+export function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]! : NaN;
 }
 
-async function makeCt(work: string, size: number, slices: number): Promise<string> {
+export async function makeCt(work: string, size: number, slices: number): Promise<string> {
   const made = spawnSync('/usr/bin/python3', [MAKE_PHANTOMS, work, '--bench', String(size), String(slices)], { encoding: 'utf8', maxBuffer: 64 * MiB });
   if (made.status !== 0) throw new Error(`make_phantoms.py failed: ${made.stderr.slice(-500)}`);
   const dir = (await fsp.readdir(work)).find((d) => d.startsWith(`ct-bench-${size}x${size}x${slices}`));
@@ -39,7 +39,7 @@ async function makeCt(work: string, size: number, slices: number): Promise<strin
 }
 
 /** JS heap of the page after a full GC: V8 objects plus ArrayBuffer backing stores. */
-async function heapBytes(page: Page): Promise<number> {
+export async function heapBytes(page: Page): Promise<number> {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('HeapProfiler.collectGarbage');
@@ -51,7 +51,7 @@ async function heapBytes(page: Page): Promise<number> {
 }
 
 /** Imports `dir` through the UI and opens its only series; returns the viewport's timings. */
-async function importAndOpen(h: Harness, dir: string): Promise<void> {
+export async function importAndOpen(h: Harness, dir: string): Promise<void> {
   h.setNextFolder(dir);
   await h.page.getByTestId('import-folder').click();
   await h.page.getByTestId('study').first().waitFor({ timeout: 600_000 });
