@@ -14,7 +14,7 @@ import type { SeriesView } from '../../src-shared/ipc/contract';
 import type { Vec3 } from '../../src-shared/dicom/types';
 import { indexToPatient } from '../../src-shared/dicom/volume/volumeSpace';
 import { volumeCentre } from '../../src-shared/viewer/mprGeometry';
-import type { Blend3D, CropBox, MprAction, MprState, ViewDirection } from '../../src-shared/viewer/mprState';
+import { FULL_CROP, type Blend3D, type CropBox, type MprAction, type MprState, type ViewDirection } from '../../src-shared/viewer/mprState';
 import { presetNamed, viewFromDirection, VOLUME_PRESETS, type VolumePreset } from '../../src-shared/viewer/volumePresets';
 import type { ViewerAction } from '../../src-shared/viewer/viewerReducer';
 import { createChildView, gpuBytes, textureExists, type ChildView } from '../views/renderRoot';
@@ -71,7 +71,6 @@ function create(host: HTMLElement): Pipeline {
   actor.getProperty().setRGBTransferFunction(0, ctf);
   actor.getProperty().setScalarOpacity(0, pwf);
   actor.getProperty().setInterpolationTypeToLinear();
-  for (const p of crop) mapper.addClippingPlane(p);
   child.renderer.addVolume(actor);
   return {
     child, mapper, actor, ctf, pwf, crop, shown: null,
@@ -114,8 +113,11 @@ function setQuality(p: Pipeline, grid: Grid, q: typeof REST): void {
   p.mapper.setImageSampleDistance(q.imageSample);
 }
 
-/** The crop box's six planes (normals pointing into the kept part) along the volume's own axes. */
+/** The crop box's six planes (normals pointing into the kept part) along the volume's own axes; none when uncropped (planes cost every ray). */
 function applyCrop(p: Pipeline, grid: Grid, crop: CropBox): void {
+  p.mapper.removeAllClippingPlanes();
+  if (crop.every((v, i) => v === FULL_CROP[i])) return;
+  for (const plane of p.crop) p.mapper.addClippingPlane(plane);
   const d = grid.direction;
   for (let a = 0; a < 3; a++) {
     const axis: Vec3 = [d[a]!, d[3 + a]!, d[6 + a]!];
@@ -149,6 +151,9 @@ export function VolumeViewport({ mpr, view, source, dispatch, revision }: Props)
   const drag = useRef<{ button: number; x: number; y: number } | null>(null);
   const mprDispatch = (action: MprAction) => dispatch({ type: 'mpr', action });
   const v3 = mpr.volume3d;
+  const progress = source.progress();
+  const complete = progress.loaded >= progress.total;
+  void revision;
   const preset = presetNamed(v3.preset);
   const blend: Blend3D = preset.blend !== 'composite' && v3.blend === 'composite' ? preset.blend : v3.blend;
 
@@ -247,7 +252,9 @@ export function VolumeViewport({ mpr, view, source, dispatch, revision }: Props)
       setDrawn(true);
       hostRef.current?.dispatchEvent(new CustomEvent('enclave-drawn', { detail: { view: '3d' } }));
     }
-  }, [source, preset, v3.shade, blend, v3.crop, revision, size]);
+    // While slices stream the 3D view draws once, then again when the volume is complete: a ray-cast frame
+    // costs seconds under software GL, and the MPR views already show the volume filling in.
+  }, [source, preset, v3.shade, blend, v3.crop, complete, size]);
 
   useEffect(() => {
     const p = pipeline.current;
@@ -343,6 +350,7 @@ export function VolumeViewport({ mpr, view, source, dispatch, revision }: Props)
         </details>
       </div>
       <div className="overlay corner corner-bl">{preset.name}{blend !== 'composite' ? ` · ${blend === 'mip' ? 'MIP' : 'MinIP'}` : ''}</div>
+      {!complete && drawn && <div className="overlay corner corner-tl" data-testid="volume-progress">Loading: {progress.loaded}/{progress.total} slices; the 3D view redraws when all have arrived.</div>}
       {!drawn && <p className="viewport-empty" aria-live="polite">Waiting for the first images of the series…</p>}
     </div>
   );
