@@ -96,7 +96,7 @@ export function MprLayout({ mpr, view, series, viewer, dispatch }: Props) {
           {notes.map((n) => <div key={n} data-testid={n === source.notice ? 'downsample-notice' : 'volume-warning'}>{n}</div>)}
         </div>
       )}
-      {context.lost && <p className="viewport-error" role="alert" data-testid="mpr-message">The graphics context was lost; the views will be rebuilt when the system gives it back.</p>}
+      {context.lost && <p className="mpr-alert" role="alert" data-testid="mpr-message">The graphics context was lost; the views will be rebuilt when the system gives it back.</p>}
       <div className="viewport-grid mpr-grid" key={context.generation} style={{ gridTemplateRows: 'repeat(2, 1fr)', gridTemplateColumns: 'repeat(2, 1fr)' }}>
         {MPR_VIEWS.map((id) => <MprViewport key={id} id={id} mpr={mpr} view={view} series={series} source={source} viewer={viewer} dispatch={dispatch} revision={revision} />)}
         {mpr.show3d

@@ -146,6 +146,15 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
   const activeView = activeVp?.seriesId ? views.get(activeVp.seriesId) ?? null : null;
   const presets = useMemo(() => (activeView ? windowPresets(activeView) : []), [activeView]);
 
+  // MPR shows the active viewport's series: opening another series while MPR is up reformats that one (as
+  // Horos and RadiAnt do), a series that is not a volume closes MPR, and the old volume's views are released.
+  const mprSeries = state.mpr?.seriesId ?? null;
+  const mprShow3d = state.mpr?.show3d ?? false;
+  useEffect(() => {
+    if (!mprSeries || !activeVp?.seriesId || activeVp.seriesId === mprSeries || !activeView) return;
+    rawDispatch({ type: 'openMpr', mpr: activeView.kind === 'volume' ? initialMprState(activeView, mprShow3d) : null });
+  }, [mprSeries, mprShow3d, activeVp?.seriesId, activeView]);
+
   const runCommand = useCallback((cmd: ShortcutCommand) => {
     const s = stateRef.current;
     const i = s.active;

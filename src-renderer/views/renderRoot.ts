@@ -135,8 +135,11 @@ declare global {
   interface Window {
     /** Forces the last drawn frame to finish (benches time frames with it). */
     __enclaveFinish?: () => void;
+    /** The shared context, for tests that lose and restore it (WEBGL_lose_context). */
+    __enclaveRootContext?: () => WebGL2RenderingContext | null;
   }
 }
+window.__enclaveRootContext = rootContext;
 window.__enclaveFinish = () => {
   const gl = root ? glOf(root.view) : null;
   gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));

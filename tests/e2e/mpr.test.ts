@@ -195,10 +195,9 @@ describe('MPR on the phantoms', () => {
       return out;
     };
     const axial = await sampleAxial();
-    await h.page.getByTestId('mpr-close').click();
-    await openSeries(h, 'Phantom', 'oblique');
-    await waitReady(h);
-    await h.page.getByTestId('open-mpr').click();
+    // Opening another series while MPR is up reformats that series: MPR follows the active viewport.
+    const obliqueId = await openSeries(h, 'Phantom', 'oblique');
+    await h.page.locator(`[data-testid="mpr-layout"][data-series="${obliqueId}"]`).waitFor({ timeout: 60_000 });
     await waitMpr(h);
     const oblique = await sampleAxial();
     const r = correlation(axial, oblique);
@@ -349,6 +348,37 @@ describe('MPR on the phantoms', () => {
       await h.page.evaluate(() => { delete (window as unknown as { __enclaveMax3DTexture?: number }).__enclaveMax3DTexture; });
       await h.page.getByTestId('mpr-close').click();
     }
+  });
+
+  it('says so when the WebGL context is lost and rebuilds the views when it is restored', async () => {
+    if (await h.page.getByTestId('mpr-close').count()) await h.page.getByTestId('mpr-close').click();
+    await openSeries(h, 'Phantom', 'axial');
+    await waitReady(h);
+    await h.page.getByTestId('open-mpr').click();
+    await waitMpr(h);
+    await centreOn(h, LESION);
+    const m = await mprMap(h, 'coronal');
+    const [px, py] = m.toViewport(LESION);
+    const before = await shot(h, 'coronal', 'mpr-before-context-loss');
+    // The extension object must be taken before the loss: a lost context hands out no extensions.
+    const loseContext = (lose: boolean) => h.page.evaluate((l) => {
+      const w = window as unknown as { __enclaveRootContext?: () => WebGL2RenderingContext | null; __loseExt?: WEBGL_lose_context | null };
+      w.__loseExt ??= w.__enclaveRootContext?.()?.getExtension('WEBGL_lose_context') ?? null;
+      if (!w.__loseExt) throw new Error('no WEBGL_lose_context');
+      if (l) w.__loseExt.loseContext(); else w.__loseExt.restoreContext();
+    }, lose);
+    await loseContext(true);
+    await expect.poll(() => h.page.getByTestId('mpr-message').count(), { timeout: 30_000 }).toBe(1);
+    expect(await h.page.getByTestId('mpr-message').innerText()).toContain('graphics context was lost');
+    await h.page.screenshot({ path: join(SHOTS, 'mpr-context-lost.png') });
+    await loseContext(false);
+    await expect.poll(() => h.page.getByTestId('mpr-message').count(), { timeout: 30_000 }).toBe(0);
+    await waitMpr(h);
+    await centreOn(h, LESION);
+    const after = await shot(h, 'coronal', 'mpr-after-context-restored');
+    expect(meanIn(after, px, py, 2), 'lesion drawn again after the restore').toBeGreaterThan(180);
+    expect(Math.abs(meanIn(after, px, py, 20) - meanIn(before, px, py, 20)), 'same picture as before the loss').toBeLessThan(3);
+    await h.page.getByTestId('mpr-close').click();
   });
 
   it('shows the 15.5-degree tilted CT (dicom2nifti sliceincrement/002) on the engine\'s resampled grid, without shear, with the tilt warning', async () => {
