@@ -55,6 +55,14 @@ interface OpenSeries {
   layout: SeriesLayout;
   view: SeriesView;
   output: FrameOutput;
+  /**
+   * Keep slices in the cache after serving them: only for compressed data, which is costly to decode again.
+   * Uncompressed slices leave main once the renderer has them (it holds the series' volume), so main does not
+   * hold a second copy of every volume open on screen.
+   */
+  keepServed: boolean;
+  /** 1 for slices already served (not prefetched again when they have left the cache). */
+  served: Uint8Array;
   /** Values per slice on the wire (components included) and their array type. */
   sliceLength: number;
   wire: ReturnType<typeof wireConstructor>;
@@ -176,6 +184,8 @@ export class SeriesService implements PixelSource {
     }
     const parts = await Promise.all(Array.from({ length: n }, (_, i) => this.sliceValues(entry, first + i, 'now')));
     parts.forEach((p, i) => out.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), i * sliceBytes));
+    entry.served.fill(1, first, last + 1);
+    if (!entry.keepServed) for (let k = first; k <= last; k++) this.cache.delete(`${entry.seq}/${k}`);
     this.prefetchAround(entry, first, last);
     return out.buffer;
   }
@@ -300,7 +310,7 @@ export class SeriesService implements PixelSource {
     };
     const [cols, rows] = layout.dimensions;
     const entry: OpenSeries = {
-      seq, seriesId, store, instances, frames, order: layout.order, layout, view, output: plan.output,
+      seq, seriesId, store, instances, frames, order: layout.order, layout, view, output: plan.output, keepServed: needsCodecs(first.transferSyntaxUid), served: new Uint8Array(layout.dimensions[2]),
       sliceLength: cols * rows * plan.components, wire: wireConstructor(plan.pixelType), volume: null, held, heldBytes, decoding: new Map(), closed: false,
     };
 
@@ -457,7 +467,7 @@ export class SeriesService implements PixelSource {
     const slices = entry.view.dimensions[2];
     for (let d = 1; d <= this.prefetch; d++) {
       for (const j of [last + d, first - d]) {
-        if (j < 0 || j >= slices || entry.closed || entry.decoding.has(j) || this.cache.has(`${entry.seq}/${j}`)) continue;
+        if (j < 0 || j >= slices || entry.closed || entry.served[j] || entry.decoding.has(j) || this.cache.has(`${entry.seq}/${j}`)) continue;
         this.sliceValues(entry, j, 'background').catch(() => undefined);
       }
     }

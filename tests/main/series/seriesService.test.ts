@@ -212,13 +212,16 @@ describe('series service', () => {
     const ref = await referenceVolume(dir);
     const slices = await allSlices(service, view);
     expect(slices.filter((s, k) => !same(s, sliceOf(ref, k))).length).toBe(0);
-    // Every instance read once for this open, the header's included.
-    expect([...reads.values()].every((n) => n === 1)).toBe(true);
+    // Every instance read once for this open, the header's included, except the slices served twice (41..49):
+    // uncompressed slices leave main's cache once served (the renderer holds the volume), so a second ask reads
+    // and decodes again instead of main keeping a second copy of the volume.
+    const twice = new Set([41, 42, 43, 44, 45, 46, 47, 48, 49].map((k) => view.frames[k]!.instanceId));
+    expect([...reads.entries()].filter(([id, n]) => n !== (twice.has(id) ? 2 : 1))).toEqual([]);
     expect(reads.size).toBe(80);
     const decoded = decoder.calls;
+    expect(decoded).toBe(80 + 9);
     await service.slice(seriesId, 10);
-    expect(decoder.calls).toBe(decoded);
-    expect(decoded).toBe(80);
+    expect(decoder.calls).toBe(decoded + 1);
   });
 
   it('serves every slice to a renderer fetching 4 at a time even when the pool refuses prefetches, reading each instance once', async () => {
