@@ -5,3 +5,4 @@ export { createUidRemapper, patientDateOffsetDays, type UidRemapper } from './ui
 export { PROFILE_EDITION, PROFILE_ROWS } from './profileTable';
 export { OPTION_KEYS, type DeidOptions, type OptionKey, type ProfileRow } from './profileTypes';
 export { CID_7050 } from './conformance';
+export { SAFE_PRIVATE_ATTRIBUTES, SAFE_PRIVATE_SOURCE, type SafePrivateCondition } from './safePrivate';

@@ -90,7 +90,7 @@ export async function planDeid(inputs: readonly ExportInput[], opts: DeidExportO
 
 /** Second pass: de-identifies one file at a time (one shared context, so UIDs map consistently) for the caller to write. */
 export async function* deidentifyEach(inputs: readonly ExportInput[], plan: DeidPlan, opts: DeidExportOptions, deps: ExportDeps): AsyncGenerator<DeidentifiedFile> {
-  const ctx = createDeidContext(deps.secret, opts.options ?? {}, opts.safePrivate ?? []);
+  const ctx = createDeidContext(deps.secret, opts.options ?? {}, opts.safePrivate);
   for (const input of inputs) {
     const source = inputId(input);
     const tree = await readInput(input);
