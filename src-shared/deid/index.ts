@@ -1,6 +1,6 @@
 // Public surface of the de-identification engine.
 export { createDeidContext, deidentifyBytes, deidentifyTree, type DeidContext, type DeidFileReport, type SafePrivateAttribute } from './deidentify';
-export { assessBurnedIn, redactRectangles, type BurnedInAssessment, type Rect } from './burnedIn';
+export { assessBurnedIn, redactPixelData, type BurnedInAssessment, type Rect, type RedactionOutcome } from './burnedIn';
 export { createUidRemapper, patientDateOffsetDays, type UidRemapper } from './uidRemap';
 export { PROFILE_EDITION, PROFILE_ROWS } from './profileTable';
 export { OPTION_KEYS, type DeidOptions, type OptionKey, type ProfileRow } from './profileTypes';

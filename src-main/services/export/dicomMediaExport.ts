@@ -73,7 +73,7 @@ export async function buildDicomMedia(inputs: readonly ExportInput[], opts: Deid
       modality: text(d.tree, 0x00080060),
       instanceNumber: text(d.tree, 0x00200013),
     });
-    files.push({ source: d.source, output: fileId.join('/'), sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts });
+    files.push({ source: d.source, output: fileId.join('/'), sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, ...(d.redactionNote ? { redactionNote: d.redactionNote } : {}), counts: d.counts });
   }
   const fileSetUid = createUidRemapper(deps.secret).map(`fileset:${entries.map((e) => e.sopInstanceUid).join(',')}`);
   await sink({ fileId: ['DICOMDIR'], bytes: buildDicomdir(entries, 'ENCLAVE', fileSetUid) });
