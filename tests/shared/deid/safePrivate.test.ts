@@ -74,7 +74,12 @@ describe('Retain Safe Private (PS3.15 Table E.3.10-1)', () => {
   }
 
   it('holds the table as data: creators, groups, element bytes and VRs', () => {
-    expect(SAFE_PRIVATE_ATTRIBUTES.length).toBeGreaterThan(100);
+    // 479 rows in the current edition's table, each (creator, group, element byte) once.
+    expect(SAFE_PRIVATE_ATTRIBUTES).toHaveLength(479);
+    expect(new Set(SAFE_PRIVATE_ATTRIBUTES.map((s) => `${s.creator}|${s.group}|${s.element}`)).size).toBe(479);
+    expect(SAFE_PRIVATE_ATTRIBUTES).toContainEqual(expect.objectContaining({ creator: 'Philips Imaging DD 001', group: 0x2001, element: 0x03, vr: 'FL', meaning: 'MR Image Diffusion B-Factor' }));
+    expect(SAFE_PRIVATE_ATTRIBUTES).toContainEqual(expect.objectContaining({ creator: 'Philips Imaging DD 129', group: 0x2001, element: 0x09, vr: 'UL' }));
+    expect(SAFE_PRIVATE_ATTRIBUTES).toContainEqual(expect.objectContaining({ creator: 'SIEMENS Ultrasound SC2000', group: 0x0119, element: 0x11, vr: '' }));
     expect(SAFE_PRIVATE_ATTRIBUTES).toContainEqual(expect.objectContaining({ creator: 'GEMS_ACQU_01', group: 0x0019, element: 0x23, vr: 'DS' }));
     expect(SAFE_PRIVATE_ATTRIBUTES).toContainEqual(expect.objectContaining({ creator: 'SIEMENS MR HEADER', group: 0x0019, element: 0x27, vr: 'FD', vm: '6' }));
     for (const s of SAFE_PRIVATE_ATTRIBUTES) {
