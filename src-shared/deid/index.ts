@@ -6,3 +6,4 @@ export { PROFILE_EDITION, PROFILE_ROWS } from './profileTable';
 export { OPTION_KEYS, type DeidOptions, type OptionKey, type ProfileRow } from './profileTypes';
 export { CID_7050 } from './conformance';
 export { SAFE_PRIVATE_ATTRIBUTES, SAFE_PRIVATE_SOURCE, type SafePrivateCondition } from './safePrivate';
+export { parseRedactionRegions, RedactionRegionsSchema, regionsFor, type ImageKey, type RedactionRegions } from './redactionRegions';

@@ -36,6 +36,8 @@ export interface RedactionOutcome {
   note: string;
 }
 
+const MAX_OUTPUT_BYTES = 2 ** 31 - 1;
+
 const LOSSY_METHOD: Record<string, string> = {
   '1.2.840.10008.1.2.4.50': 'ISO_10918_1',
   '1.2.840.10008.1.2.4.51': 'ISO_10918_1',
@@ -146,6 +148,8 @@ export async function redactPixelData(tree: DicomTree, rects: readonly Rect[], c
   if (first.desc.kind !== 'integer' || bitsAllocated === 1) throw new AppError('DEID_BURNED_IN', 'only integer pixel data of 8, 16 or 32 bits can be redacted');
   const box = boxes(rects, rows, columns);
   const frameSamples = rows * columns * spp;
+  // The whole uncompressed result is held at once: refuse what could not be (a hostile frame count).
+  if (frameSamples * frames * (bitsAllocated / 8) > MAX_OUTPUT_BYTES) throw new AppError('DICOM_LIMIT_EXCEEDED', 'the uncompressed image would exceed 2 GiB');
   const out = allocate(bitsAllocated, pixelRepresentation === 1, frameSamples * frames);
   let photometric = '';
   let blank: number[] = [];

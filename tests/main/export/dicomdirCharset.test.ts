@@ -7,6 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDicomdir, type DicomdirEntry } from '../../../src-shared/dicom/write/dicomdir';
 import { exportDicomMedia } from '../../../src-main/services/export/dicomMediaExport';
+import { scanDicomdir } from '../../../src-main/services/import/dicomdir';
 import { DATA, python, requireTool, tmpDir } from '../../shared/deid/deidTestKit';
 import { testDeps } from './exportKit';
 
@@ -104,5 +105,8 @@ describe('DICOMDIR with international text', () => {
     expect(r.recs[0]?.name).toBe('');
     expect(fs.readFileSync(path.join(out, 'DICOMDIR')).includes(Buffer.from('1b24423b334544', 'hex'))).toBe(false);
     expect(dumpIso2022jp(path.join(out, 'DICOMDIR'))).toContain(`(0008,1030) LO [${STUDY}]`);
+    // The app's own importer reads the media back whole.
+    const scan = await scanDicomdir(path.join(out, 'DICOMDIR'));
+    expect(scan).toMatchObject({ broken: null, missing: [], recordsByType: { PATIENT: 1, STUDY: 1, SERIES: 1, IMAGE: 1 } });
   });
 });
