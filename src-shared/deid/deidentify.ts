@@ -11,14 +11,9 @@ import { profileRowFor, type Resolved, resolveRow, validateOptions } from './pro
 import type { DeidOptions } from './profileTypes';
 import { IdentifierSet } from './textScrub';
 import { createUidRemapper, patientDateOffsetDays, type UidRemapper } from './uidRemap';
+import { SAFE_PRIVATE_ATTRIBUTES, safePrivateIndex, safePrivateKey, type SafePrivateAttribute } from './safePrivate';
 
-/** A private attribute PS3.15 E.3.10 lets the Retain Safe Private option keep: its block's creator and element byte. */
-export interface SafePrivateAttribute {
-  creator: string;
-  group: number;
-  /** Low byte of the element number (the block-relative part, 0x00..0xFF). */
-  element: number;
-}
+export type { SafePrivateAttribute } from './safePrivate';
 
 /** State shared by every file of one export, so UIDs map consistently across them. */
 export interface DeidContext {
@@ -26,11 +21,14 @@ export interface DeidContext {
   options: DeidOptions;
   uids: UidRemapper;
   safePrivate: readonly SafePrivateAttribute[];
+  /** `safePrivate` keyed by creator, group and element byte. */
+  safePrivateByKey: ReadonlyMap<string, SafePrivateAttribute>;
 }
 
-export function createDeidContext(secret: Uint8Array, options: DeidOptions = {}, safePrivate: readonly SafePrivateAttribute[] = []): DeidContext {
+/** `safePrivate` defaults to PS3.15 Table E.3.10-1; it is used only under the Retain Safe Private option. */
+export function createDeidContext(secret: Uint8Array, options: DeidOptions = {}, safePrivate: readonly SafePrivateAttribute[] = SAFE_PRIVATE_ATTRIBUTES): DeidContext {
   validateOptions(options);
-  return { secret, options, uids: createUidRemapper(secret), safePrivate };
+  return { secret, options, uids: createUidRemapper(secret), safePrivate, safePrivateByKey: safePrivateIndex(safePrivate) };
 }
 
 export interface DeidFileReport {
@@ -90,6 +88,7 @@ class Engine {
     private identifiers: IdentifierSet,
     private dateOffset: number,
     private declaredSafety: ReadonlyMap<string, DeclaredBlock> = new Map(),
+    private root: DicomItem = { elements: [] },
   ) {}
 
   private remapUids(el: DicomElement): void {
@@ -168,6 +167,16 @@ class Engine {
     for (const item of el.items ?? []) this.item(item, mode);
   }
 
+  /** A listed row applies when the element's VR agrees with the table's and the row's condition (if any) holds. */
+  private listedSafe(row: SafePrivateAttribute, el: DicomElement): boolean {
+    const vr = el.items ? 'SQ' : el.vr;
+    if (row.vr && vr !== 'UN' && !row.vr.split('/').includes(vr)) return false;
+    const c = row.condition;
+    if (!c) return true;
+    const v = findElement(this.root, c.tag);
+    return v !== undefined && c.oneOf.includes(asciiValue(v).trim().toUpperCase());
+  }
+
   private keepPrivate(item: DicomItem, el: DicomElement): boolean {
     if (!this.ctx.options.retainSafePrivate) return false;
     const group = groupOf(el.tag);
@@ -176,7 +185,8 @@ class Engine {
     const block = elem >> 8;
     const creatorEl = findElement(item, ((group << 16) | block) >>> 0);
     const creator = creatorEl ? asciiValue(creatorEl).trim() : '';
-    if (this.ctx.safePrivate.some((s) => s.group === group && s.creator === creator && s.element === (elem & 0xff))) return true;
+    const row = this.ctx.safePrivateByKey.get(safePrivateKey(creator, group, elem & 0xff));
+    if (row && this.listedSafe(row, el)) return true;
     const declared = this.declaredSafety.get(`${group}:${creator}`);
     return declared !== undefined && (declared.status === 'SAFE' || (declared.status === 'MIXED' && declared.safe.has(elem & 0xff)));
   }
@@ -200,6 +210,8 @@ class Engine {
         if (this.keepPrivate(item, el)) {
           keptPrivateBlocks.add(((group << 16) | (elem >> 8)) >>> 0);
           if (el.items) this.items(el, 'cleanLeaves');
+          // A kept private UID (e.g. an analysed series) follows the same remapping as the standard ones.
+          else if (el.vr === 'UI' && !this.ctx.options.retainUids) this.remapUids(el);
           else if (this.scrub(el)) this.report.cleaned++;
           kept.push(el);
         } else this.report.privateRemoved++;
@@ -303,7 +315,7 @@ export function deidentifyTree(tree: DicomTree, ctx: DeidContext, extra: { pixel
   const identifiers = new IdentifierSet();
   collectIdentifiers(ds, ctx.options, identifiers);
   const declared = declaredPrivateSafety(ds, tree.transferSyntaxUid !== '1.2.840.10008.1.2.2');
-  const engine = new Engine(ctx, identifiers, patientDateOffsetDays(ctx.secret, patientKey), declared);
+  const engine = new Engine(ctx, identifiers, patientDateOffsetDays(ctx.secret, patientKey), declared, ds);
   engine.item(ds, 'normal');
   tree.meta = [];
   addConformanceAttributes(ds, ctx.options, extra.pixelsCleaned ?? false);

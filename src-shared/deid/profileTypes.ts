@@ -29,8 +29,13 @@ export interface ProfileRow {
   /** VR from the data dictionary ('' when the row spans several attributes). */
   vr: string;
   options: Partial<Record<OptionKey, OptionAction>>;
-  /** Where the option cells come from: the earlier-edition JSON, or the table's uniform rule (see profileSource/README.md). */
+  /** Where the option cells came from before they were checked: the earlier-edition JSON, or the table's uniform rule. */
   optionsSource: 'innolitics' | 'derived';
+  /**
+   * The cells checked against the standard's text (current edition, profileSource/optionsCurrent.txt): 'agrees', 'fixed'
+   * (they differed; `options` now holds the text's cells) or 'absent' (the row is not in that text; cells unchecked).
+   */
+  optionsCheck: 'agrees' | 'fixed' | 'absent';
 }
 
 /** The options of PS3.15 E.3 a de-identification run uses; Full Dates and Modified Dates are mutually exclusive. */

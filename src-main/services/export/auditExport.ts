@@ -22,10 +22,11 @@ export async function audited<T>(deps: ExportDeps, permission: ExportPermission,
   }
 }
 
-export function optionDetail(opts: { options?: Record<string, boolean | undefined>; burnedIn?: { override?: boolean; redactions?: ReadonlyMap<string, unknown> } }): AuditDetail {
+export function optionDetail(opts: { options?: Record<string, boolean | undefined>; burnedIn?: { override?: boolean; redactions?: ReadonlyMap<string, unknown>; regions?: unknown } }): AuditDetail {
   const d: AuditDetail = { profile: 'PS3.15-E.1-basic' };
   for (const [k, v] of Object.entries(opts.options ?? {})) if (v) d[`option.${k}`] = true;
   if (opts.burnedIn?.override) d['burnedInOverride'] = true;
   if (opts.burnedIn?.redactions?.size) d['redactedFiles'] = opts.burnedIn.redactions.size;
+  if (opts.burnedIn?.regions) d['redactionRegions'] = true;
   return d;
 }

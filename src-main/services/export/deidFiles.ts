@@ -4,10 +4,13 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { AppError, toAppError } from '../../../src-shared/errors';
 import type { DicomTree } from '../../../src-shared/dicom/write/elementTree';
-import { findElement } from '../../../src-shared/dicom/write/elementTree';
+import { findElement, putElement } from '../../../src-shared/dicom/write/elementTree';
 import { readTree } from '../../../src-shared/dicom/write/readTree';
-import { asciiValue } from '../../../src-shared/dicom/write/stringValues';
-import { assessBurnedIn, createDeidContext, deidentifyTree, redactRectangles } from '../../../src-shared/deid';
+import { asciiValue, stringElement } from '../../../src-shared/dicom/write/stringValues';
+import { assessBurnedIn, createDeidContext, deidentifyTree, redactPixelData, type Rect } from '../../../src-shared/deid';
+import { regionsFor } from '../../../src-shared/deid/redactionRegions';
+import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
+import { createNodeCodecs } from '../codecs/nodeCodecs';
 import { PROFILE_ROWS } from '../../../src-shared/deid/profileTable';
 import { type DeidExportOptions, type ExportDeps, type ExportInput, inputId } from './exportTypes';
 
@@ -16,6 +19,8 @@ export interface DeidentifiedFile {
   tree: DicomTree;
   burnedInFlagged: boolean;
   redacted: boolean;
+  /** What redaction did, for the export summary (e.g. "... re-encoded uncompressed (the original was lossy compressed)"). */
+  redactionNote?: string;
   counts: Record<string, number>;
 }
 
@@ -56,6 +61,8 @@ export function text(tree: DicomTree, tag: number): string {
 
 export interface DeidPlan {
   flagged: ReadonlySet<string>;
+  /** Rectangles to blank per input: given per input, or found in the redaction regions (by SOP instance or size). */
+  rects: ReadonlyMap<string, readonly Rect[]>;
   /** Original patient key (ID and name) per input, for pseudonyms; kept in memory only. */
   patientKey: ReadonlyMap<string, string>;
 }
@@ -63,6 +70,7 @@ export interface DeidPlan {
 /** First pass: reads every input once, applies the burned-in policy; nothing is written yet. */
 export async function planDeid(inputs: readonly ExportInput[], opts: DeidExportOptions, deps: ExportDeps): Promise<DeidPlan> {
   const flagged = new Set<string>();
+  const rects = new Map<string, readonly Rect[]>();
   const patientKey = new Map<string, string>();
   const ids = new Set<string>();
   for (const input of inputs) {
@@ -76,28 +84,42 @@ export async function planDeid(inputs: readonly ExportInput[], opts: DeidExportO
       throw toAppError(e, 'EXPORT_FAILED');
     }
     if (assessBurnedIn(tree).flagged) flagged.add(source);
+    const given = opts.burnedIn?.redactions?.get(source) ?? (opts.burnedIn?.regions ? regionsFor(opts.burnedIn.regions, imageKey(tree)) : undefined);
+    if (given && given.length > 0) rects.set(source, given);
     patientKey.set(source, `${text(tree, 0x00100020)}\\${text(tree, 0x00100010)}`);
   }
-  const unresolved = [...flagged].filter((f) => !opts.burnedIn?.redactions?.has(f));
+  const unresolved = [...flagged].filter((f) => !rects.has(f));
   if (unresolved.length > 0) {
     if (!opts.burnedIn?.override) {
       throw new AppError('DEID_BURNED_IN', `${unresolved.length} file(s) may carry burned-in text: redact them or export with an explicit override`);
     }
     await deps.checkPermission('export.burnedInOverride', deps.user);
   }
-  return { flagged, patientKey };
+  return { flagged, rects, patientKey };
+}
+
+function u16(tree: DicomTree, tag: number): number {
+  const v = findElement(tree.dataSet, tag)?.value;
+  if (!v || v.length < 2) return 0;
+  return new DataView(v.buffer, v.byteOffset, 2).getUint16(0, tree.transferSyntaxUid !== '1.2.840.10008.1.2.2');
+}
+
+function imageKey(tree: DicomTree) {
+  return { sopInstanceUid: text(tree, 0x00080018), rows: u16(tree, 0x00280010), columns: u16(tree, 0x00280011), manufacturer: text(tree, 0x00080070), model: text(tree, 0x00081090) };
 }
 
 /** Second pass: de-identifies one file at a time (one shared context, so UIDs map consistently) for the caller to write. */
 export async function* deidentifyEach(inputs: readonly ExportInput[], plan: DeidPlan, opts: DeidExportOptions, deps: ExportDeps): AsyncGenerator<DeidentifiedFile> {
-  const ctx = createDeidContext(deps.secret, opts.options ?? {}, opts.safePrivate ?? []);
+  const ctx = createDeidContext(deps.secret, opts.options ?? {}, opts.safePrivate);
+  let codecs: CodecRegistry | undefined;
   for (const input of inputs) {
     const source = inputId(input);
     const tree = await readInput(input);
-    const rects = opts.burnedIn?.redactions?.get(source);
-    const redacted = !!rects && rects.length > 0;
-    if (redacted) redactRectangles(tree, rects);
-    const report = deidentifyTree(tree, ctx, { pixelsCleaned: redacted });
-    yield { source, tree, burnedInFlagged: plan.flagged.has(source), redacted, counts: { ...report } };
+    const rects = plan.rects.get(source);
+    const outcome = rects ? await redactPixelData(tree, rects, (codecs ??= await (deps.codecs ?? createNodeCodecs)())) : undefined;
+    const report = deidentifyTree(tree, ctx, { pixelsCleaned: !!outcome });
+    // Our own sentence (no identifying data), added after the profile removed the original's description.
+    if (outcome) putElement(tree.dataSet, stringElement(0x00082111, 'ST', outcome.note));
+    yield { source, tree, burnedInFlagged: plan.flagged.has(source), redacted: !!outcome, ...(outcome ? { redactionNote: outcome.note } : {}), counts: { ...report } };
   }
 }

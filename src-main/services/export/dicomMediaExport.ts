@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildDicomdir, type DicomdirEntry } from '../../../src-shared/dicom/write/dicomdir';
-import { putElement } from '../../../src-shared/dicom/write/elementTree';
+import { parseSpecificCharacterSet, decodeText } from '../../../src-shared/dicom/charset';
+import type { DicomTree } from '../../../src-shared/dicom/write/elementTree';
+import { findElement, putElement } from '../../../src-shared/dicom/write/elementTree';
 import { stringElement } from '../../../src-shared/dicom/write/stringValues';
 import { outputTransferSyntax, writeTree } from '../../../src-shared/dicom/write/writeTree';
 import { createUidRemapper } from '../../../src-shared/deid';
@@ -18,6 +20,12 @@ const pad = (prefix: string, n: number) => `${prefix}${String(n).padStart(6, '0'
 function patientPseudonym(secret: Uint8Array, originalKey: string): string {
   const mac = hmacSha256(secret, new TextEncoder().encode(`patient:${originalKey}`));
   return `ANON${Array.from(mac.subarray(0, 5), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()}`;
+}
+
+/** A text value decoded with the file's own Specific Character Set (the DICOMDIR re-encodes it). */
+function decoded(tree: DicomTree, tag: number, vr: string): string {
+  const v = findElement(tree.dataSet, tag)?.value;
+  return v ? decodeText(v, parseSpecificCharacterSet(text(tree, 0x00080005)), vr).trim() : '';
 }
 
 export interface MediaFile {
@@ -59,21 +67,22 @@ export async function buildDicomMedia(inputs: readonly ExportInput[], opts: Deid
       sopClassUid: text(d.tree, 0x00080016),
       sopInstanceUid: sop,
       transferSyntaxUid: outputTransferSyntax(d.tree),
-      patientId: pid,
-      patientName: text(d.tree, 0x00100010),
+      patientId: decoded(d.tree, 0x00100020, 'LO'),
+      patientName: decoded(d.tree, 0x00100010, 'PN'),
       studyInstanceUid: study,
       studyDate: text(d.tree, 0x00080020),
       studyTime: text(d.tree, 0x00080030),
-      studyId: text(d.tree, 0x00200010),
-      // DICOMDIR records are written in the default repertoire: a description in another charset is left out.
-      studyDescription: /^[\x20-\x7e]*$/.test(text(d.tree, 0x00081030)) ? text(d.tree, 0x00081030) : '',
-      accessionNumber: text(d.tree, 0x00080050),
+      studyId: decoded(d.tree, 0x00200010, 'SH'),
+      studyDescription: decoded(d.tree, 0x00081030, 'LO'),
+      accessionNumber: decoded(d.tree, 0x00080050, 'SH'),
+      seriesDescription: decoded(d.tree, 0x0008103e, 'LO'),
+      specificCharacterSet: text(d.tree, 0x00080005),
       seriesInstanceUid: series,
       seriesNumber: text(d.tree, 0x00200011),
       modality: text(d.tree, 0x00080060),
       instanceNumber: text(d.tree, 0x00200013),
     });
-    files.push({ source: d.source, output: fileId.join('/'), sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts });
+    files.push({ source: d.source, output: fileId.join('/'), sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, ...(d.redactionNote ? { redactionNote: d.redactionNote } : {}), counts: d.counts });
   }
   const fileSetUid = createUidRemapper(deps.secret).map(`fileset:${entries.map((e) => e.sopInstanceUid).join(',')}`);
   await sink({ fileId: ['DICOMDIR'], bytes: buildDicomdir(entries, 'ENCLAVE', fileSetUid) });

@@ -2,6 +2,8 @@
 // work) and an audit sink (the audit service). Both are plain callbacks so services stay testable.
 import type { AuditEventInput } from '../../../src-shared/audit/auditEvents';
 import type { Rect, SafePrivateAttribute } from '../../../src-shared/deid';
+import type { RedactionRegions } from '../../../src-shared/deid/redactionRegions';
+import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import type { DeidOptions } from '../../../src-shared/deid/profileTypes';
 
 export type ExportPermission =
@@ -26,6 +28,8 @@ export interface ExportDeps {
   /** Per-installation de-identification secret (UID remapping and date offsets derive from it). */
   secret: Uint8Array;
   now?: () => Date;
+  /** Pixel decoders for redaction (default: the WebAssembly codecs loaded once per process). */
+  codecs?: () => Promise<CodecRegistry>;
 }
 
 /** An instance held elsewhere (the encrypted store): an opaque id and a way to read its bytes. */
@@ -44,6 +48,8 @@ export function inputId(input: ExportInput): string {
 export interface BurnedInPolicy {
   /** Rectangles to blank, per input (file path or InstanceSource id), in pixel coordinates. */
   redactions?: ReadonlyMap<string, readonly Rect[]>;
+  /** Saved regions (per image size and device, or per SOP Instance UID), used for inputs without their own `redactions`. */
+  regions?: RedactionRegions;
   /** Export flagged files unredacted: needs the 'export.burnedInOverride' permission and is audited. */
   override?: boolean;
 }
@@ -61,6 +67,8 @@ export interface ExportedFile {
   sopInstanceUid: string;
   burnedInFlagged: boolean;
   redacted: boolean;
+  /** What redaction did to the pixel data, including a re-encoding of compressed (and lossy) originals. */
+  redactionNote?: string;
   counts: Record<string, number>;
 }
 

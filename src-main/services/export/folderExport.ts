@@ -19,7 +19,7 @@ export async function exportDeidentifiedFolder(inputs: readonly ExportInput[], o
         const sop = text(d.tree, 0x00080018);
         const output = path.join(outDir, `${sop}.dcm`);
         fs.writeFileSync(output, writeTree(d.tree));
-        files.push({ source: d.source, output, sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, counts: d.counts });
+        files.push({ source: d.source, output, sopInstanceUid: sop, burnedInFlagged: d.burnedInFlagged, redacted: d.redacted, ...(d.redactionNote ? { redactionNote: d.redactionNote } : {}), counts: d.counts });
       }
       return { files, outputPath: outDir };
     },

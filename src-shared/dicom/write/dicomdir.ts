@@ -1,6 +1,11 @@
 // A DICOMDIR (Basic Directory IOD, PS3.3 F; PS3.10 media file-set) for a set of files this app writes:
 // PATIENT -> STUDY -> SERIES -> IMAGE records with the byte offsets that link them. Explicit VR little endian.
+// Names and descriptions are written in the character set of the file they come from (a record whose keys are
+// not all ASCII carries its own Specific Character Set, PS3.3 F.5.x "Type 1C"), falling back to UTF-8
+// (ISO_IR 192) when a character has no encoding there.
 import { AppError } from '../../errors';
+import { parseSpecificCharacterSet } from '../charset';
+import { encodeSpecificText } from '../charsetEncode';
 import { encodeAscii } from './stringValues';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './writeTree';
 import { concatBytes } from '../../bytes';
@@ -23,6 +28,9 @@ export interface DicomdirEntry {
   seriesNumber: string;
   modality: string;
   instanceNumber: string;
+  /** The source file's Specific Character Set (0008,0005) value as written (e.g. "\\ISO 2022 IR 87"); '' or absent: default repertoire. */
+  specificCharacterSet?: string;
+  seriesDescription?: string;
 }
 
 type El = { tag: number; vr: string; value: Uint8Array };
@@ -42,11 +50,35 @@ function encodeElement(e: El): Uint8Array {
 }
 const s = (tag: number, vr: string, text: string): El => ({ tag, vr, value: encodeAscii(text, vr) });
 
+/** A text key (PN, LO, SH) kept as Unicode until its record's character set is chosen. */
+type Key = El | { tag: number; vr: string; text: string };
+const t = (tag: number, vr: string, text: string): Key => ({ tag, vr, text });
+const SPECIFIC_CHARACTER_SET = 0x00080005;
+
+/** Encodes a record's text keys in the source file's character set (UTF-8 when that cannot hold them). */
+function encodeKeys(keys: Key[], charset: string): { els: El[]; charset: string | undefined } {
+  const texts = keys.filter((k): k is { tag: number; vr: string; text: string } => 'text' in k);
+  // eslint-disable-next-line no-control-regex
+  if (texts.every((k) => /^[\x00-\x7f]*$/.test(k.text))) return { els: keys.map((k) => ('text' in k ? s(k.tag, k.vr, k.text) : k)), charset: undefined };
+  for (const cs of [charset, 'ISO_IR 192']) {
+    const terms = parseSpecificCharacterSet(cs);
+    const encoded = texts.map((k) => encodeSpecificText(k.text, terms, k.vr));
+    if (encoded.every((e) => e !== undefined)) {
+      let i = 0;
+      const els = keys.map((k) => ('text' in k ? { tag: k.tag, vr: k.vr, value: encoded[i++] as Uint8Array } : k));
+      return { els: [...els, s(SPECIFIC_CHARACTER_SET, 'CS', cs)], charset: cs };
+    }
+  }
+  throw new AppError('EXPORT_FAILED', 'a DICOMDIR key cannot be encoded');
+}
+
 const FILE_ID_PART = /^[A-Z0-9_]{1,8}$/;
 
 interface RecordNode {
   type: 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
   keys: El[];
+  /** The record's Specific Character Set when its keys needed one. */
+  charset?: string;
   children: RecordNode[];
   offset: number;
   bytes?: Uint8Array;
@@ -71,6 +103,11 @@ function orDummy(v: string, dummy: string): string {
   return v.trim() === '' ? dummy : v;
 }
 
+function record(type: RecordNode['type'], keys: Key[], e: DicomdirEntry): RecordNode {
+  const { els, charset } = encodeKeys(keys, e.specificCharacterSet ?? '');
+  return { type, keys: els, ...(charset !== undefined ? { charset } : {}), children: [], offset: 0 };
+}
+
 function buildTree(entries: readonly DicomdirEntry[]): RecordNode[] {
   const patients = new Map<string, RecordNode>();
   const studies = new Map<string, RecordNode>();
@@ -79,31 +116,31 @@ function buildTree(entries: readonly DicomdirEntry[]): RecordNode[] {
     if (e.fileId.length < 1 || e.fileId.length > 8 || !e.fileId.every((p) => FILE_ID_PART.test(p))) throw new AppError('EXPORT_FAILED', 'invalid media file ID');
     let p = patients.get(e.patientId);
     if (!p) {
-      p = { type: 'PATIENT', keys: [s(0x00100010, 'PN', e.patientName), s(0x00100020, 'LO', orDummy(e.patientId, 'ANONYMOUS'))], children: [], offset: 0 };
+      p = record('PATIENT', [t(0x00100010, 'PN', e.patientName), t(0x00100020, 'LO', orDummy(e.patientId, 'ANONYMOUS'))], e);
       patients.set(e.patientId, p);
     }
     let st = studies.get(e.studyInstanceUid);
     if (!st) {
       // Type 1 keys of the STUDY record get a dummy when de-identification emptied them.
-      st = {
-        type: 'STUDY',
-        keys: [
+      st = record(
+        'STUDY',
+        [
           s(0x00080020, 'DA', orDummy(e.studyDate, '19000101')),
           s(0x00080030, 'TM', orDummy(e.studyTime, '000000')),
-          s(0x00080050, 'SH', e.accessionNumber),
-          s(0x00081030, 'LO', e.studyDescription),
+          t(0x00080050, 'SH', e.accessionNumber),
+          t(0x00081030, 'LO', e.studyDescription),
           s(0x0020000d, 'UI', e.studyInstanceUid),
-          s(0x00200010, 'SH', orDummy(e.studyId, '1')),
+          t(0x00200010, 'SH', orDummy(e.studyId, '1')),
         ],
-        children: [],
-        offset: 0,
-      };
+        e,
+      );
       studies.set(e.studyInstanceUid, st);
       p.children.push(st);
     }
     let se = series.get(e.seriesInstanceUid);
     if (!se) {
-      se = { type: 'SERIES', keys: [s(0x00080060, 'CS', orDummy(e.modality, 'OT')), s(0x0020000e, 'UI', e.seriesInstanceUid), s(0x00200011, 'IS', orDummy(e.seriesNumber, '1'))], children: [], offset: 0 };
+      const description = e.seriesDescription ? [t(0x0008103e, 'LO', e.seriesDescription)] : [];
+      se = record('SERIES', [s(0x00080060, 'CS', orDummy(e.modality, 'OT')), ...description, s(0x0020000e, 'UI', e.seriesInstanceUid), s(0x00200011, 'IS', orDummy(e.seriesNumber, '1'))], e);
       series.set(e.seriesInstanceUid, se);
       st.children.push(se);
     }
@@ -168,5 +205,9 @@ export function buildDicomdir(entries: readonly DicomdirEntry[], fileSetId: stri
   link(roots);
   const items = concatBytes(order.map((n) => n.bytes as Uint8Array));
   const seqHead = concatBytes([u16(0x0004), u16(0x1220), new Uint8Array([0x53, 0x51]), u16(0), u32(items.length)]);
-  return concatBytes([head, before(roots[0]?.offset ?? 0, roots[roots.length - 1]?.offset ?? 0), seqHead, items]);
+  // One character set for every record that needs one is also stated for the whole directory (after the
+  // record sequence in tag order, so no offset moves), for readers that look only there.
+  const sets = new Set(order.flatMap((n) => (n.charset ? [n.charset] : [])));
+  const after = sets.size === 1 ? encodeElement(s(SPECIFIC_CHARACTER_SET, 'CS', [...sets][0] as string)) : new Uint8Array(0);
+  return concatBytes([head, before(roots[0]?.offset ?? 0, roots[roots.length - 1]?.offset ?? 0), seqHead, items, after]);
 }

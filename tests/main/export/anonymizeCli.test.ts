@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { anonymizeCommand, CLI_OPTIONS, runAnonymize } from '../../../src-main/cli/anonymize';
+import { anonymizeCommand, CLI_OPTIONS, REDACT_REGIONS_HELP, runAnonymize } from '../../../src-main/cli/anonymize';
 import { OPTION_KEYS } from '../../../src-shared/deid';
 import { DATA, PHI_FILE, dcmdump, tmpDir } from '../../shared/deid/deidTestKit';
 
@@ -66,5 +66,28 @@ describe('enclave anonymize', () => {
     }
     expect(logged).toHaveLength(6);
     expect(fs.existsSync(path.join(out, 'DICOMDIR'))).toBe(true);
+  });
+
+  it('--redact-regions: a JSON of rectangles by image size or SOP instance blanks the flagged images, and bad JSON is refused', async () => {
+    const dir = tmpDir('cli-redact');
+    const us = path.join(DATA, 'corpus/orthanc-tests/TransferSyntaxes/1.2.840.10008.1.2.4.50.dcm');
+    fs.copyFileSync(us, path.join(dir, 'us.dcm'));
+    const regions = path.join(tmpDir('cli-regions'), 'regions.json');
+    fs.writeFileSync(regions, JSON.stringify({ version: 1, bySize: [{ columns: 640, rows: 480, rects: [{ x: 0, y: 0, width: 640, height: 40 }] }] }));
+    const secretFile = path.join(tmpDir('cli-secret4'), 's');
+    const out = tmpDir('cli-redacted');
+    // Without regions the ultrasound is refused (burned-in text), with them it is redacted and said so.
+    await expect(runAnonymize({ input: dir, output: tmpDir('cli-refused'), secretFile })).rejects.toMatchObject({ code: 'DEID_BURNED_IN' });
+    const s = await runAnonymize({ input: dir, output: out, secretFile, redactRegions: regions });
+    expect(s.lines[0]).toMatch(/\[burned-in: redacted, Burned-in text redacted: 1 rectangle\(s\) blanked in 1 frame\(s\); pixel data decoded from JPEG Baseline \(lossy\) and re-encoded uncompressed \(the original was lossy compressed\)\]/);
+    const dump = dcmdump(s.result.files[0]?.output as string);
+    expect(dump).toMatch(/\(0028,0301\) CS \[NO\]/);
+    expect(dump).toMatch(/\(0028,2110\) CS \[01\]/);
+    expect(dump).toMatch(/TransferSyntaxUID.*LittleEndianExplicit|=LittleEndianExplicit/);
+    fs.writeFileSync(regions, JSON.stringify({ bySize: [{ columns: 640, rows: 480, rects: [{ x: 0, y: 0, width: -1, height: 40 }] }] }));
+    await expect(runAnonymize({ input: dir, output: tmpDir('cli-bad'), secretFile, redactRegions: regions })).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/bySize\.0\.rects\.0\.width/) });
+    fs.writeFileSync(regions, '{ not json');
+    await expect(runAnonymize({ input: dir, output: tmpDir('cli-bad2'), secretFile, redactRegions: regions })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(anonymizeCommand().helpInformation() + REDACT_REGIONS_HELP).toMatch(/--redact-regions <file>[\s\S]*bySopInstance/);
   });
 });

@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assessBurnedIn, redactRectangles } from '../../../src-shared/deid';
+import { assessBurnedIn, redactPixelData } from '../../../src-shared/deid';
 import { readTree } from '../../../src-shared/dicom/write/readTree';
 import { exportDeidentifiedFolder } from '../../../src-main/services/export/folderExport';
 import { DATA, PHI_FILE, python, tmpDir } from '../../shared/deid/deidTestKit';
 import { testDeps } from './exportKit';
+import { createNodeCodecs } from '../../../src-main/services/codecs/nodeCodecs';
 
 const MAKE_US = `
 import sys, pydicom
@@ -72,8 +73,17 @@ describe('burned-in annotation', () => {
     await expect(exportDeidentifiedFolder([us], tmpDir('override-denied'), { burnedIn: { override: true } }, denied)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
   });
 
-  it('refuses to redact compressed pixel data with a clear error', () => {
+  it('refuses a rectangle that lies outside the image or is empty, rather than exporting unredacted', async () => {
+    const tree = () => readTree(new Uint8Array(fs.readFileSync(path.join(DATA, 'corpus/debian-octave-dicom/US-PAL-8-10x-echo.dcm'))));
+    await expect(redactPixelData(tree(), [{ x: 600, y: 0, width: 5, height: 5 }], await createNodeCodecs())).rejects.toMatchObject({ code: 'DEID_BURNED_IN' });
+    await expect(redactPixelData(tree(), [{ x: 0, y: 0, width: 0, height: 5 }], await createNodeCodecs())).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('redacts compressed (RLE, palette, 10 frames) pixel data: every frame, written uncompressed', async () => {
     const tree = readTree(new Uint8Array(fs.readFileSync(path.join(DATA, 'corpus/debian-octave-dicom/US-PAL-8-10x-echo.dcm'))));
-    expect(() => redactRectangles(tree, [{ x: 0, y: 0, width: 5, height: 5 }])).toThrow(expect.objectContaining({ code: 'DEID_BURNED_IN' }));
+    const outcome = await redactPixelData(tree, [{ x: 0, y: 0, width: 50, height: 20 }], await createNodeCodecs());
+    expect(outcome).toMatchObject({ frames: 10, photometric: 'PALETTE COLOR', reencodedFrom: { transferSyntaxUid: '1.2.840.10008.1.2.5', lossy: false } });
+    expect(tree.transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
+    expect(outcome.note).toMatch(/decoded from RLE Lossless and re-encoded uncompressed$/);
   });
 });

@@ -44,11 +44,27 @@ describe('PS3.15 Table E.1-1 as data', () => {
     ['0040A730', 'Content Sequence', 'D', { cleanStructuredContent: 'C' }],
     ['00700001', 'Graphic Annotation Sequence', 'D', { cleanGraphics: 'C' }],
     ['00081140', 'Referenced Image Sequence', 'X/Z/U*', { retainUids: 'K' }],
-    ['00081120', 'Referenced Patient Sequence', 'X', { retainUids: 'X' }],
+    // The earlier edition's extract had X under Retain UIDs; the standard's text has K (fixed by the check).
+    ['00081120', 'Referenced Patient Sequence', 'X', { retainUids: 'K' }],
+    // Derived cells the check completed: device identity is kept on calibration dates, AE titles are cleaned.
+    ['0014407E', 'Calibration Date', 'X', { retainDeviceIdentity: 'K', retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' }],
+    ['00080055', 'Station AE Title', 'X', { retainDeviceIdentity: 'C' }],
+    ['00080106', 'Context Group Version', 'D', { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' }],
     ['GGGGEEEE', 'Private attributes', 'X', { retainSafePrivate: 'C' }],
   ])('row %s %s', (tag, name, basic, options) => {
     const row = PROFILE_ROWS.find((r) => r.tag === tag);
     expect(row).toMatchObject({ name, basic, options });
+  });
+
+  it('has every option cell checked against the standard text, the result recorded per row', () => {
+    const count = (f: (r: (typeof PROFILE_ROWS)[number]) => boolean) => PROFILE_ROWS.filter(f).length;
+    // Every row of 2024b is in the text checked; none is left unchecked.
+    expect(count((r) => r.optionsCheck === 'absent')).toBe(0);
+    // The 105 rows whose cells were derived by rule: 94 agreed, 11 lacked a Retain Device Identity K.
+    expect(count((r) => r.optionsSource === 'derived' && r.optionsCheck === 'agrees' && Object.keys(r.options).length > 0)).toBe(94);
+    expect(count((r) => r.optionsSource === 'derived' && r.optionsCheck === 'fixed')).toBe(56);
+    expect(count((r) => r.optionsSource === 'innolitics' && r.optionsCheck === 'fixed')).toBe(4);
+    expect(count((r) => r.optionsCheck === 'agrees')).toBe(561);
   });
 
   it('finds overlay and curve rows by their repeating groups', () => {
@@ -66,6 +82,7 @@ describe('PS3.15 Table E.1-1 as data', () => {
     expect(resolveRow(row(0x00081030), {}).kind).toBe('remove');
     expect(resolveRow(row(0x00080080), { retainInstitutionIdentity: true }).kind).toBe('keep');
     expect(resolveRow(row(0x00080020), { retainLongitudinalModifiedDates: true }).kind).toBe('shiftDates');
-    expect(resolveRow(row(0x00081120), { retainUids: true }).kind).toBe('remove');
+    expect(resolveRow(row(0x00081120), { retainUids: true }).kind).toBe('keep');
+    expect(resolveRow(row(0x00080055), { retainDeviceIdentity: true }).kind).toBe('clean');
   });
 });
