@@ -40,7 +40,7 @@ const TOOLS: { id: ToolId; label: string }[] = [
   { id: 'windowLevel', label: 'W/L' }, { id: 'pan', label: 'Pan' }, { id: 'zoom', label: 'Zoom' },
   { id: 'length', label: 'Length' }, { id: 'angle', label: 'Angle' }, { id: 'cobb', label: 'Cobb' },
   { id: 'ellipse', label: 'Ellipse' }, { id: 'rectangle', label: 'Rect' }, { id: 'probe', label: 'Probe' },
-  { id: 'arrow', label: 'Arrow' }, { id: 'text', label: 'Text' }, { id: 'select', label: 'Select' },
+  { id: 'arrow', label: 'Arrow' }, { id: 'text', label: 'Text' }, { id: 'redaction', label: 'Redact' }, { id: 'select', label: 'Select' },
 ];
 const SAVE_DELAY_MS = 400;
 const OVERLAY_LABELS = { corners: 'Text', orientation: 'Labels', scaleBar: 'Scale', annotations: 'Marks' } as const;
