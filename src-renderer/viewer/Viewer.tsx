@@ -157,8 +157,9 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
     const frame = view.frames[Math.min(vp.slice, view.frames.length - 1)];
     const voi = vp.window ?? view.display.defaultWindow;
     const choices: ExportChoice[] = [];
-    if (frame) choices.push({ label: `This image (${view.modality} ${view.seriesDescription || 'series'}, image ${vp.slice + 1} of ${view.frames.length})`, scope: { seriesId: view.seriesId, instanceIds: [frame.instanceId] }, image: { frame: frame.frameIndex, window: { center: voi.center, width: voi.width } } });
-    choices.push({ label: `This series (${view.modality} ${view.seriesDescription || ''}, ${view.frames.length} images)`, scope: { seriesId: view.seriesId } });
+    const what = [view.modality, view.seriesDescription].filter(Boolean).join(' ');
+    if (frame) choices.push({ label: `This image (${what}, image ${vp.slice + 1} of ${view.frames.length})`, scope: { seriesId: view.seriesId, instanceIds: [frame.instanceId] }, image: { frame: frame.frameIndex, window: { center: voi.center, width: voi.width } } });
+    choices.push({ label: `This series (${what}, ${view.frames.length} image${view.frames.length === 1 ? '' : 's'})`, scope: { seriesId: view.seriesId } });
     choices.push({ label: 'The whole study', scope: { studyId: view.studyId } });
     onExport(choices);
   };

@@ -314,7 +314,8 @@ describe('export from the UI', () => {
   it('redacts a rectangle drawn on a multi-frame JPEG ultrasound in every frame', async () => {
     const seriesId = await openSeries(h, 'US Dopler');
     await waitReady(h, 0, seriesId);
-    const rect = await drawRedaction(seriesId, 10, 5, 150, 40);
+    // Across the top of the Doppler sector: colour and grey pixels in every frame.
+    const rect = await drawRedaction(seriesId, 140, 20, 240, 90);
     await viewport(h).screenshot({ path: join(SHOTS, 'export-redaction-jpeg-viewer.png') });
     const output = await exportSeriesWithRedaction('redact-jpeg');
     const r = checkRedaction(JPEG_US, output, rect);
