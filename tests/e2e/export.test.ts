@@ -99,7 +99,14 @@ with tempfile.TemporaryDirectory() as tmp:
            'burnedIn': str(pydicom.dcmread(output).get('BurnedInAnnotation', '')),
            'insidePixels': int(inside.sum()), 'sameShape': a.shape == b.shape}
     if a.shape == b.shape:
-        res['insideNonZero'] = int(np.count_nonzero(b[:, inside]))
+        ins = b[:, inside]  # (frames, pixels[, samples])
+        # Blanked: no information left inside. Luminance (or every sample, for RGB and grey) is 0; a YBR
+        # output may keep Cb/Cr at any one constant value (128 is black, 0 is what a plain zero-fill leaves).
+        flat = ins.reshape(ins.shape[0], ins.shape[1], -1)
+        if pb.startswith('YBR'):
+            res['insideNonZero'] = int(np.count_nonzero(flat[..., 0])) + sum(int(np.count_nonzero(flat[..., c] != flat[0, 0, c])) for c in (1, 2))
+        else:
+            res['insideNonZero'] = int(np.count_nonzero(flat))
         res['outsideMaxDiff'] = int(np.abs(a[:, ~inside] - b[:, ~inside]).max())
         res['outsideTol'] = tol
         res['originalInsideNonZero'] = int(np.count_nonzero(a[:, inside]))
@@ -147,11 +154,26 @@ describe('export from the UI', () => {
     await h.page.getByTestId('export-study').click();
     await h.page.getByTestId('export-file-count').waitFor();
     expect(await h.page.getByTestId('export-file-count').innerText()).toMatch(/^1 image file/);
-    // Keyboard: the dialog opens with focus inside it and takes the reading room's keys for itself.
-    expect(await h.page.evaluate(() => !!document.activeElement?.closest('[data-testid="export-dialog"]'))).toBe(true);
+    // Keyboard: the dialog opens with focus inside it; Escape closes it, focus returns to the button that opened
+    // it; Enter opens it again and, on the preselected "folder" choice, submits it.
+    const focusInDialog = () => h.page.evaluate(() => !!document.activeElement?.closest('[data-testid="export-dialog"]'));
+    expect(await focusInDialog()).toBe(true);
     await h.page.screenshot({ path: join(SHOTS, 'export-study-dialog.png') });
+    for (let i = 0; i < 25; i++) await h.page.keyboard.press('Tab');
+    expect(await focusInDialog()).toBe(true);
+    await h.page.keyboard.press('Escape');
+    await expect.poll(() => h.page.getByTestId('export-dialog').count()).toBe(0);
+    expect(await h.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('export-study');
+    await h.page.keyboard.press('Enter');
+    await h.page.getByTestId('export-file-count').waitFor();
+    expect(await h.page.getByTestId('export-kind-folder').isChecked()).toBe(true);
     const dest = join(work, 'out-folder');
-    await runExport('study-folder', dest);
+    mkdirSync(dest);
+    h.setNextFolder(dest);
+    await h.page.getByTestId('export-kind-folder').focus();
+    await h.page.keyboard.press('Enter');
+    await h.page.getByTestId('export-summary').waitFor({ timeout: 120_000 });
+    await h.page.screenshot({ path: join(SHOTS, 'export-study-folder-summary.png') });
     const summary = await h.page.getByTestId('export-summary').innerText();
     expect(summary).toMatch(/1 file exported as enclave-export-/);
     expect(summary).toMatch(/\d+ removed/);
