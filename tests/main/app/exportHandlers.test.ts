@@ -13,6 +13,7 @@ import type { EffectivePolicy } from '../../../src-main/services/policy/policySc
 import { MemoryStudyStore } from '../../../src-main/services/store/memoryStudyStore';
 import { findElement, PIXEL_DATA } from '../../../src-shared/dicom/write/elementTree';
 import { readTree } from '../../../src-shared/dicom/write/readTree';
+import type { AuditEventInput } from '../../../src-shared/audit/auditEvents';
 import type { Envelope, SeriesListItem, StudyListItem } from '../../../src-shared/ipc/contract';
 import type { ExportProgress, ExportReview, ExportSummary } from '../../../src-shared/ipc/exportContract';
 
@@ -108,6 +109,21 @@ describe('export channels', () => {
     value(await a.call('annotations:save', { seriesId: usSeries, annotations: [] }));
   });
 
+  it('exports flagged files unredacted only under the override, audited with the study as participant', async () => {
+    const events: AuditEventInput[] = [];
+    // The encrypted store's audit trail, as the handlers find it on the store (a memory store has none).
+    Object.assign(store, { audit: { record: (e: AuditEventInput) => events.push(e) } });
+    try {
+      a.setFolder(tmp());
+      const summary = value<ExportSummary>(await run({ scope: { studyId: usStudy }, burnedIn: { confirmed: true, override: true } }));
+      expect(summary).toMatchObject({ files: 1, flagged: 1, redacted: 0, overridden: 1 });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ kind: 'export', outcome: 'success', user: 'local', objects: [{ type: 'study', id: usStudy }], detail: { burnedInOverride: true, exportKind: 'export.deidentifiedFolder' } });
+    } finally {
+      delete (store as { audit?: unknown }).audit;
+    }
+  });
+
   it('returns a generated package password once and writes an AES zip', async () => {
     const dest = tmp();
     a.setFolder(dest);
@@ -158,8 +174,10 @@ describe('export channels', () => {
 });
 
 describe('export under machine policy', () => {
-  it('refuses every export when no role may export, and audits nothing it did not do', async () => {
-    const a = await app({ ExportAllowedRoles: [] });
+  it('refuses every export when no role may export, and audits the refusal', async () => {
+    const events: AuditEventInput[] = [];
+    const store = Object.assign(new MemoryStudyStore(), { audit: { record: (e: AuditEventInput) => events.push(e) } });
+    const a = await app({ ExportAllowedRoles: [] }, store);
     value(await a.call('import:paths', { paths: [PHI] }));
     const studyId = value<StudyListItem[]>(await a.call('studies:list', {}))[0]!.studyId;
     expect(value<ExportReview>(await a.call('export:review', { scope: { studyId } })).policy.exportAllowed).toBe(false);
@@ -168,6 +186,7 @@ describe('export under machine policy', () => {
     const r = await a.call('export:run', { jobId: 'denied', scope: { studyId }, kind: 'folder', burnedIn: { confirmed: true, override: false } });
     expect(r).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
     expect(fs.readdirSync(dest)).toEqual([]);
+    expect(events).toMatchObject([{ kind: 'export', outcome: 'seriousFailure', eventType: 'useOfRestrictedFunction', detail: { denied: true } }]);
   });
 
   it('allows only the de-identified picture when policy requires de-identification, with its watermark text', async () => {
