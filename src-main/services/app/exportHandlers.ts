@@ -208,7 +208,7 @@ export function createExportHandlers(o: ExportHandlerOptions): ExportHandlers {
         audit: (event) => void store.audit?.record({ ...event, objects: [...(event.objects ?? []), ...objects] }),
       };
 
-      const folder = await o.dialogs.chooseFolder();
+      const folder = await o.dialogs.chooseFolder('export');
       if (folder === null) return null;
       const controller = new AbortController();
       jobs.set(req.jobId, controller);
