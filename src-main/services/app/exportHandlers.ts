@@ -185,7 +185,8 @@ export function createExportHandlers(o: ExportHandlerOptions): ExportHandlers {
       const redactions = await redactionsOf(store, items);
       const p = o.policy();
       const image = req.kind === 'image' ? req.image : undefined;
-      if (req.kind !== 'image') {
+      // Only an unconfirmed request costs a reading pass: a confirmed one says the dialog's review was seen.
+      if (req.kind !== 'image' && !req.burnedIn.confirmed) {
         const flagged = await review(store, items, redactions);
         // The dialog listed these files; exporting them needs the user's explicit "I reviewed them".
         if (flagged.length > 0 && !req.burnedIn.confirmed) throw new AppError('DEID_BURNED_IN', `${flagged.length} file(s) may carry burned-in text: review them and confirm before exporting.`);
