@@ -8,6 +8,7 @@ import { Viewer, type OpenRequest } from './viewer/Viewer';
 import { hasWebGL2 } from './views/webgl';
 import { StoreGate } from './views/StoreGate';
 import { SettingsPanel } from './views/SettingsPanel';
+import { ExportDialog, type ExportChoice } from './export/ExportDialog';
 
 export function App() {
   const [seriesId, setSeriesId] = useState<string | null>(null);
@@ -20,6 +21,7 @@ export function App() {
   const [request, setRequest] = useState<OpenRequest | null>(null);
   const [hideIdentifying, setHideIdentifying] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [exportChoices, setExportChoices] = useState<ExportChoice[] | null>(null);
   /** Machine policy may turn quick view off (main refuses it too); hidden until known. */
   const [quickViewAllowed, setQuickViewAllowed] = useState(false);
   /** Studies whose series were opened: the viewer labels images with them. */
@@ -94,14 +96,15 @@ export function App() {
         <button type="button" className="settings-open" onClick={() => setSettingsOpen(true)} data-testid="settings-open" aria-haspopup="dialog">Settings</button>
       </header>
       {settingsOpen && <SettingsPanel onClose={() => setSettingsOpen(false)} />}
+      {exportChoices && <ExportDialog choices={exportChoices} onClose={() => setExportChoices(null)} />}
       <main className="workspace">
         <StoreGate onOpen={() => { setCacheOpen(true); refresh(); }} />
-        <StudyBrowser onOpenSeries={openSeries} selectedSeriesId={seriesId} refreshKey={refreshKey} hideIdentifying={hideIdentifying} onPurged={(id) => setGoneStudies([id])} />
+        <StudyBrowser onOpenSeries={openSeries} selectedSeriesId={seriesId} refreshKey={refreshKey} hideIdentifying={hideIdentifying} onPurged={(id) => setGoneStudies([id])} onExport={setExportChoices} />
         <section className="viewer">
           {!hasWebGL2() ? (
             <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>
           ) : (
-            <Viewer request={request} goneStudies={goneStudies} studies={[...studies.values()]} hideIdentifying={hideIdentifying} onHideIdentifying={setHideIdentifying} />
+            <Viewer request={request} goneStudies={goneStudies} studies={[...studies.values()]} hideIdentifying={hideIdentifying} onHideIdentifying={setHideIdentifying} onExport={setExportChoices} />
           )}
         </section>
       </main>

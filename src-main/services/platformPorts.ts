@@ -3,8 +3,8 @@
 import type { EventName, Events } from '../../src-shared/ipc/contract';
 
 export interface Dialogs {
-  /** The folder the user picked in main's own dialog, or null when they cancelled. */
-  chooseFolder(): Promise<string | null>;
+  /** The folder the user picked in main's own dialog, or null when they cancelled. 'export' asks where to write (and may create it). */
+  chooseFolder(purpose?: 'import' | 'export'): Promise<string | null>;
 }
 
 export interface EventSink {

@@ -12,6 +12,7 @@ import type { ViewerAction } from '../../src-shared/viewer/viewerReducer';
 import { toModality } from '../views/displayTransfer';
 import type { SeriesVolume } from '../views/seriesVolume';
 import { referenceSegment } from '../../src-shared/viewer/referenceLines';
+import { isRedaction, redactionCorners, redactionPoints, redactionRect } from '../../src-shared/viewer/redaction';
 
 export interface Draft {
   kind: AnnotationKind;
@@ -36,12 +37,15 @@ interface Props {
   otherPlanes: ImagePlane[];
   width: number;
   height: number;
+  /** 2D viewports show the series' redactions as the solid boxes the export will blank (MPR planes do not). */
+  showRedactions?: boolean;
 }
 
 const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
 /** Where on this slice an annotation belongs: 2D images by their frame, volumes by the slice plane. */
 function onThisSlice(a: Annotation, view: SeriesView, plane: ImagePlane, slice: number): boolean {
+  if (isRedaction(a)) return false;
   const frame = view.frames[slice];
   if (view.kind === 'images') return a.seriesId === view.seriesId && a.sopInstanceUid === frame?.sopInstanceUid && a.frameIndex === frame.frameIndex;
   const sameSpace = a.seriesId === view.seriesId || (view.frameOfReferenceUid !== '' && a.frameOfReferenceUid === view.frameOfReferenceUid);
@@ -107,11 +111,18 @@ function Shape({ a, pts }: { a: Pick<Annotation, 'kind'>; pts: Vec2[] }) {
   }
 }
 
-export function AnnotationLayer({ view, volume, slice, plane, toScreen, toWorld, annotations, selected, draft, tool, dispatch, otherPlanes, width, height }: Props) {
+export function AnnotationLayer({ view, volume, slice, plane, toScreen, toWorld, annotations, selected, draft, tool, dispatch, otherPlanes, width, height, showRedactions = false }: Props) {
   const moving = useRef<{ id: string; point: number } | null>(null);
   const shown = annotations.filter((a) => onThisSlice(a, view, plane, slice));
   const project = (ps: Vec3[]) => ps.map((p) => toScreen(p) ?? [0, 0]) as Vec2[];
   const selectable = tool === 'select';
+  // A series' redactions cover every image of it (they all have the size of the one drawn on).
+  const redactions = showRedactions ? annotations.filter((a) => isRedaction(a) && a.seriesId === view.seriesId) : [];
+  const box = (points: readonly Vec3[]) => {
+    const r = redactionRect(points);
+    return r ? { r, corners: project(redactionCorners(plane, r)) } : null;
+  };
+  const draftEdges = draft?.kind === 'redaction' && draft.points.length >= 2 ? redactionPoints(plane, draft.points[0]!, draft.points[1]!) : null;
 
   return (
     <svg className="overlay annotation-layer" width={width} height={height} data-testid="annotations" style={{ pointerEvents: selectable ? 'auto' : 'none' }}
@@ -129,6 +140,14 @@ export function AnnotationLayer({ view, volume, slice, plane, toScreen, toWorld,
         const a = seg && toScreen(seg[0]);
         const b = seg && toScreen(seg[1]);
         return a && b ? <line key={`ref${i}`} className="reference-line" data-testid="reference-line" x1={a[0]} y1={a[1]} x2={b[0]} y2={b[1]} /> : null;
+      })}
+      {redactions.map((a) => {
+        const b = box(a.points);
+        return b && (
+          <polygon key={a.id} className={`redaction${a.id === selected ? ' selected' : ''}`} data-testid="redaction" data-rect={`${b.r.x},${b.r.y},${b.r.width},${b.r.height}`}
+            points={b.corners.map((q) => q.join(',')).join(' ')}
+            onPointerDown={selectable ? (e) => { e.stopPropagation(); dispatch({ type: 'select', id: a.id }); } : undefined} />
+        );
       })}
       {shown.map((a) => {
         const pts = project(a.points);
@@ -149,11 +168,15 @@ export function AnnotationLayer({ view, volume, slice, plane, toScreen, toWorld,
           </g>
         );
       })}
-      {draft && (
+      {draft && draft.kind !== 'redaction' && (
         <g className="annotation draft" data-testid="annotation-draft">
           <Shape a={draft} pts={project(draft.points)} />
         </g>
       )}
+      {draftEdges && (() => {
+        const b = box(draftEdges);
+        return b && <polygon className="redaction draft" data-testid="redaction-draft" points={b.corners.map((q) => q.join(',')).join(' ')} />;
+      })()}
     </svg>
   );
 }

@@ -15,6 +15,7 @@ import { TagBrowser } from '../views/TagBrowser';
 import { useSeriesVolumes } from './useSeriesVolumes';
 import { recordTiming } from './viewerTimings';
 import { ViewportCell } from './ViewportCell';
+import type { ExportChoice } from '../export/ExportDialog';
 
 export interface OpenRequest {
   seriesId: string;
@@ -34,18 +35,20 @@ interface Props {
   studies: StudyListItem[];
   hideIdentifying: boolean;
   onHideIdentifying(hide: boolean): void;
+  /** Opens the export dialog with what the viewer shows (this image, this series, the study). */
+  onExport?(choices: ExportChoice[]): void;
 }
 
 const TOOLS: { id: ToolId; label: string }[] = [
   { id: 'windowLevel', label: 'W/L' }, { id: 'pan', label: 'Pan' }, { id: 'zoom', label: 'Zoom' },
   { id: 'length', label: 'Length' }, { id: 'angle', label: 'Angle' }, { id: 'cobb', label: 'Cobb' },
   { id: 'ellipse', label: 'Ellipse' }, { id: 'rectangle', label: 'Rect' }, { id: 'probe', label: 'Probe' },
-  { id: 'arrow', label: 'Arrow' }, { id: 'text', label: 'Text' }, { id: 'select', label: 'Select' },
+  { id: 'arrow', label: 'Arrow' }, { id: 'text', label: 'Text' }, { id: 'redaction', label: 'Redact' }, { id: 'select', label: 'Select' },
 ];
 const SAVE_DELAY_MS = 400;
 const OVERLAY_LABELS = { corners: 'Text', orientation: 'Labels', scaleBar: 'Scale', annotations: 'Marks' } as const;
 
-export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideIdentifying }: Props) {
+export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideIdentifying, onExport }: Props) {
   const [state, rawDispatch] = useReducer(viewerReducer, undefined, initialViewerState);
   const stateRef = useRef<ViewerState>(state);
   stateRef.current = state;
@@ -126,21 +129,40 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
 
   // Saved measurements: the whole set of a series after each change, debounced.
   const lastSaved = useRef(new Map<string, string>());
+  const saveChanged = useCallback(async () => {
+    const bySeries = new Map<string, ViewerState['annotations']>();
+    for (const id of loadedAnnotations.current) bySeries.set(id, []);
+    for (const a of stateRef.current.annotations) bySeries.get(a.seriesId)?.push(a);
+    const saving: Promise<unknown>[] = [];
+    for (const [seriesId, list] of bySeries) {
+      const json = JSON.stringify(list);
+      if (lastSaved.current.get(seriesId) === json) continue;
+      if (!lastSaved.current.has(seriesId) && list.length === 0) { lastSaved.current.set(seriesId, json); continue; }
+      lastSaved.current.set(seriesId, json);
+      saving.push(call('annotations:save', { seriesId, annotations: list }).catch(() => undefined));
+    }
+    await Promise.all(saving);
+  }, []);
   useEffect(() => {
-    const timer = setTimeout(() => {
-      const bySeries = new Map<string, typeof state.annotations>();
-      for (const id of loadedAnnotations.current) bySeries.set(id, []);
-      for (const a of state.annotations) bySeries.get(a.seriesId)?.push(a);
-      for (const [seriesId, list] of bySeries) {
-        const json = JSON.stringify(list);
-        if (lastSaved.current.get(seriesId) === json) continue;
-        if (!lastSaved.current.has(seriesId) && list.length === 0) { lastSaved.current.set(seriesId, json); continue; }
-        lastSaved.current.set(seriesId, json);
-        void call('annotations:save', { seriesId, annotations: list }).catch(() => undefined);
-      }
-    }, SAVE_DELAY_MS);
+    const timer = setTimeout(() => void saveChanged(), SAVE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [state.annotations]);
+  }, [state.annotations, saveChanged]);
+
+  // Export of this image or this series: redactions just drawn are saved first, so main applies them.
+  const openExport = async () => {
+    const vp = stateRef.current.viewports[stateRef.current.active];
+    const view = vp?.seriesId ? viewsRef.current.get(vp.seriesId) : undefined;
+    if (!vp || !view || !onExport) return;
+    await saveChanged();
+    const frame = view.frames[Math.min(vp.slice, view.frames.length - 1)];
+    const voi = vp.window ?? view.display.defaultWindow;
+    const choices: ExportChoice[] = [];
+    const what = [view.modality, view.seriesDescription].filter(Boolean).join(' ');
+    if (frame) choices.push({ label: `This image (${what}, image ${vp.slice + 1} of ${view.frames.length})`, scope: { seriesId: view.seriesId, instanceIds: [frame.instanceId] }, image: { frame: frame.frameIndex, window: { center: voi.center, width: voi.width } } });
+    choices.push({ label: `This series (${what}, ${view.frames.length} image${view.frames.length === 1 ? '' : 's'})`, scope: { seriesId: view.seriesId } });
+    choices.push({ label: 'The whole study', scope: { studyId: view.studyId } });
+    onExport(choices);
+  };
 
   const activeVp = state.viewports[state.active];
   const activeView = activeVp?.seriesId ? views.get(activeVp.seriesId) ?? null : null;
@@ -312,6 +334,7 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
           {(['corners', 'orientation', 'scaleBar', 'annotations'] as const).map((key) => (
             <button type="button" key={key} className={state.overlays[key] ? 'selected' : ''} onClick={() => rawDispatch({ type: 'overlay', key, visible: !state.overlays[key] })} data-testid={`overlay-${key}`}>{OVERLAY_LABELS[key]}</button>
           ))}
+          <button type="button" onClick={() => void openExport()} disabled={!activeView || !onExport} data-testid="export-open" title="Export this image, this series or the study (de-identified, or a watermarked picture)">Export…</button>
           <button type="button" onClick={() => setShowHelp((v) => !v)} data-testid="show-help" title="Keyboard shortcuts (?)">?</button>
         </span>
       </div>

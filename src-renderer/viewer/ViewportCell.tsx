@@ -9,6 +9,7 @@ import { edgeLabels, projectionEdgeLabels } from '../../src-shared/viewer/orient
 import { fitCamera, panBy, planeOfSlice, projectOntoPlane, screenToWorld, worldToScreen, zoomAt, type Camera2D, type ImagePlane, type Vec2, type Viewport } from '../../src-shared/viewer/viewGeometry';
 import type { Annotation, ToolId, ViewerState, ViewportState } from '../../src-shared/viewer/viewerState';
 import type { ViewerAction } from '../../src-shared/viewer/viewerReducer';
+import { redactionPoints } from '../../src-shared/viewer/redaction';
 import { createSliceViewport, type SliceViewport } from '../views/sliceViewport';
 import type { SeriesVolume } from '../views/seriesVolume';
 import { AnnotationLayer, type Draft } from './AnnotationLayer';
@@ -32,6 +33,9 @@ interface Props {
 
 /** Points each measurement tool places (MPR views draw with the same tools). */
 export const POINTS_OF: Record<string, number> = { length: 2, angle: 3, cobb: 4, ellipse: 2, rectangle: 2, probe: 1, arrow: 2, text: 1 };
+
+/** Points a tool places in a 2D viewport: the measurement tools, and the redaction rectangle (MPR draws none). */
+const pointsOf = (kind: string): number | undefined => (kind === 'redaction' ? 2 : POINTS_OF[kind]);
 
 let annotationSeq = 0;
 const newId = () => `a${Date.now().toString(36)}${(annotationSeq++).toString(36)}`;
@@ -150,7 +154,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   };
   const toScreen = (p: Vec3): Vec2 | null => (plane && camera ? worldToScreen(plane, camera, size, p) : null);
 
-  const isMeasureTool = (t: ToolId) => t in POINTS_OF;
+  const isMeasureTool = (t: ToolId) => pointsOf(t) !== undefined;
 
   const onPointerDown = (e: React.PointerEvent) => {
     if (!active) dispatch({ type: 'activate', viewport: index });
@@ -163,14 +167,14 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
       if (!p) return;
       // The last point of a draft follows the pointer; a press fixes it where it is.
       if (draft) setDraft({ ...draft, points: [...draft.points.slice(0, -1), p] });
-      else setDraft({ kind: tool as Draft['kind'], points: POINTS_OF[tool] === 1 ? [p] : [p, p] });
+      else setDraft({ kind: tool as Draft['kind'], points: pointsOf(tool) === 1 ? [p] : [p, p] });
     }
   };
 
   const onPointerMove = (e: React.PointerEvent) => {
     const d = drag.current;
     if (draft) {
-      const p = POINTS_OF[draft.kind]! > 1 ? toWorld(e) : null;
+      const p = pointsOf(draft.kind)! > 1 ? toWorld(e) : null;
       if (p) setDraft({ ...draft, points: [...draft.points.slice(0, -1), p] });
       return;
     }
@@ -189,8 +193,15 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   };
 
   const finishDraft = (d: Draft) => {
-    if (!view || !frame) return;
-    const need = POINTS_OF[d.kind]!;
+    if (!view || !frame || !plane) return;
+    const need = pointsOf(d.kind)!;
+    if (d.kind === 'redaction') {
+      // Kept in pixel edges of the image drawn on; one that covers no pixel is dropped.
+      const edges = redactionPoints(plane, d.points[0]!, d.points[1]!);
+      if (edges) dispatch({ type: 'addAnnotation', annotation: { id: newId(), kind: 'redaction', seriesId: view.seriesId, frameOfReferenceUid: view.frameOfReferenceUid, sopInstanceUid: frame.sopInstanceUid, frameIndex: frame.frameIndex, points: edges } });
+      setDraft(null);
+      return;
+    }
     const text = d.kind === 'text' ? (globalThis.prompt?.('Annotation text') ?? '') : undefined;
     const annotation: Annotation = {
       id: newId(), kind: d.kind, seriesId: view.seriesId, frameOfReferenceUid: view.frameOfReferenceUid,
@@ -205,7 +216,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     const d = drag.current;
     drag.current = null;
     if (!draft || !d || d.button !== 0) return;
-    const need = POINTS_OF[draft.kind]!;
+    const need = pointsOf(draft.kind)!;
     const moved = Math.hypot(e.clientX - d.x, e.clientY - d.y) > 3;
     // A drag places the first two points at once; a click without a drag leaves the next point following the pointer.
     if (need > 1 && !moved && !d.draftBefore) return;
@@ -277,7 +288,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
         <AnnotationLayer
           view={view} volume={volume} slice={slice} plane={plane} toScreen={toScreen} toWorld={toWorld}
           annotations={viewer.annotations} selected={viewer.selected} draft={draft} tool={viewer.tool}
-          dispatch={dispatch} otherPlanes={otherPlanes} width={size.width} height={size.height}
+          dispatch={dispatch} otherPlanes={otherPlanes} width={size.width} height={size.height} showRedactions
         />
       )}
       {view && viewer.overlays.corners && (

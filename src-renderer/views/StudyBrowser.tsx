@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SeriesListItem, StudyListItem, StudySearch, StudySearchItem, StudySearchResult } from '../../src-shared/ipc/contract';
 import { formatDate, formatName } from '../viewer/formatting';
 import { ApiError, call } from '../api';
+import type { ExportChoice } from '../export/ExportDialog';
 
 export const SERIES_DRAG_TYPE = 'application/x-enclave-series';
 
@@ -31,6 +32,8 @@ interface Props {
   selectedSeriesId: string | null;
   /** Bumped by the app when studies changed (import, purge, quick view opened or closed). */
   refreshKey: number;
+  /** Opens the export dialog for a study or one of its series. */
+  onExport?(choices: ExportChoice[]): void;
 }
 
 /** <input type="date"> gives 'YYYY-MM-DD' (or '' when cleared); DICOM wants 'YYYYMMDD'. */
@@ -69,7 +72,7 @@ function SeriesThumb({ seriesId, modality, version }: { seriesId: string; modali
   return <img className="sb-thumb" src={`thumbs/${encodeURIComponent(seriesId)}?v=${version}`} alt="" width={48} height={48} loading="lazy" draggable={false} onError={() => setFailed(true)} />;
 }
 
-export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideIdentifying, onPurged }: Props) {
+export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideIdentifying, onPurged, onExport }: Props) {
   const [text, setText] = useState('');
   const [typed, setTyped] = useState('');
   const [dateFrom, setDateFrom] = useState('');
@@ -273,8 +276,22 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideI
                                 <span className="sb-counts">{se.instanceCount} images</span>
                               </span>
                             </button>
+                            {onExport && (
+                              <button type="button" className="sb-export" data-testid="export-series" aria-label={`Export series ${se.seriesNumber ?? ''} ${se.seriesDescription}`}
+                                onClick={() => onExport([{ label: `Series ${se.modality} ${se.seriesNumber ?? ''} ${se.seriesDescription} (${se.instanceCount} images)`, scope: { seriesId: se.seriesId } }, { label: `The whole study (${s.instanceCount} images)`, scope: { studyId: s.studyId } }])}>
+                                Export…
+                              </button>
+                            )}
                           </li>
                         ))}
+                        {onExport && series[s.studyId] && (
+                          <li>
+                            <button type="button" className="sb-export-study" data-testid="export-study"
+                              onClick={() => onExport([{ label: `The whole study (${s.seriesCount} series, ${s.instanceCount} images)`, scope: { studyId: s.studyId } }])}>
+                              Export study…
+                            </button>
+                          </li>
+                        )}
                         {s.source === 'cache' && (
                           <li>
                             <button

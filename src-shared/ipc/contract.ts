@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ErrorInfo } from '../errors';
 import type { VolumeWarning } from '../dicom/types';
 import type { SettingsStatus } from './settingsStatus';
+import { exportRequestSchemas, type ExportEvents, type ExportResponses } from './exportContract';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const empty = z.object({}).strict();
@@ -249,7 +250,9 @@ const finite = z.number().finite();
  */
 export const annotationSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  kind: z.enum(['length', 'angle', 'cobb', 'ellipse', 'rectangle', 'probe', 'arrow', 'text']),
+  // 'redaction': a rectangle to blank before export; its points are image pixel edges (column, row, 0) of
+  // `sopInstanceUid`, and it applies to every image of the series with that image's size (redaction.ts).
+  kind: z.enum(['length', 'angle', 'cobb', 'ellipse', 'rectangle', 'probe', 'arrow', 'text', 'redaction']),
   seriesId: id,
   frameOfReferenceUid: z.string().max(64),
   sopInstanceUid: z.string().max(64),
@@ -318,9 +321,10 @@ export const requestSchemas = {
   // Instance ids come from SeriesView.frames[k].instanceId.
   'instance:tags': z.object({ instanceId: id, frameIndex: z.number().int().min(0).max(1_000_000).optional() }).strict(),
   'settings:status': empty,
+  ...exportRequestSchemas,
 } as const;
 
-export interface Responses {
+export interface Responses extends ExportResponses {
   'app:info': AppInfo;
   'store:status': StoreStatus;
   /** The recovery key is returned exactly once, at creation; Enclave keeps no copy. */
@@ -345,7 +349,7 @@ export interface Responses {
   'settings:status': SettingsStatus;
 }
 
-export interface Events {
+export interface Events extends ExportEvents {
   'import:progress': ImportProgress;
   'studies:changed': Record<string, never>;
 }
@@ -357,7 +361,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo
 
 /** Channels the page may not invoke by name; only the preload's own functions call them. */
 export const PRELOAD_ONLY_CHANNELS: readonly Channel[] = ['import:paths'];
-export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed'];
+export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed', 'export:progress'];
 
 export function isPageChannel(name: unknown): name is Channel {
   return isChannel(name) && !PRELOAD_ONLY_CHANNELS.includes(name);

@@ -14,7 +14,8 @@ export function layoutCells(id: LayoutId): { rows: number; cols: number } {
   return { rows, cols };
 }
 
-export type ToolId = 'windowLevel' | 'pan' | 'zoom' | 'length' | 'angle' | 'cobb' | 'ellipse' | 'rectangle' | 'probe' | 'arrow' | 'text' | 'select';
+/** 'redaction': rectangles blanked at export (2D viewports only; redaction.ts). */
+export type ToolId = 'windowLevel' | 'pan' | 'zoom' | 'length' | 'angle' | 'cobb' | 'ellipse' | 'rectangle' | 'probe' | 'arrow' | 'text' | 'redaction' | 'select';
 
 export interface ViewportState {
   seriesId: string | null;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { AppError } from '../../../src-shared/errors';
 import { parseDicom } from '../../../src-shared/dicom/parse';
-import { assessBurnedIn } from '../../../src-shared/deid';
+import { assessBurnedIn, type Rect } from '../../../src-shared/deid';
 import { createNodeCodecs } from '../codecs/nodeCodecs';
 import { renderFrameRgba } from '../render/renderFrame';
 import { audited } from './auditExport';
@@ -25,6 +25,21 @@ export interface ImageExportOptions {
   window?: { center: number; width: number };
   /** For 'De-identified' pictures of files flagged for burned-in text (permission-checked, audited). */
   burnedInOverride?: boolean;
+  /** The machine policy's WatermarkText, drawn as one more line. */
+  watermarkText?: string;
+  /** Rectangles (pixel coordinates) painted black before the watermark: the viewer's redactions of this image. */
+  redactions?: readonly Rect[];
+}
+
+/** Paints the rectangles black (opaque) in RGBA pixels, clipped to the image. */
+export function blankRects(width: number, height: number, rgba: Uint8Array, rects: readonly Rect[]): void {
+  for (const r of rects) {
+    const x0 = Math.max(0, Math.floor(r.x));
+    const x1 = Math.min(width, Math.ceil(r.x + r.width));
+    for (let y = Math.max(0, Math.floor(r.y)); y < Math.min(height, Math.ceil(r.y + r.height)); y++) {
+      for (let x = x0; x < x1; x++) rgba.set([0, 0, 0, 255], (y * width + x) * 4);
+    }
+  }
 }
 
 /** The watermark's text lines (no identifying data: the exporting user's account name and the time). */
@@ -52,16 +67,18 @@ export async function exportImage(input: ExportInput, outPath: string, opts: Ima
   return audited(
     deps,
     'export.image',
-    { format: opts.format ?? 'png', label: opts.label, ...(opts.burnedInOverride ? { burnedInOverride: true } : {}) },
+    { format: opts.format ?? 'png', label: opts.label, ...(opts.burnedInOverride ? { burnedInOverride: true } : {}), ...(opts.redactions?.length ? { redactions: opts.redactions.length } : {}) },
     async () => {
       const bytes = await readInputBytes(input);
-      if (opts.label === 'De-identified' && assessBurnedIn(parseTree(bytes)).flagged) {
+      // Redactions drawn over the image are the review the burned-in rule asks for.
+      if (opts.label === 'De-identified' && !opts.redactions?.length && assessBurnedIn(parseTree(bytes)).flagged) {
         if (!opts.burnedInOverride) throw new AppError('DEID_BURNED_IN', 'this image may carry burned-in text: it cannot be labelled de-identified without an override');
         await deps.checkPermission('export.burnedInOverride', deps.user);
       }
       const file = parseDicom(bytes);
       const frame = await renderFrameRgba(file, opts.frame ?? 0, opts.window ? { window: opts.window } : {}, await createNodeCodecs());
-      const lines = watermarkLines(opts.label, deps.user, (deps.now ?? (() => new Date()))());
+      if (opts.redactions?.length) blankRects(frame.width, frame.height, frame.rgba, opts.redactions);
+      const lines = [...watermarkLines(opts.label, deps.user, (deps.now ?? (() => new Date()))()), ...(opts.watermarkText ? [opts.watermarkText] : [])];
       const encoded =
         opts.format === 'jpeg'
           ? await encodeJpeg(frame.width, frame.height, watermarked(frame.width, frame.height, frame.rgba, lines))

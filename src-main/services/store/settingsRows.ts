@@ -5,7 +5,9 @@ import type { Db } from '../db/database';
 
 export type SettingName =
   /** The digest (effectivePolicy.ts) of the machine policy last written to the audit trail. */
-  'policy.lastAuditedDigest';
+  | 'policy.lastAuditedDigest'
+  /** The installation's de-identification secret (hex, 32 bytes): UID remapping and date shifts of app exports. */
+  | 'deid.secret';
 
 export class SettingsRows {
   constructor(private readonly db: Db, private readonly clock: Clock) {}
