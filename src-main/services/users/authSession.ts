@@ -93,6 +93,8 @@ export class AuthSession implements AuthGate {
     this.wraps = new UserWraps(o.cache.keyFilePath, o.kdfCost);
     this.policy = o.policy ?? POLICY_DEFAULTS;
     this.clock = o.clock ?? systemClock;
+    // First: events held while the store was closed are written with the user directory already in place.
+    o.cache.beforeOpen((store) => this.storeOpened(store));
     if (o.audit) this.audit = o.audit;
     else {
       const held = new HeldAudit();
@@ -102,7 +104,6 @@ export class AuthSession implements AuthGate {
         store.onClose(async () => held.detach(store.audit));
       });
     }
-    o.cache.beforeOpen((store) => this.storeOpened(store));
   }
 
   /** Reads whether accounts exist (after StoreSession.start()). */
@@ -437,6 +438,10 @@ export class AuthSession implements AuthGate {
       s.mfaPending = this.mfaRequiredFor(s.user.role);
     }
     this.changed();
+  }
+
+  now(): number {
+    return this.clock.now();
   }
 
   accountsExist(): boolean {
