@@ -263,7 +263,8 @@ export class AuthSession implements AuthGate {
         }
         const method = await this.secondFactor(user, req);
         await this.wraps.recordSuccess(user.userId);
-        this.begin(user, this.clock.now(), { method });
+        // Failures before this success are counted in keys.json even when their held events were lost (app quit).
+        this.begin(user, this.clock.now(), { method, ...(wrap.lockout.failures > 0 ? { failedBefore: wrap.lockout.failures } : {}) });
         return this.status();
       } catch (e) {
         if (!wasOpen && !this.session) await this.o.cache.close();
@@ -518,7 +519,7 @@ export class AuthSession implements AuthGate {
     throw authFailed();
   }
 
-  private begin(user: UserRow, now: number, detail: Record<string, string>): void {
+  private begin(user: UserRow, now: number, detail: Record<string, string | number>): void {
     const mfaPending = user.mfaSecret === null && this.mfaRequiredFor(user.role);
     this.session = {
       user: { userId: user.userId, username: user.username, displayName: user.displayName, role: user.role, mfaEnrolled: user.mfaSecret !== null },
