@@ -495,12 +495,12 @@ export class AuthSession implements AuthGate {
       const step = matchTotp({ secret: user.mfaSecret }, c.totp, now);
       if (step === null) return this.failure(user.userId, 'mfaInvalid');
       if (!users.useTotpStep(user.userId, step)) return this.failure(user.userId, 'mfaReplay');
-      return 'password+totp';
+      return 'password-totp';
     }
     if (c.recoveryCode) {
       if (!users.useRecoveryCode(user.userId, recoveryCodeHash(c.recoveryCode))) return this.failure(user.userId, 'mfaInvalid', { factor: 'recoveryCode' });
       this.audit.record(userAttributesEvent(user.userId, user.userId, { op: 'recoveryCodeUsed', left: users.recoveryCodesLeft(user.userId) }));
-      return 'password+recoveryCode';
+      return 'password-recoveryCode';
     }
     throw new AppError('MFA_REQUIRED', 'Enter the 6-digit code from your authenticator app.');
   }
@@ -521,6 +521,8 @@ export class AuthSession implements AuthGate {
 
   private begin(user: UserRow, now: number, detail: Record<string, string | number>): void {
     const mfaPending = user.mfaSecret === null && this.mfaRequiredFor(user.role);
+    // Audited first: a login the trail refuses does not happen.
+    this.audit.record(loginEvent(user.userId, { ...detail, ...(mfaPending ? { mfaEnrolmentRequired: true } : {}) }));
     this.session = {
       user: { userId: user.userId, username: user.username, displayName: user.displayName, role: user.role, mfaEnrolled: user.mfaSecret !== null },
       startedAt: now,
@@ -531,7 +533,6 @@ export class AuthSession implements AuthGate {
       mfaPending,
     };
     this.lastReason = undefined;
-    this.audit.record(loginEvent(user.userId, { ...detail, ...(mfaPending ? { mfaEnrolmentRequired: true } : {}) }));
     this.changed();
   }
 
