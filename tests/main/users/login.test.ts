@@ -62,8 +62,13 @@ describe('first run and login', () => {
     expect(wrong).toMatchObject({ code: 'AUTH_FAILED' });
     expect(nobody).toMatchObject({ code: 'AUTH_FAILED', message: (wrong as Error).message });
     expect(a.cache.encrypted()).toBeNull();
-    // The failures wait (held) and reach the trail when the store opens.
+    // The failures wait in keys.json (no names in it), survive a restart, and reach the trail when the store opens.
+    const waiting = readFileSync(path.join(dataDir, 'keys.json'), 'utf8');
+    expect((JSON.parse(waiting) as { pendingAudit: unknown[] }).pendingAudit).toHaveLength(2);
+    expect(waiting).not.toContain('mallory');
+    a = await a.restart();
     await a.auth.login({ username: 'alice', password: ADMIN.password });
+    expect(readFileSync(path.join(dataDir, 'keys.json'), 'utf8')).not.toContain('pendingAudit');
     const log = events(a.audit());
     const [w] = await passwordWrapsOf(dataDir);
     expect(log).toContainEqual(expect.objectContaining({ id: '110114', type: '110122', outcome: 4, user: w!.user, userName: 'alice', detail: expect.objectContaining({ reason: 'badPassword', failures: 1 }) }));

@@ -57,16 +57,15 @@ describe('user administration', () => {
     await a.auth.logout();
     expect(readFileSync(keys, 'utf8')).not.toContain(bob.userId);
     expect(await codeOfAsync(a.auth.login({ username: 'bob', password: 'a brand new password' }))).toBe('AUTH_FAILED');
+    // Waiting for the trail: a failure as for any unknown name (the wrap is gone).
+    expect(JSON.parse(readFileSync(keys, 'utf8')).pendingAudit).toEqual([expect.objectContaining({ event: expect.objectContaining({ user: 'unknown-user', detail: { reason: 'unknownUser' } }) })]);
     // The old keys.json copied back: the wrap unwraps the data key, but the account is gone: nothing opens.
     writeFileSync(keys, withBob);
     expect(await codeOfAsync(a.auth.login({ username: 'bob', password: 'a brand new password' }))).toBe('AUTH_FAILED');
     expect(a.cache.encrypted()).toBeNull();
     expect(a.auth.principal()).toBeNull();
     await a.auth.login({ username: 'alice', password: ADMIN.password });
-    expect(events(a.audit(), seq).filter((e) => e.outcome === 4).map((e) => [e.user, e.detail['reason']])).toEqual([
-      ['unknown-user', 'unknownUser'],
-      [bob.userId, 'unknownAccount'],
-    ]);
+    expect(events(a.audit(), seq).filter((e) => e.outcome === 4).map((e) => [e.user, e.detail['reason']])).toEqual([[bob.userId, 'unknownAccount']]);
     await a.close();
   });
 
