@@ -28,7 +28,7 @@ export interface CliSession {
   close(): Promise<void>;
 }
 
-async function readSecretFile(file: string, what: string): Promise<string> {
+export async function readSecretFile(file: string, what: string): Promise<string> {
   try {
     const st = await fsp.stat(file);
     if (!st.isFile() || st.size > 4096) throw new AppError('INVALID_REQUEST', `The ${what} file is not a small text file.`);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreSession } from '../../../src-main/services/app/storeSession';
 import { AuthSession } from '../../../src-main/services/users/authSession';
 import { totpCode } from '../../../src-main/services/users/totp';
+import { UserAdmin } from '../../../src-main/services/users/userAdmin';
 import { tempDir } from '../import/fixtures/importFixtures';
 import { ADMIN, events, TEST_KDF } from '../users/fixtures/accounts';
 import { buildCli, isolatedEnv, type BuiltCli } from './fixtures/cliBuild';
@@ -90,6 +91,24 @@ describe('enclave CLI with user accounts', () => {
       [userId, 'alice', 'password-totp'],
     ]);
     expect(log.filter((x) => x.type === '110123' && x.detail['client'] === 'cli')).toHaveLength(2);
+    // The rest without a second factor (codes are bound to the real clock of the child processes).
+    await new UserAdmin(auth).resetMfa(userId);
+    await auth.logout();
+
+    // IT resets a forgotten password with the recovery key; the old one stops working, the new one opens.
+    const fresh = path.join(root, 'new-password.txt');
+    writeFileSync(fresh, 'a password IT gave me\n');
+    const reset = cli.run(['users', 'reset-password', '--account', 'alice', '--new-password-file', fresh, '--recovery-key-file', rk], env);
+    expect(reset.status, reset.stderr).toBe(0);
+    expect(cli.run(['ls', '--user', 'alice', '--password-file', pw], env).stderr).toContain('AUTH_FAILED');
+    const again = cli.run(['ls', '--user', 'alice', '--password-file', fresh], env);
+    expect(again.status, again.stderr).toBe(0);
+    const noKey = cli.run(['users', 'reset-password', '--account', 'alice', '--new-password-file', fresh], env);
+    expect(noKey.stderr).toContain('INVALID_REQUEST');
+    await auth.login({ username: 'alice', password: 'a password IT gave me' });
+    expect(events(cache.encrypted()!.audit.list(0, 10_000))).toContainEqual(
+      expect.objectContaining({ id: '110113', type: '110137', outcome: 0, user: 'local', objects: [expect.objectContaining({ id: userId, name: 'alice' })], detail: { op: 'passwordReset', via: 'recoveryKey', client: 'cli' } }),
+    );
     auth.dispose();
     await cache.close();
   });
