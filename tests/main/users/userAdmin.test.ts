@@ -42,6 +42,7 @@ describe('user administration', () => {
     expect(await codeOfAsync(a.auth.login({ username: 'bob', password: 'a brand new password' }))).toBe('AUTH_FAILED');
     await a.auth.login({ username: 'alice', password: ADMIN.password });
     await new UserAdmin(a.auth).update({ userId: bob.userId, disabled: false });
+    expectEvent('110137', { op: 'userEnabled' });
     await a.auth.logout();
     expect(await codeOfAsync(a.auth.login({ username: 'bob', password: BOB.password }))).toBe('AUTH_FAILED');
     expect(a.auth.status().state).toBe('login');
