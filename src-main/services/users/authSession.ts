@@ -298,7 +298,7 @@ export class AuthSession implements AuthGate {
         await this.end('logout', 'application');
         throw authFailed();
       }
-      const method = await this.secondFactor(user, req);
+      const method = await this.secondFactor(user, req, true);
       await this.wraps.recordSuccess(user.userId);
       s.locked = null;
       s.lastActivity = this.clock.now();
@@ -490,9 +490,12 @@ export class AuthSession implements AuthGate {
     return this.policy.IdleLockMinutes * MINUTE;
   }
 
-  /** TOTP (once per step) or a recovery code when the user has MFA; returns how they proved it. */
-  private async secondFactor(user: UserRow, c: Credentials): Promise<string> {
-    if (!user.mfaSecret) return 'password';
+  /**
+   * TOTP (once per step) or a recovery code when the user has MFA; returns how they proved it. Unlocking a locked
+   * session asks for it only where the policy requires MFA for the role (AuthStatus.mfaRequired says so).
+   */
+  private async secondFactor(user: UserRow, c: Credentials, unlocking = false): Promise<string> {
+    if (!user.mfaSecret || (unlocking && !this.mfaRequiredFor(user.role))) return 'password';
     const now = this.clock.now();
     const users = this.users();
     if (c.totp) {

@@ -84,6 +84,11 @@ describe('MFA', () => {
     const e = await a.auth.beginMfa();
     await a.auth.confirmMfa(totpCode({ secret: secretOf(e.secret) }, a.clock.now()));
     expect(a.auth.principal()!.permissions).toContain('view');
+    // Required by policy: unlocking needs the code too.
+    a.auth.lock();
+    expect(await codeOfAsync(a.auth.unlock({ password: 'bobs long password' }))).toBe('MFA_REQUIRED');
+    a.clock.advance(30_000);
+    expect((await a.auth.unlock({ password: 'bobs long password', totp: totpCode({ secret: secretOf(e.secret) }, a.clock.now()) })).state).toBe('active');
     await a.auth.logout();
 
     a.clock.advance(30_000);
