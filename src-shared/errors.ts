@@ -30,6 +30,13 @@ export const ERROR_CODES = [
   'KEYCHAIN_LOCKED',
   'DECODE_WORKER_FAILED',
   'DECODE_BUSY',
+  'FORBIDDEN',
+  'AUTH_FAILED',
+  'AUTH_REQUIRED',
+  'ACCOUNT_LOCKED',
+  'MFA_REQUIRED',
+  'MFA_INVALID',
+  'SESSION_LOCKED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,6 +5,7 @@ import type { ErrorInfo } from '../errors';
 import type { VolumeWarning } from '../dicom/types';
 import type { SettingsStatus } from './settingsStatus';
 import { exportRequestSchemas, type ExportEvents, type ExportResponses } from './exportContract';
+import { ROLES, type Permission, type Role } from '../auth/permissions';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const empty = z.object({}).strict();
@@ -26,6 +27,8 @@ export interface StudyListItem {
   studyId: string;
   /** 'quickview': held in memory only for this session, never written to disk. */
   source: 'cache' | 'quickview';
+  /** An administrator restricted this study to named users or roles (shown only to those allowed). */
+  restricted?: boolean;
   patientName: string;
   patientId: string;
   patientBirthDate: string;
@@ -241,6 +244,92 @@ export interface ImportProgress {
   done: boolean;
 }
 
+
+/** Account, session and emergency-access state as the renderer sees it (issue 11). */
+export interface AuthUser {
+  userId: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  mfaEnrolled: boolean;
+}
+
+export interface AuthStatus {
+  /**
+   * setup: no administrator yet (first run, or a cache made before accounts): show first-run setup.
+   * login: nobody logged in. locked: a session exists but is locked (idle or by hand): its user must unlock it.
+   * active: logged in and unlocked. unavailable: the cache cannot be opened here (see store:status).
+   */
+  state: 'setup' | 'login' | 'locked' | 'active' | 'unavailable';
+  user: AuthUser | null;
+  /** What main will allow now (role + break-glass); empty unless active. */
+  permissions: Permission[];
+  /** Emergency access in force: ends at `until` (ms since epoch). */
+  breakGlass: { until: number; startedAt: number } | null;
+  /** Roles that must give a TOTP code at login (policy). */
+  mfaRequired: boolean;
+  idleLockMinutes: number;
+  /** Absolute end of this login (ms since epoch); null when nobody is logged in. */
+  sessionEndsAt: number | null;
+  /** Why the last session ended or locked, for the lock screen: 'idle' | 'lifetime' | 'manual' | 'logout'. */
+  reason?: 'idle' | 'lifetime' | 'manual' | 'logout';
+}
+
+export interface UserSummary {
+  userId: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  mfaEnrolled: boolean;
+  disabled: boolean;
+  /** Locked after failed logins until this time (ms since epoch), or until an administrator unlocks (Infinity → null + lockedByFailures). */
+  lockedUntil: number | null;
+  failedLogins: number;
+  createdAt: number;
+}
+
+export interface MfaEnrolment {
+  /** Base32 secret, shown for manual entry. */
+  secret: string;
+  otpauthUri: string;
+  /** The QR code as an SVG document drawn locally (no network). */
+  qrSvg: string;
+}
+
+export interface StudyRestriction {
+  studyId: string;
+  users: string[];
+  roles: Role[];
+}
+
+/** One audit entry as the review screen shows it; identifiers are real (the auditor needs them). */
+export interface AuditEntryView {
+  seq: number;
+  time: number;
+  eventId: string;
+  eventName: string;
+  eventType: string | null;
+  action: string;
+  outcome: number;
+  userId: string;
+  userName: string;
+  objects: { type: string; id: string; name?: string; patientId?: string; uid?: string }[];
+  detail: Record<string, string | number | boolean>;
+}
+
+export interface AuditQueryResult {
+  entries: AuditEntryView[];
+  total: number;
+}
+
+export interface AdminAlert {
+  seq: number;
+  time: number;
+  kind: 'lockout' | 'breakGlass' | 'restrictedAttempt' | 'bulkExport' | 'auditBroken';
+  userId: string;
+  summary: string;
+}
+
 const finite = z.number().finite();
 
 /**
@@ -296,6 +385,29 @@ export const studySearchSchema = z
 
 export type StudySearch = z.infer<typeof studySearchSchema>;
 
+
+const username = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'a user name is 1 to 64 letters, digits, dots, dashes, underscores or @');
+// ASVS 2.1: at least 12 characters, at most 128, never truncated; any characters (spaces and emoji too).
+const password = z.string().min(12, 'at least 12 characters').max(128, 'at most 128 characters');
+const totpCode = z.string().regex(/^\d{6}$/);
+const recoveryCode = z.string().regex(/^[A-Za-z0-9-]{8,32}$/);
+const displayName = searchText.pipe(z.string().max(128));
+const roleSchema = z.enum(ROLES);
+const auditQuerySchema = z
+  .object({
+    user: searchText.optional(),
+    patient: searchText.optional(),
+    study: searchText.optional(),
+    event: z.string().regex(/^\d{6}$/).optional(),
+    outcome: z.union([z.literal(0), z.literal(4), z.literal(8), z.literal(12)]).optional(),
+    from: z.number().int().min(0).optional(),
+    to: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500),
+    offset: z.number().int().min(0).max(100_000_000),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
 export const requestSchemas = {
   'app:info': empty,
   'store:status': empty,
@@ -322,6 +434,33 @@ export const requestSchemas = {
   'instance:tags': z.object({ instanceId: id, frameIndex: z.number().int().min(0).max(1_000_000).optional() }).strict(),
   'settings:status': empty,
   ...exportRequestSchemas,
+  'auth:status': empty,
+  // First run: creates the cache (if none) and its first administrator; the recovery key is returned once.
+  'auth:setup': z.object({ username, displayName, password }).strict(),
+  'auth:login': z.object({ username, password, totp: totpCode.optional(), recoveryCode: recoveryCode.optional() }).strict(),
+  'auth:logout': empty,
+  'auth:lock': empty,
+  'auth:unlock': z.object({ password, totp: totpCode.optional(), recoveryCode: recoveryCode.optional() }).strict(),
+  // The renderer reports user input (throttled); main alone decides when the session locks.
+  'auth:activity': empty,
+  'auth:changePassword': z.object({ currentPassword: password, newPassword: password }).strict(),
+  'mfa:begin': empty,
+  'mfa:confirm': z.object({ code: totpCode }).strict(),
+  'users:list': empty,
+  'users:create': z.object({ username, displayName, role: roleSchema, password }).strict(),
+  'users:update': z.object({ userId: id, displayName: displayName.optional(), role: roleSchema.optional(), disabled: z.boolean().optional() }).strict(),
+  'users:remove': z.object({ userId: id }).strict(),
+  'users:unlock': z.object({ userId: id }).strict(),
+  'users:resetPassword': z.object({ userId: id, password }).strict(),
+  'users:resetMfa': z.object({ userId: id }).strict(),
+  'breakglass:start': z.object({ reason: z.string().min(10).max(500).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 && c !== '\n'), 'control characters are not allowed') }).strict(),
+  'breakglass:stop': empty,
+  'studies:restriction': z.object({ studyId: id }).strict(),
+  // users and roles both empty = no restriction.
+  'studies:restrict': z.object({ studyId: id, users: z.array(id).max(200), roles: z.array(roleSchema).max(ROLES.length) }).strict(),
+  'audit:query': auditQuerySchema,
+  'audit:verify': empty,
+  'audit:alerts': z.object({ limit: z.number().int().min(1).max(500) }).strict(),
 } as const;
 
 export interface Responses extends ExportResponses {
@@ -347,11 +486,39 @@ export interface Responses extends ExportResponses {
   'instance:tags': InstanceTags;
   /** The machine policy (what IT locked) and the network state, for the settings screen. */
   'settings:status': SettingsStatus;
+  'auth:status': AuthStatus;
+  /** recoveryKey only when this call created the cache; a cache that already existed keeps its key. */
+  'auth:setup': { status: AuthStatus; recoveryKey: string | null; keychain: boolean };
+  'auth:login': AuthStatus;
+  'auth:logout': AuthStatus;
+  'auth:lock': AuthStatus;
+  'auth:unlock': AuthStatus;
+  'auth:activity': { idleLockAt: number | null };
+  'auth:changePassword': { changed: true };
+  'mfa:begin': MfaEnrolment;
+  /** Single-use recovery codes, shown once; Enclave keeps only their hashes. */
+  'mfa:confirm': { recoveryCodes: string[] };
+  'users:list': UserSummary[];
+  'users:create': UserSummary;
+  'users:update': UserSummary;
+  'users:remove': { removed: true };
+  'users:unlock': UserSummary;
+  'users:resetPassword': UserSummary;
+  'users:resetMfa': UserSummary;
+  'breakglass:start': AuthStatus;
+  'breakglass:stop': AuthStatus;
+  'studies:restriction': StudyRestriction | null;
+  'studies:restrict': StudyRestriction | null;
+  'audit:query': AuditQueryResult;
+  'audit:verify': { ok: boolean; entries: number; firstBad: { seq: number; code: string } | null };
+  'audit:alerts': AdminAlert[];
 }
 
 export interface Events extends ExportEvents {
   'import:progress': ImportProgress;
   'studies:changed': Record<string, never>;
+  /** The session changed on main's side (idle lock, lifetime end, break-glass expiry, logout). */
+  'auth:changed': AuthStatus;
 }
 
 export type Channel = keyof typeof requestSchemas;
@@ -361,7 +528,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo
 
 /** Channels the page may not invoke by name; only the preload's own functions call them. */
 export const PRELOAD_ONLY_CHANNELS: readonly Channel[] = ['import:paths'];
-export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed', 'export:progress'];
+export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed', 'export:progress', 'auth:changed'];
 
 export function isPageChannel(name: unknown): name is Channel {
   return isChannel(name) && !PRELOAD_ONLY_CHANNELS.includes(name);

@@ -9,6 +9,7 @@ import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
 import { MemoryStudyStore } from '../../src-main/services/store/memoryStudyStore';
 import { openCache, type CacheSession } from '../../src-main/services/app/storeSession';
 import type { AppPolicy } from '../../src-main/services/app/policyWiring';
+import type { AuthSession } from '../../src-main/services/users/authSession';
 import type { EventName, Events } from '../../src-shared/ipc/contract';
 
 export const TEST_ORIGIN = 'https://enclave.test';
@@ -64,6 +65,8 @@ export interface HarnessOptions {
   chromiumArgs?: string[];
   /** The machine policy and network services (createPolicyWiring(...).appPolicy); default: none. */
   policy?: AppPolicy;
+  /** User accounts over `cache` (a StoreSession): first-run setup, login, lock. Default: one local user with every right. */
+  auth?: AuthSession;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -91,6 +94,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     decodeWorkerPath: resolve(REPO, 'dist/main/decodeWorker.cjs'),
     importWorkerPath: resolve(REPO, 'dist/main/importWorker.cjs'),
     ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
   });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])] });

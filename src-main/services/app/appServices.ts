@@ -15,6 +15,9 @@ import { searchInOrder, type StudySearchSource } from '../store/studySearch';
 import type { StudyStore } from '../store/studyStore';
 import { readInstanceTags } from '../tags/instanceTags';
 import { createExportHandlers } from './exportHandlers';
+import type { AuthGate } from '../users/authGate';
+import { createAuthHandlers, noAccountsGate, noAccountsHandlers } from '../users/authHandlers';
+import type { AuthSession } from '../users/authSession';
 import { defaultAppPolicy, guardHandlers, type AppPolicy } from './policyWiring';
 import { settingsStatus } from './settingsStatus';
 import type { CacheSession } from './storeSession';
@@ -34,6 +37,8 @@ export interface AppServicesOptions {
   importWorkerPath?: string;
   /** The machine policy and network services (policyWiring.ts); default: no policy, no network. */
   policy?: AppPolicy;
+  /** User accounts over the encrypted cache (users/authSession.ts); absent: one local user with every right (memory store, harness). */
+  auth?: AuthSession;
 }
 
 export interface AppServices {
@@ -41,6 +46,8 @@ export interface AppServices {
   appProtocol: AppProtocol;
   handlers: Handlers;
   series: SeriesService;
+  /** Who is acting now: the permission guard asks it on every request. */
+  auth: AuthGate;
   /** The quick-view store of this session (memory only), if one is open. */
   quickView(): MemoryStudyStore | null;
 }
@@ -61,6 +68,9 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   const missing = (): never => { throw new AppError('NOT_FOUND', 'That quick view was closed.'); };
   const series = new SeriesService(storeFor, o.codecs, o.decodeWorkerPath ? { workerScript: o.decodeWorkerPath } : {});
   const jobs = new Map<string, AbortController>();
+  // A lock or logout drops every decoded volume in main; the renderer hears 'auth:changed' and drops its own.
+  o.auth?.onSessionEnd(() => series.closeAll());
+  o.auth?.onChange((status) => o.events.emit('auth:changed', status));
 
   /** One import job over the chosen folder or the dropped paths: one progress bar, one audit event. */
   const runImport = async (target: StudyStore, chosen?: string[]): Promise<ImportSummary | null> => {
@@ -163,12 +173,14 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'instance:tags': async ({ instanceId, frameIndex }) => readInstanceTags(storeFor(instanceId), instanceId, frameIndex),
     'settings:status': async () => settingsStatus(policy.loaded, policy.network),
     ...createExportHandlers({ storeFor, dialogs: o.dialogs, events: o.events, policy: () => policy.loaded.effective }),
+    ...(o.auth ? createAuthHandlers(o.auth) : noAccountsHandlers()),
   };
   const handlers = guardHandlers(allHandlers, policy.loaded.effective);
 
   return {
     handlers,
     series,
+    auth: o.auth ?? noAccountsGate(),
     quickView: () => quick,
     dispatch: createDispatcher(handlers, { appOrigin: o.appOrigin ?? APP_ORIGIN }),
     appProtocol: createAppProtocol({
