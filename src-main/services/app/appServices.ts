@@ -4,15 +4,20 @@ import { isAbsolute } from 'node:path';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError } from '../../../src-shared/errors';
 import type { ImportProgress, ImportSummary, StudyListItem } from '../../../src-shared/ipc/contract';
+import { authorizeSeriesResource, guardRequests, type PermissionGuardOptions } from '../auth/permissionGuard';
+import { securityHandlers } from '../auth/securityHandlers';
 import { importPaths } from '../import/folderImport';
 import { runImportInWorker } from '../import/importRunner';
 import { createDispatcher, type Dispatch, type Handlers } from '../ipc/dispatch';
 import type { Dialogs, EventSink } from '../platformPorts';
 import { APP_ORIGIN, createAppProtocol, type AppProtocol } from '../protocol/appProtocol';
 import { SeriesService } from '../series/seriesService';
+import { EncryptedStudyStore } from '../store/encryptedStudyStore';
 import { MemoryStudyStore } from '../store/memoryStudyStore';
 import { searchInOrder, type StudySearchSource } from '../store/studySearch';
+import type { StudyViewer } from '../store/studyRestrictions';
 import type { StudyStore } from '../store/studyStore';
+import type { AuthGate } from '../users/authGate';
 import { readInstanceTags } from '../tags/instanceTags';
 import { defaultAppPolicy, guardHandlers, type AppPolicy } from './policyWiring';
 import { settingsStatus } from './settingsStatus';
@@ -33,6 +38,12 @@ export interface AppServicesOptions {
   importWorkerPath?: string;
   /** The machine policy and network services (policyWiring.ts); default: no policy, no network. */
   policy?: AppPolicy;
+  /**
+   * The accounts session: with it every request and every pixel is checked against the permission matrix and
+   * study restrictions (auth/permissionGuard.ts). Without it (tests, the harness, a cache before accounts)
+   * nothing is checked, as before accounts existed.
+   */
+  auth?: AuthGate;
 }
 
 export interface AppServices {
@@ -46,9 +57,9 @@ export interface AppServices {
 
 const QUICK_VIEW_PREFIX = 'qv-';
 
-function searchOf(store: StudyStore, source: StudyListItem['source']): StudySearchSource {
+function searchOf(store: StudyStore, source: StudyListItem['source'], viewer?: StudyViewer): StudySearchSource {
   return async (q) => {
-    const r = await store.searchStudies(q);
+    const r = await store.searchStudies(q, viewer);
     return { studies: r.studies.map((s) => ({ ...s, source })), total: r.total };
   };
 }
@@ -88,6 +99,28 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     }
   };
 
+  const openStore = (): StudyStore | null => (o.cache.current().state === 'open' ? o.cache.get() : null);
+  const encrypted = (): EncryptedStudyStore => {
+    const s = o.cache.get();
+    if (!(s instanceof EncryptedStudyStore)) throw new AppError('STORE_LOCKED', 'Restrictions and the audit trail live in the encrypted cache, which is not open.');
+    return s;
+  };
+  // Who is looking, for the study lists (restricted studies); undefined without accounts: lists as before.
+  const viewer = (): StudyViewer | undefined => {
+    const p = o.auth?.principal();
+    return p ? { userId: p.userId, role: p.role, seesAllRestricted: p.permissions.includes('manageUsers') } : undefined;
+  };
+  const guard: PermissionGuardOptions | null = o.auth
+    ? {
+        auth: o.auth,
+        audit: () => {
+          const s = openStore();
+          return s instanceof EncryptedStudyStore ? s.audit : null;
+        },
+        restrictions: () => openStore()?.restrictions ?? null,
+      }
+    : null;
+
   const policy = o.policy ?? defaultAppPolicy();
   const allHandlers: Handlers = {
     'app:info': async () => ({ name: 'Enclave', version: o.version, storeKind: o.storeKind }),
@@ -96,14 +129,14 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'store:unlock': async ({ recoveryKey }) => o.cache.unlockWithRecoveryKey(recoveryKey),
     'studies:list': async () => {
       const out: StudyListItem[] = [];
-      if (o.cache.current().state === 'open') out.push(...(await o.cache.get().listStudies()).map((s) => ({ ...s, source: 'cache' as const })));
+      if (o.cache.current().state === 'open') out.push(...(await o.cache.get().listStudies(viewer())).map((s) => ({ ...s, source: 'cache' as const })));
       if (quick) out.push(...(await quick.listStudies()).map((s) => ({ ...s, source: 'quickview' as const })));
       return out;
     },
     'studies:search': async (q) => {
       const sources: StudySearchSource[] = [];
       if (quick) sources.push(searchOf(quick, 'quickview'));
-      if (o.cache.current().state === 'open') sources.push(searchOf(o.cache.get(), 'cache'));
+      if (o.cache.current().state === 'open') sources.push(searchOf(o.cache.get(), 'cache', viewer()));
       return searchInOrder(sources, q);
     },
     'import:chooseFolder': async () => runImport(o.cache.get()),
@@ -161,8 +194,10 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'annotations:save': async ({ seriesId, annotations }) => storeFor(seriesId).saveAnnotations(seriesId, annotations),
     'instance:tags': async ({ instanceId, frameIndex }) => readInstanceTags(storeFor(instanceId), instanceId, frameIndex),
     'settings:status': async () => settingsStatus(policy.loaded, policy.network),
+    ...securityHandlers({ store: encrypted, actingUser: () => o.auth?.principal()?.userId }),
   };
-  const handlers = guardHandlers(allHandlers, policy.loaded.effective);
+  const allowed = guardHandlers(allHandlers, policy.loaded.effective);
+  const handlers = guard ? guardRequests(allowed, guard) : allowed;
 
   return {
     handlers,
@@ -173,6 +208,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       rendererDir: o.rendererDir,
       pixels: series,
       thumbnails: { thumbnail: async (seriesId) => storeFor(seriesId).getThumbnail?.(seriesId) ?? null },
+      ...(guard ? { authorize: (resource: 'pixels' | 'thumbs', seriesId: string) => authorizeSeriesResource(guard, resource, seriesId) } : {}),
     }),
   };
 }
