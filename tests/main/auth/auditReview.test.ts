@@ -7,7 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_EXPORT_STUDIES_PER_HOUR } from '../../../src-main/services/audit/adminAlerts';
 import type { AuditEntryView, AuditQuery } from '../../../src-shared/ipc/contract';
+import path from 'node:path';
+import { CORPUS } from '../import/fixtures/importFixtures';
 import { CT_AXIAL, CT_SMALL, guardedApp, PHANTOM_STUDY_UID, type GuardedApp } from './fixtures/guardedApp';
+
+/** A patient whose name is not ASCII: Äneas^Rüdiger (ISO 8859-1). */
+const GERMAN = path.join(CORPUS, 'debian-python3-pydicom/charset_files/chrGerm.dcm');
 
 const T0 = Date.parse('2026-11-21T08:00:00.000Z');
 const HOUR = 3_600_000;
@@ -32,7 +37,7 @@ const who = (es: AuditEntryView[]) => es.map((e) => `${e.userId}@${new Date(e.ti
 beforeAll(async () => {
   app = await guardedApp({ clock: { now: () => now } });
   app.gate.as('admin');
-  await app.value('import:paths', { paths: [CT_AXIAL, CT_SMALL] });
+  await app.value('import:paths', { paths: [CT_AXIAL, CT_SMALL, GERMAN] });
   // Ids read from the store directly, so the administrator opens nothing.
   const studies = await app.store.listStudies();
   const pick = async (patientId: string) => {
@@ -50,6 +55,9 @@ beforeAll(async () => {
   await openStudy(small);
   now = T0 + 3 * HOUR; // 11:00 Bob reads the phantom too
   await openStudy(phantom);
+  now = T0 + 3.5 * HOUR; // 11:30 Carol looks at Herr Rüdiger's study
+  app.gate.as('radiologist', 'u-rad-carol');
+  await app.value('series:list', { studyId: studies.find((s) => s.patientId === 'SCSGERM')!.studyId });
   now = T0 + 4 * HOUR;
 }, 120_000);
 
@@ -77,6 +85,13 @@ describe('audit review: who opened this patient\'s images, and when', () => {
     expect(byId.total).toBe(4);
     expect(who((await query({ patient: 'CompressedSamples', event: '110103' })).entries)).toEqual(['u-phys-bob@10:00', 'u-phys-bob@10:00']);
     expect((await query({ patient: 'Nobody Such', event: '110103' })).total).toBe(0);
+  });
+
+  it('names in other scripts match without regard to case, and only what is there', async () => {
+    for (const patient of ['rüdiger', 'ÄNEAS', 'neas rüd', 'Äneas^Rüdiger', 'scsgerm']) {
+      expect(who((await query({ patient, event: '110103' })).entries), patient).toEqual(['u-rad-carol@11:30']);
+    }
+    expect((await query({ patient: 'ruediger', event: '110103' })).total).toBe(0);
   });
 
   it('by user, by study (UID, accession, description), by time', async () => {
