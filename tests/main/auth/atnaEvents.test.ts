@@ -44,6 +44,7 @@ const REQUIRED: [string, string | null, '0' | '!0'][] = [
   ['110113', '110132', '!0'],
   ['110113', '110133', '!0'],
   ['110113', '110134', '0'],
+  ['110113', '110135', '0'],
 ];
 
 beforeAll(async () => {
@@ -70,6 +71,10 @@ beforeAll(async () => {
   await app.value('audit:query', { patient: 'PH-0001', limit: 10, offset: 0 }); // Audit Log Used
   app.gate.as('auditor', 'u-otto');
   expect(await app.call('series:open', { seriesId: series!.seriesId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } }); // Use of Restricted Function
+  app.gate.as('admin', 'u-ada');
+  await app.value('studies:restrict', { studyId: phantom.studyId, users: ['u-rad-alice'], roles: [] }); // Object Security Attributes Changed
+  app.gate.as('radiologist', 'u-rad-bob');
+  expect(await app.call('series:open', { seriesId: series!.seriesId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } }); // restricted study
 
   // The accounts service's events, as it records them (user ids opaque, the user an object where one is acted on).
   const user = (id: string) => [{ type: 'user' as const, id }];
@@ -139,6 +144,14 @@ describe('ATNA XML of every event type the issue lists', () => {
     const bad = path.join(root, 'bad.xml');
     writeFileSync(bad, messages.find((m) => type(m) === '110132')!.replace(/ codeSystemName="DCM"/, ''));
     expect(jing([bad]).status).not.toBe(0);
+  });
+
+  it('a restricted-study attempt names the study and its patient, with restricted=true in the Alert Description', () => {
+    const m = messages.find((x) => type(x) === '110132' && x.includes('u-rad-bob'))!;
+    expect(m).toContain('ParticipantObjectID="1.2.826.0.1.3680043.10.1234.1" ParticipantObjectTypeCode="2" ParticipantObjectTypeCodeRole="3"');
+    expect(m).toMatch(/ParticipantObjectID="PH-0001" ParticipantObjectTypeCode="1" ParticipantObjectTypeCodeRole="1"/);
+    const alert = /<ParticipantObjectDetail type="Alert Description" value="([^"]+)"/.exec(m)![1]!;
+    expect(Buffer.from(alert, 'base64').toString('utf8')).toBe('Use of Restricted Function: channel=series:open restricted=true');
   });
 
   it('the refused request names who tried and the restricted function; the automatic lock is the application\'s', () => {
