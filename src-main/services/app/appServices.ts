@@ -4,14 +4,18 @@ import { isAbsolute } from 'node:path';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError } from '../../../src-shared/errors';
 import type { ImportProgress, ImportSummary, StudyListItem } from '../../../src-shared/ipc/contract';
+import { authorizeSeriesResource, guardRequests, type PermissionGuardOptions } from '../auth/permissionGuard';
+import { securityHandlers } from '../auth/securityHandlers';
 import { importPaths } from '../import/folderImport';
 import { runImportInWorker } from '../import/importRunner';
 import { createDispatcher, type Dispatch, type Handlers } from '../ipc/dispatch';
 import type { Dialogs, EventSink } from '../platformPorts';
 import { APP_ORIGIN, createAppProtocol, type AppProtocol } from '../protocol/appProtocol';
 import { SeriesService } from '../series/seriesService';
+import { EncryptedStudyStore } from '../store/encryptedStudyStore';
 import { MemoryStudyStore } from '../store/memoryStudyStore';
 import { searchInOrder, type StudySearchSource } from '../store/studySearch';
+import type { StudyViewer } from '../store/studyRestrictions';
 import type { StudyStore } from '../store/studyStore';
 import { readInstanceTags } from '../tags/instanceTags';
 import { createExportHandlers } from './exportHandlers';
@@ -39,6 +43,11 @@ export interface AppServicesOptions {
   policy?: AppPolicy;
   /** User accounts over the encrypted cache (users/authSession.ts); absent: one local user with every right (memory store, harness). */
   auth?: AuthSession;
+  /**
+   * What the permission guard reads when there is no accounts session object: the guard's own tests drive it with
+   * a principal they set. The accounts session is itself an AuthGate and wins when both are given.
+   */
+  gate?: AuthGate;
 }
 
 export interface AppServices {
@@ -54,14 +63,15 @@ export interface AppServices {
 
 const QUICK_VIEW_PREFIX = 'qv-';
 
-function searchOf(store: StudyStore, source: StudyListItem['source']): StudySearchSource {
+function searchOf(store: StudyStore, source: StudyListItem['source'], viewer?: StudyViewer): StudySearchSource {
   return async (q) => {
-    const r = await store.searchStudies(q);
+    const r = await store.searchStudies(q, viewer);
     return { studies: r.studies.map((s) => ({ ...s, source })), total: r.total };
   };
 }
 
 export function createAppServices(o: AppServicesOptions): AppServices {
+  const gate: AuthGate | undefined = o.auth ?? o.gate;
   let quick: MemoryStudyStore | null = null;
   // Ids tell which store they belong to: quick-view ids carry a prefix the cache's ids never have.
   const storeFor = (id: string): StudyStore => (id.startsWith(QUICK_VIEW_PREFIX) ? quick ?? missing() : o.cache.get());
@@ -99,6 +109,28 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     }
   };
 
+  const openStore = (): StudyStore | null => (o.cache.current().state === 'open' ? o.cache.get() : null);
+  const encrypted = (): EncryptedStudyStore => {
+    const s = o.cache.get();
+    if (!(s instanceof EncryptedStudyStore)) throw new AppError('STORE_LOCKED', 'Restrictions and the audit trail live in the encrypted cache, which is not open.');
+    return s;
+  };
+  // Who is looking, for the study lists (restricted studies); undefined without accounts: lists as before.
+  const viewer = (): StudyViewer | undefined => {
+    const p = gate?.principal();
+    return p ? { userId: p.userId, role: p.role, seesAllRestricted: p.permissions.includes('manageUsers') } : undefined;
+  };
+  const guard: PermissionGuardOptions | null = gate
+    ? {
+        auth: gate,
+        audit: () => {
+          const s = openStore();
+          return s instanceof EncryptedStudyStore ? s.audit : null;
+        },
+        restrictions: () => openStore()?.restrictions ?? null,
+      }
+    : null;
+
   const policy = o.policy ?? defaultAppPolicy();
   const allHandlers: Handlers = {
     'app:info': async () => ({ name: 'Enclave', version: o.version, storeKind: o.storeKind }),
@@ -107,14 +139,14 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'store:unlock': async ({ recoveryKey }) => o.cache.unlockWithRecoveryKey(recoveryKey),
     'studies:list': async () => {
       const out: StudyListItem[] = [];
-      if (o.cache.current().state === 'open') out.push(...(await o.cache.get().listStudies()).map((s) => ({ ...s, source: 'cache' as const })));
+      if (o.cache.current().state === 'open') out.push(...(await o.cache.get().listStudies(viewer())).map((s) => ({ ...s, source: 'cache' as const })));
       if (quick) out.push(...(await quick.listStudies()).map((s) => ({ ...s, source: 'quickview' as const })));
       return out;
     },
     'studies:search': async (q) => {
       const sources: StudySearchSource[] = [];
       if (quick) sources.push(searchOf(quick, 'quickview'));
-      if (o.cache.current().state === 'open') sources.push(searchOf(o.cache.get(), 'cache'));
+      if (o.cache.current().state === 'open') sources.push(searchOf(o.cache.get(), 'cache', viewer()));
       return searchInOrder(sources, q);
     },
     'import:chooseFolder': async () => runImport(o.cache.get()),
@@ -172,21 +204,27 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'annotations:save': async ({ seriesId, annotations }) => storeFor(seriesId).saveAnnotations(seriesId, annotations),
     'instance:tags': async ({ instanceId, frameIndex }) => readInstanceTags(storeFor(instanceId), instanceId, frameIndex),
     'settings:status': async () => settingsStatus(policy.loaded, policy.network),
-    ...createExportHandlers({ storeFor, dialogs: o.dialogs, events: o.events, policy: () => policy.loaded.effective }),
+    ...createExportHandlers({
+      storeFor, dialogs: o.dialogs, events: o.events, policy: () => policy.loaded.effective,
+      actor: () => { const p = gate?.principal(); return p ? { userId: p.userId, role: p.role } : null; },
+    }),
     ...(o.auth ? createAuthHandlers(o.auth) : noAccountsHandlers()),
+    ...securityHandlers({ store: encrypted, actingUser: () => gate?.principal()?.userId }),
   };
-  const handlers = guardHandlers(allHandlers, policy.loaded.effective);
+  const allowed = guardHandlers(allHandlers, policy.loaded.effective);
+  const handlers = guard ? guardRequests(allowed, guard) : allowed;
 
   return {
     handlers,
     series,
-    auth: o.auth ?? noAccountsGate(),
+    auth: gate ?? noAccountsGate(),
     quickView: () => quick,
     dispatch: createDispatcher(handlers, { appOrigin: o.appOrigin ?? APP_ORIGIN }),
     appProtocol: createAppProtocol({
       rendererDir: o.rendererDir,
       pixels: series,
       thumbnails: { thumbnail: async (seriesId) => storeFor(seriesId).getThumbnail?.(seriesId) ?? null },
+      ...(guard ? { authorize: (resource: 'pixels' | 'thumbs', seriesId: string) => authorizeSeriesResource(guard, resource, seriesId) } : {}),
     }),
   };
 }

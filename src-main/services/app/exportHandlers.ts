@@ -27,8 +27,8 @@ export interface ExportHandlerOptions {
   dialogs: Dialogs;
   events: EventSink;
   policy(): EffectivePolicy;
-  /** The user exporting; 'local' until accounts bind the session's user here. */
-  user?: string;
+  /** Who is exporting: the logged-in user and role (accounts); null or absent = the one local user (no accounts). */
+  actor?: () => { userId: string; role: string } | null;
   now?: () => Date;
 }
 
@@ -123,7 +123,6 @@ export function generatePassword(): string {
 }
 
 export function createExportHandlers(o: ExportHandlerOptions): ExportHandlers {
-  const user = o.user ?? 'local';
   const jobs = new Map<string, AbortController>();
   // Quick-view and memory stores have no settings table: a secret for this session only.
   const sessionSecret = new Uint8Array(randomBytes(32));
@@ -194,13 +193,16 @@ export function createExportHandlers(o: ExportHandlerOptions): ExportHandlers {
 
       const studies = [...new Set(items.map((i) => i.studyId))];
       const objects: AuditObject[] = studies.map((id) => ({ type: 'study', id }));
+      const actor = o.actor?.() ?? null;
       const deps: ExportDeps = {
-        user,
+        user: actor?.userId ?? 'local',
         secret: secretOf(store),
         ...(o.now ? { now: o.now } : {}),
-        // Until accounts bind roles, policy can only turn export off for everyone (ExportAllowedRoles empty).
+        // Main's guard has checked the role's 'export' right; policy can narrow it to named roles, or turn export
+        // off for everyone (ExportAllowedRoles empty, also without accounts).
         checkPermission: (permission) => {
           if (p.ExportAllowedRoles.length === 0) throw new AppError('PERMISSION_DENIED', 'Export is turned off by your organisation.');
+          if (actor && !p.ExportAllowedRoles.includes(actor.role)) throw new AppError('PERMISSION_DENIED', 'Your organisation does not allow your role to export.');
           if (permission === 'export.image' && p.ExportRequiresDeidentification && image?.variant !== 'deidentified') {
             throw new AppError('PERMISSION_DENIED', 'Your organisation requires exports to be de-identified.');
           }

@@ -46,7 +46,7 @@ export interface AuditIntegrity {
   alert: boolean;
 }
 
-interface StoredRow extends AuditChainRow {
+export interface StoredRow extends AuditChainRow {
   hash: Buffer | null;
 }
 
@@ -257,7 +257,8 @@ export class AuditService {
   }
 }
 
-function toRecord(r: StoredRow): AuditRecord {
+/** One stored row as a record (the review reads rows with its own filters). */
+export function toRecord(r: StoredRow): AuditRecord {
   const actor = JSON.parse(r.actor_json) as Partial<AuditActor>;
   return {
     seq: r.seq,
