@@ -4,6 +4,7 @@ import { migration0020 } from './0020-study-search';
 import { migration0030 } from './0030-annotations';
 import { migration0040 } from './0040-settings';
 import { migration0050 } from './0050-audit-chain';
+import { migration0070 } from './0070-audit-outbox';
 import type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040, migration0050];
+export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040, migration0050, migration0070];

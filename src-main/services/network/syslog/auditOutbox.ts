@@ -1,0 +1,114 @@
+// The persistent outbox of audit forwarding, in the encrypted store (migration 0070). It queues the trail by
+// reference: catchUp() appends a row for every entry and checkpoint past the watermarks, in one transaction, so an
+// entry appended by any connection (an import worker's too) is queued at the next catch-up and a crash loses
+// nothing. Rows are sent in id order and marked sent; sent rows beyond the newest KEEP_SENT are pruned.
+// Bounded: at most `maxUnsent` rows wait. Past that, entries are not queued one by one: a single 'gap' row at the
+// tail names the range left out (sent like any message, so the receiver learns of it), the local trail keeps
+// them (it is authoritative), and queueing resumes after the gap once the receiver has taken the backlog.
+// Checkpoints are always queued: they are few and they let the receiver check what it holds.
+import type { Db } from '../../db/database';
+
+export type OutboxKind = 'entry' | 'checkpoint' | 'gap';
+
+export interface OutboxItem {
+  id: number;
+  kind: OutboxKind;
+  /** Entry: its seq. Checkpoint: its size. Gap: the first seq left out. */
+  ref: number;
+  /** Gap: the last seq left out. */
+  refTo: number | null;
+}
+
+export interface OutboxStats {
+  unsent: number;
+  /** Entries never queued because the outbox was full (each range also went out as a gap message). */
+  dropped: number;
+  /** Entry seq up to which the trail has been queued. */
+  queuedThrough: number;
+}
+
+/** Default bound on waiting rows: ~100,000 entries is days of heavy use; a row is a few dozen bytes. */
+export const DEFAULT_MAX_UNSENT = 100_000;
+const KEEP_SENT = 1000;
+
+interface Row {
+  id: number;
+  kind: OutboxKind;
+  ref: number;
+  ref_to: number | null;
+}
+
+export class AuditOutbox {
+  constructor(
+    private readonly db: Db,
+    private readonly maxUnsent = DEFAULT_MAX_UNSENT,
+  ) {}
+
+  /** Queues what the trail gained since the last call; returns how many rows were added. */
+  catchUp(): number {
+    return this.db.transaction(() => {
+      const state = this.db.prepare('SELECT entry_seq, checkpoint_size FROM audit_outbox_state WHERE id = 1').get() as { entry_seq: number; checkpoint_size: number };
+      const head = (this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM audit').get() as { n: number }).n;
+      let added = 0;
+      if (head > state.entry_seq) {
+        const room = Math.max(0, this.maxUnsent - this.unsentCount());
+        const last = this.db.prepare('SELECT id, kind, sent_at FROM audit_outbox ORDER BY id DESC LIMIT 1').get() as { id: number; kind: OutboxKind; sent_at: string | null } | undefined;
+        // While a gap still waits at the tail, new entries join it: queueing them after it would reorder the trail.
+        const open = last?.kind === 'gap' && last.sent_at === null ? last : null;
+        const take = open ? 0 : Math.min(room, head - state.entry_seq);
+        if (take > 0) {
+          added += this.db
+            .prepare("INSERT INTO audit_outbox (kind, ref) SELECT 'entry', seq FROM audit WHERE seq > ? ORDER BY seq LIMIT ?")
+            .run(state.entry_seq, take).changes;
+        }
+        const through = state.entry_seq + take;
+        if (through < head) {
+          if (open) this.db.prepare('UPDATE audit_outbox SET ref_to = ? WHERE id = ?').run(head, open.id);
+          else {
+            this.db.prepare("INSERT INTO audit_outbox (kind, ref, ref_to) VALUES ('gap', ?, ?)").run(through + 1, head);
+            added++;
+          }
+          this.db.prepare('UPDATE audit_outbox_state SET dropped = dropped + ? WHERE id = 1').run(head - through);
+        }
+        this.db.prepare('UPDATE audit_outbox_state SET entry_seq = ? WHERE id = 1').run(head);
+      }
+      // After the entries: a checkpoint of size n goes out after entry n.
+      const cps = this.db
+        .prepare("INSERT INTO audit_outbox (kind, ref) SELECT 'checkpoint', size FROM audit_checkpoints WHERE size > ? AND size <= ? ORDER BY size")
+        .run(state.checkpoint_size, head).changes;
+      if (cps > 0) {
+        added += cps;
+        this.db.prepare('UPDATE audit_outbox_state SET checkpoint_size = (SELECT max(size) FROM audit_checkpoints WHERE size <= ?) WHERE id = 1').run(head);
+      }
+      return added;
+    }).immediate();
+  }
+
+  /** The oldest unsent rows, in order. */
+  next(limit: number): OutboxItem[] {
+    const rows = this.db.prepare('SELECT id, kind, ref, ref_to FROM audit_outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?').all(Math.max(1, limit)) as Row[];
+    return rows.map((r) => ({ id: r.id, kind: r.kind, ref: r.ref, refTo: r.ref_to }));
+  }
+
+  /** Marks every unsent row up to `throughId` sent (they were written in one batch) and prunes old sent rows. */
+  markSent(throughId: number, at: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE audit_outbox SET sent_at = ? WHERE id <= ? AND sent_at IS NULL').run(at, throughId);
+      this.db.prepare('DELETE FROM audit_outbox WHERE sent_at IS NOT NULL AND id <= ?').run(throughId - KEEP_SENT);
+    })();
+  }
+
+  /** A checkpoint's signed note and time, by its size. */
+  checkpoint(size: number): { note: string; time: string } | null {
+    return (this.db.prepare('SELECT note, time FROM audit_checkpoints WHERE size = ?').get(size) as { note: string; time: string } | undefined) ?? null;
+  }
+
+  stats(): OutboxStats {
+    const s = this.db.prepare('SELECT entry_seq, dropped FROM audit_outbox_state WHERE id = 1').get() as { entry_seq: number; dropped: number };
+    return { unsent: this.unsentCount(), dropped: s.dropped, queuedThrough: s.entry_seq };
+  }
+
+  private unsentCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM audit_outbox WHERE sent_at IS NULL').get() as { n: number }).n;
+  }
+}
