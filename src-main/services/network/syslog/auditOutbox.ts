@@ -49,39 +49,43 @@ export class AuditOutbox {
     return this.db.transaction(() => {
       const state = this.db.prepare('SELECT entry_seq, checkpoint_size FROM audit_outbox_state WHERE id = 1').get() as { entry_seq: number; checkpoint_size: number };
       const head = (this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM audit').get() as { n: number }).n;
+      const sizes = (this.db.prepare('SELECT size FROM audit_checkpoints WHERE size > ? AND size <= ? ORDER BY size').all(state.checkpoint_size, head) as { size: number }[]).map((r) => r.size);
+      let through = state.entry_seq;
       let added = 0;
-      if (head > state.entry_seq) {
-        const room = Math.max(0, this.maxUnsent - this.unsentCount());
-        const last = this.db.prepare('SELECT id, kind, sent_at FROM audit_outbox ORDER BY id DESC LIMIT 1').get() as { id: number; kind: OutboxKind; sent_at: string | null } | undefined;
-        // While a gap still waits at the tail, new entries join it: queueing them after it would reorder the trail.
-        const open = last?.kind === 'gap' && last.sent_at === null ? last : null;
-        const take = open ? 0 : Math.min(room, head - state.entry_seq);
-        if (take > 0) {
-          added += this.db
-            .prepare("INSERT INTO audit_outbox (kind, ref) SELECT 'entry', seq FROM audit WHERE seq > ? ORDER BY seq LIMIT ?")
-            .run(state.entry_seq, take).changes;
-        }
-        const through = state.entry_seq + take;
-        if (through < head) {
-          if (open) this.db.prepare('UPDATE audit_outbox SET ref_to = ? WHERE id = ?').run(head, open.id);
-          else {
-            this.db.prepare("INSERT INTO audit_outbox (kind, ref, ref_to) VALUES ('gap', ?, ?)").run(through + 1, head);
-            added++;
-          }
-          this.db.prepare('UPDATE audit_outbox_state SET dropped = dropped + ? WHERE id = 1').run(head - through);
-        }
-        this.db.prepare('UPDATE audit_outbox_state SET entry_seq = ? WHERE id = 1').run(head);
+      // Each checkpoint right after the entry it covers, so a receiver can check what it holds up to there.
+      for (const size of sizes) {
+        added += this.queueEntries(through, size);
+        through = Math.max(through, size);
+        this.db.prepare("INSERT INTO audit_outbox (kind, ref) VALUES ('checkpoint', ?)").run(size);
+        added++;
       }
-      // After the entries: a checkpoint of size n goes out after entry n.
-      const cps = this.db
-        .prepare("INSERT INTO audit_outbox (kind, ref) SELECT 'checkpoint', size FROM audit_checkpoints WHERE size > ? AND size <= ? ORDER BY size")
-        .run(state.checkpoint_size, head).changes;
-      if (cps > 0) {
-        added += cps;
-        this.db.prepare('UPDATE audit_outbox_state SET checkpoint_size = (SELECT max(size) FROM audit_checkpoints WHERE size <= ?) WHERE id = 1').run(head);
-      }
+      added += this.queueEntries(through, head);
+      through = Math.max(through, head);
+      this.db.prepare('UPDATE audit_outbox_state SET entry_seq = ?, checkpoint_size = ? WHERE id = 1').run(through, sizes.at(-1) ?? state.checkpoint_size);
       return added;
     }).immediate();
+  }
+
+  /** Entries (after, to] as rows while there is room; the rest as one gap row. */
+  private queueEntries(after: number, to: number): number {
+    if (to <= after) return 0;
+    const last = this.db.prepare('SELECT id, kind, sent_at FROM audit_outbox ORDER BY id DESC LIMIT 1').get() as { id: number; kind: OutboxKind; sent_at: string | null } | undefined;
+    // While a gap still waits at the tail, new entries join it: queueing them after it would reorder the trail.
+    const open = last?.kind === 'gap' && last.sent_at === null ? last : null;
+    const take = open ? 0 : Math.min(Math.max(0, this.maxUnsent - this.unsentCount()), to - after);
+    let added = 0;
+    if (take > 0) {
+      added += this.db.prepare("INSERT INTO audit_outbox (kind, ref) SELECT 'entry', seq FROM audit WHERE seq > ? ORDER BY seq LIMIT ?").run(after, take).changes;
+    }
+    if (after + take < to) {
+      if (open) this.db.prepare('UPDATE audit_outbox SET ref_to = ? WHERE id = ?').run(to, open.id);
+      else {
+        this.db.prepare("INSERT INTO audit_outbox (kind, ref, ref_to) VALUES ('gap', ?, ?)").run(after + take + 1, to);
+        added++;
+      }
+      this.db.prepare('UPDATE audit_outbox_state SET dropped = dropped + ? WHERE id = 1').run(to - after - take);
+    }
+    return added;
   }
 
   /** The oldest unsent rows, in order. */
