@@ -97,7 +97,7 @@ template(name="record" type="string" string="%syslogfacility% %syslogseverity% %
     );
   }
 
-  /** Starts rsyslogd and waits (at most 5 s) until it accepts connections. */
+  /** Starts rsyslogd and waits (at most 15 s: it takes ~1 s on an idle machine) until it accepts connections. */
   async start(): Promise<void> {
     if (this.proc) return;
     const proc = spawn('/usr/sbin/rsyslogd', ['-n', '-f', this.conf, '-i', this.pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -105,7 +105,7 @@ template(name="record" type="string" string="%syslogfacility% %syslogseverity% %
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
     this.proc = proc;
-    const until = Date.now() + 5000;
+    const until = Date.now() + 15_000;
     while (!(await this.accepts())) {
       if (proc.exitCode !== null || Date.now() > until) {
         await this.stop();
@@ -164,11 +164,11 @@ template(name="record" type="string" string="%syslogfacility% %syslogseverity% %
   }
 }
 
-/** Polls `f` every 50 ms until it returns true; fails after `ms`. */
-export async function until(f: () => boolean, ms: number, what: string): Promise<void> {
+/** Polls `f` every 50 ms until it returns true; fails after `ms`, with `detail()` in the message. */
+export async function until(f: () => boolean, ms: number, what: string, detail?: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${detail ? ` (${detail()})` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
