@@ -24,6 +24,8 @@ export interface ForwarderTuning {
   idleTimeoutMs: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
+  /** While idle, how often to look for entries other connections appended (an import worker's). */
+  pollMs: number;
 }
 
 export const DEFAULT_FORWARDER_TUNING: ForwarderTuning = {
@@ -33,6 +35,7 @@ export const DEFAULT_FORWARDER_TUNING: ForwarderTuning = {
   idleTimeoutMs: 60_000,
   backoffInitialMs: 1_000,
   backoffMaxMs: 300_000,
+  pollMs: 5_000,
 };
 
 export type ForwarderProblem = EgressRefusal | CredentialProblem | 'write_failed';
@@ -145,7 +148,7 @@ export class SyslogForwarder {
       }
       if (items.length === 0) {
         this.st.state = 'idle';
-        await this.sleep(null, true);
+        await this.sleep(this.t.pollMs, true);
         continue;
       }
       this.st.state = 'sending';
@@ -208,6 +211,10 @@ export class SyslogForwarder {
       timeoutMs: this.t.connectTimeoutMs,
       auditFailure: audit,
     });
+    if (this.stopping) {
+      sock.destroy();
+      throw new Error('Stopped while connecting.');
+    }
     this.st.connects++;
     const gone = () => {
       if (this.sock === sock) this.sock = null;
@@ -256,13 +263,14 @@ export class SyslogForwarder {
     return Math.round(base * (0.8 + 0.4 * Math.random()));
   }
 
-  /** Sleeps `ms` (null: until kicked); stop() always wakes it, kick() only when `kickable`. */
-  private sleep(ms: number | null, kickable: boolean): Promise<void> {
+  /** Sleeps `ms`; stop() always wakes it, kick() only when `kickable`. */
+  private sleep(ms: number, kickable: boolean): Promise<void> {
     if (this.stopping || (kickable && this.kicked)) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = ms === null ? null : setTimeout(() => finish(), ms);
+      // Never what keeps a process alive (the CLI, tests): the store's close stops the forwarder anyway.
+      const timer = setTimeout(() => finish(), ms).unref();
       const finish = () => {
-        if (timer) clearTimeout(timer);
+        clearTimeout(timer);
         this.wake = null;
         resolve();
       };

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolicyWiring, type PolicyWiring } from '../../../../src-main/services/app/policyWiring';
 import { StoreSession } from '../../../../src-main/services/app/storeSession';
 import { toAtnaXml } from '../../../../src-main/services/audit/atnaXml';
+import { AuditService } from '../../../../src-main/services/audit/auditService';
 import { createNetworkServices } from '../../../../src-main/services/network/networkServices';
 import type { ForwarderTuning } from '../../../../src-main/services/network/syslog/syslogForwarder';
 import { MSGID_AUDIT, MSGID_CHECKPOINT } from '../../../../src-main/services/network/syslog/syslogMessage';
@@ -19,7 +20,7 @@ import { freePort, makeSyslogPki, RsyslogReceiver, until, type Received, type Sy
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'enclave-syslog-'));
 const ROOT_JSON = readFileSync(path.resolve(__dirname, '../../../../assets/update/root.json'));
-const FAST: Partial<ForwarderTuning> = { backoffInitialMs: 100, backoffMaxMs: 400, connectTimeoutMs: 3000, writeTimeoutMs: 3000 };
+const FAST: Partial<ForwarderTuning> = { backoffInitialMs: 100, backoffMaxMs: 400, connectTimeoutMs: 3000, writeTimeoutMs: 3000, pollMs: 200 };
 const BOM = '\uFEFF';
 let pki: SyslogPki;
 let rsyslog: RsyslogReceiver;
@@ -126,6 +127,10 @@ describe('audit forwarding to rsyslog over TLS (RFC 5425)', () => {
       // Marked sent once the socket took the batch, which can be just after rsyslog wrote it out.
       await until(() => fwd().status().unsent === 0, 5000, 'the outbox to empty', why);
       expect(fwd().status().lastProblem).toBeNull();
+
+      // An entry another connection appends (an import worker's) wakes nothing here: the idle poll finds it.
+      new AuditService(app.store.database).record({ kind: 'import', action: 'C', outcome: 'success', objects: [{ type: 'importJob', id: 'job-worker-1' }] });
+      await until(() => entries(rsyslog.received()).length - before >= trail().length, 20_000, 'the entry of another connection', why);
 
       // Down again, and the app quits before it comes back: the unsent rows go out at the next start.
       await rsyslog.stop();
