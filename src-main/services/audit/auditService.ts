@@ -65,10 +65,10 @@ export class AuditService {
   private readonly headStmt;
   private readonly resolver: AuditObjectResolver;
   private trail: Required<AuditTrailParts> | null = null;
+  private readonly appended = new Set<() => void>();
   private lastCheckpointSize = 0;
   private pending: Promise<void> = Promise.resolve();
   private state: AuditIntegrity = { verification: null, alert: false };
-  private readonly appended = new Set<() => void>();
 
   constructor(
     private readonly db: Db,
