@@ -62,6 +62,9 @@ const GROUPS: { title: string; keys: [SettingKey, string, Format][] }[] = [
     title: 'Connections',
     keys: [
       ['AuditSyslogTarget', 'Forward the audit trail to', text('Not forwarded')],
+      ['AuditSyslogCaFile', 'Audit receiver CA file', text('System certificates')],
+      ['AuditSyslogClientCertFile', 'Audit client certificate file', text('None')],
+      ['AuditSyslogClientKeyFile', 'Audit client key file', text('None')],
       ['PacsNodes', 'PACS nodes', list('None')],
     ],
   },

@@ -20,6 +20,9 @@ export const SETTING_KEYS = [
   'ExportRequiresDeidentification',
   'WatermarkText',
   'AuditSyslogTarget',
+  'AuditSyslogCaFile',
+  'AuditSyslogClientCertFile',
+  'AuditSyslogClientKeyFile',
   'PacsNodes',
 ] as const;
 

@@ -56,7 +56,7 @@ describe('settings screen', () => {
     expect(await page.getByTestId('settings-attempts').innerText()).toBe('0 connection attempts since start');
     expect(await page.getByTestId('settings-last-check').innerText()).toBe('Updates are off.');
     expect(await page.getByTestId('settings-policy-summary').innerText()).toContain('No policy from your organisation');
-    expect(await page.getByTestId('setting-row').count()).toBe(17);
+    expect(await page.getByTestId('setting-row').count()).toBe(20);
     expect(await lockedKeys(page)).toEqual([]);
     expect(await panel.innerText()).not.toContain('Set by your organisation');
     expect(await page.locator('[data-key="UpdatesEnabled"] .setting-value').innerText()).toBe('Off');

@@ -30,21 +30,23 @@ describe('settings rows', () => {
     const s = settingsStatus(applyPolicy({
       UpdatesEnabled: true, UpdatesUrl: 'https://updates.example.org/enclave/', IdleLockMinutes: 5, SessionLifetimeMinutes: 480,
       MfaRequiredRoles: ['admin', 'radiologist'], QuickViewAllowed: false, AuditSyslogTarget: 'syslog.example.org:6514',
+      AuditSyslogClientCertFile: '/etc/enclave/syslog-client.pem', AuditSyslogClientKeyFile: '/etc/enclave/syslog-client.key',
       PacsNodes: [{ name: 'Main PACS', aeTitle: 'PACS1', host: 'pacs.example.org', port: 11112, caPem: '-----BEGIN CERTIFICATE-----' }],
     }, 't'), null);
     const rows = new Map(rowsOf(s).map((r) => [r.key, r]));
-    expect(rowsOf(s).filter((r) => r.locked).map((r) => r.key).sort()).toEqual(['AuditSyslogTarget', 'IdleLockMinutes', 'MfaRequiredRoles', 'PacsNodes', 'QuickViewAllowed', 'SessionLifetimeMinutes', 'UpdatesEnabled', 'UpdatesUrl']);
+    expect(rowsOf(s).filter((r) => r.locked).map((r) => r.key).sort()).toEqual(['AuditSyslogClientCertFile', 'AuditSyslogClientKeyFile', 'AuditSyslogTarget', 'IdleLockMinutes', 'MfaRequiredRoles', 'PacsNodes', 'QuickViewAllowed', 'SessionLifetimeMinutes', 'UpdatesEnabled', 'UpdatesUrl']);
     expect(rows.get('UpdatesEnabled')).toMatchObject({ value: 'On', locked: true });
     expect(rows.get('IdleLockMinutes')?.value).toBe('5 minutes');
     expect(rows.get('SessionLifetimeMinutes')?.value).toBe('8 hours');
     expect(rows.get('MfaRequiredRoles')?.value).toBe('admin, radiologist');
     expect(rows.get('QuickViewAllowed')?.value).toBe('Not allowed');
     expect(rows.get('PacsNodes')?.value).toBe('Main PACS (PACS1 at pacs.example.org:11112)');
+    expect(rows.get('AuditSyslogCaFile')).toMatchObject({ value: 'System certificates', locked: false });
     // A node's CA certificate stays in main.
     expect(JSON.stringify(s)).not.toContain('BEGIN CERTIFICATE');
     expect(allowedConnectionsText(s.network.allowedKinds)).toBe('Update checks, PACS query and retrieve and audit forwarding, as your organisation set.');
     expect(lastCheckText(s.updates)).toBe('No check yet since start.');
-    expect(policySummary(s.policy)).toBe('Your organisation set 8 settings; they are locked.');
+    expect(policySummary(s.policy)).toBe('Your organisation set 10 settings; they are locked.');
   });
 
   it('an untrusted policy: everything locked down, and the screen says why', () => {

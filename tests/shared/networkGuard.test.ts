@@ -25,6 +25,10 @@ describe('network guard', () => {
   it('allows network code only behind the egress gate (src-main/services/network/)', () => {
     expect(checkMainSource('src-main/services/network/updates/download.ts', "import https from 'node:https'")).toEqual([]);
     expect(checkMainSource('src-main/services/updates/download.ts', "import https from 'node:https'")).not.toEqual([]);
+    // Audit forwarding's TLS lives in network/syslog/; the same import beside the audit trail is a violation.
+    expect(checkMainSource('src-main/services/network/syslog/syslogForwarder.ts', "import { connect } from 'node:tls';")).toEqual([]);
+    expect(checkMainSource('src-main/services/audit/auditForwarding.ts', "import { connect } from 'node:tls';")).not.toEqual([]);
+    expect(checkMainSource('src-main/services/audit/auditForwarding.ts', "import type { TLSSocket } from 'node:tls';")).not.toEqual([]);
   });
 
   it('does not confuse look-alikes with network use', () => {

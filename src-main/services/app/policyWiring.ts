@@ -1,12 +1,13 @@
 // The machine policy applied to the app, composed once at start-up (main.ts calls this; tests call it the
 // same way): the network services started through the egress gate with an audit sink, the update
-// schedule only when policy turns updates on, the cache's retention (policy wins over
+// schedule only when policy turns updates on, audit forwarding whenever the cache opens (when policy names a receiver), the cache's retention (policy wins over
 // ENCLAVE_RETENTION_DAYS), the handlers policy forbids, the policy-change audit, and the settings screen.
 import type { AuditEventInput } from '../../../src-shared/audit/auditEvents';
 import { AppError } from '../../../src-shared/errors';
 import type { Handlers } from '../ipc/dispatch';
 import type { EgressAudit } from '../network/egress';
 import type { NetworkServices } from '../network/networkServices';
+import type { ForwardedStore } from '../network/syslog/syslogForwarding';
 import type { VerifiedUpdate } from '../network/updates/updateService';
 import { noPolicy, type LoadedPolicy } from '../policy/effectivePolicy';
 import { policyAuditEvent } from '../policy/policyAudit';
@@ -82,8 +83,8 @@ export class HeldAudit implements EgressAudit {
 }
 
 /** What the wiring needs of an opened encrypted store (EncryptedStudyStore has it). */
-export interface OpenedStore {
-  audit: AuditTarget;
+export interface OpenedStore extends ForwardedStore {
+  audit: AuditTarget & ForwardedStore['audit'];
   settings: Pick<SettingsRows, 'get' | 'set'>;
   onClose(f: () => Promise<void>): void;
 }
@@ -115,7 +116,7 @@ export interface PolicyWiring {
   audit: HeldAudit;
   /** For StoreSession: purge studies not opened for this many days whenever the cache opens. */
   retentionDays: number | undefined;
-  /** For StoreSession's onOpen: write the held audit events, audit a policy change once. */
+  /** For StoreSession's onOpen: write the held audit events, audit a policy change once, start audit forwarding. */
   cacheOpened(store: OpenedStore): void;
   /** For createAppServices. */
   appPolicy: AppPolicy;
@@ -141,6 +142,7 @@ export function createPolicyWiring(o: PolicyWiringOptions): PolicyWiring {
       audit.attach(store.audit);
       store.onClose(async () => audit.detach(store.audit));
       auditPolicyChange(store, o.policy);
+      network.syslog?.attach(store);
     },
     appPolicy: { loaded: shown, network },
     startUpdates() {

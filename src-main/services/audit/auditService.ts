@@ -65,6 +65,7 @@ export class AuditService {
   private readonly headStmt;
   private readonly resolver: AuditObjectResolver;
   private trail: Required<AuditTrailParts> | null = null;
+  private readonly appended = new Set<() => void>();
   private lastCheckpointSize = 0;
   private pending: Promise<void> = Promise.resolve();
   private state: AuditIntegrity = { verification: null, alert: false };
@@ -186,7 +187,27 @@ export class AuditService {
     }).immediate();
     // Never inside the caller's transaction: it could still roll back and leave a checkpoint of nothing.
     if (!outer && this.trail && seq - this.lastCheckpointSize >= this.trail.checkpointEvery) this.checkpoint();
+    this.notifyAppended();
     return seq;
+  }
+
+  /**
+   * Calls `listener` after every append and checkpoint (the syslog forwarder wakes on it and reads the trail itself,
+   * so a listener gets no content). Returns the unsubscribe. A listener's error never fails the append.
+   */
+  onAppended(listener: () => void): () => void {
+    this.appended.add(listener);
+    return () => this.appended.delete(listener);
+  }
+
+  private notifyAppended(): void {
+    for (const f of this.appended) {
+      try {
+        f();
+      } catch {
+        // The entry is stored; waking a reader is best effort.
+      }
+    }
   }
 
   /**
@@ -202,6 +223,7 @@ export class AuditService {
     const note = signCheckpoint({ origin: t.key.origin, size: head.seq, head: head.hash, time: new Date(this.clock.now()).toISOString() }, t.key.privateKey);
     this.db.prepare('INSERT OR IGNORE INTO audit_checkpoints (size, head, time, note) VALUES (?, ?, ?, ?)').run(head.seq, head.hash, new Date(this.clock.now()).toISOString(), note);
     this.lastCheckpointSize = head.seq;
+    this.notifyAppended();
     const size = head.seq;
     this.pending = this.pending
       .then(async () => {

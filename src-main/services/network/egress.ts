@@ -3,10 +3,12 @@
 // with a verified certificate, caps time and size, counts what it lets through (the settings screen shows
 // the count: 0 on a default install) and audits every refusal. With no policy it allows nothing.
 import https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
 import type { AuditEventInput } from '../../../src-shared/audit/auditEvents';
 import { AppError } from '../../../src-shared/errors';
 import type { EffectivePolicy } from '../policy/policySchema';
+import { parseSyslogTarget } from './syslog/syslogTarget';
 
 export type EgressKind = 'update' | 'pacs' | 'syslog';
 
@@ -15,7 +17,7 @@ export interface EgressAudit {
 }
 
 /** Why the gate refused, as a short machine word (audit detail and error text). */
-export type EgressRefusal = 'policy_off' | 'not_https' | 'host_not_allowed' | 'redirect' | 'too_large' | 'timeout' | 'http_status' | 'tls_or_network';
+export type EgressRefusal = 'policy_off' | 'not_https' | 'host_not_allowed' | 'redirect' | 'too_large' | 'timeout' | 'http_status' | 'tls_or_network' | 'certificate';
 
 export class EgressRefused extends AppError {
   constructor(readonly reason: EgressRefusal, message: string, options?: { cause?: unknown; status?: number }) {
@@ -61,6 +63,29 @@ export interface EgressGet {
   timeoutMs?: number;
 }
 
+/** A TLS stream through the gate (syslog over TLS, RFC 5425): TLS 1.2+, certificate and host name verified. */
+export interface EgressTlsConnect {
+  kind: EgressKind;
+  host: string;
+  port: number;
+  /** Trust only these CAs for this connection (a receiver's CA named by policy); else the gate's. */
+  ca?: string[] | null;
+  /** Client certificate and key (PEM) for mutual TLS. */
+  cert?: string;
+  key?: string;
+  /** Until the handshake completes. */
+  timeoutMs?: number;
+  /** false: a failed connection is counted but not audited (a retry of an outage already audited once). */
+  auditFailure?: boolean;
+}
+
+/** Node/OpenSSL error codes that mean the peer's certificate was not accepted. */
+const CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'INVALID_CA', 'CERT_CHAIN_TOO_LONG', 'INVALID_PURPOSE',
+]);
+
 /** The kinds of connection the policy allows now (shown beside the attempt count). */
 export function allowedEgressKinds(p: EffectivePolicy): EgressKind[] {
   const kinds: EgressKind[] = [];
@@ -78,7 +103,8 @@ function urlAllowed(kind: EgressKind, url: URL, p: EffectivePolicy): boolean {
     return url.host === base.host && (url.pathname + '/').startsWith(prefix);
   }
   if (kind === 'pacs') return p.PacsNodes.some((n) => n.host === url.hostname && String(n.port) === url.port);
-  return p.AuditSyslogTarget !== null && url.host === p.AuditSyslogTarget;
+  const t = parseSyslogTarget(p.AuditSyslogTarget);
+  return t !== null && url.hostname === t.host && url.port === String(t.port);
 }
 
 export class EgressGate {
@@ -165,11 +191,77 @@ export class EgressGate {
     });
   }
 
+  /**
+   * Opens a TLS stream to `host:port` if policy allows `kind` there: TLS 1.2 or newer only, the peer's certificate
+   * checked against `ca` (or the gate's trust) and its name against `host` (an IP address against its IP SANs).
+   * Resolves once the handshake is done; the caller owns the socket from then on.
+   */
+  connectTls(req: EgressTlsConnect): Promise<TLSSocket> {
+    const audit = req.auditFailure ?? true;
+    let url: URL;
+    try {
+      url = this.authorize(req.kind, `tls://${req.host}:${req.port}`);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    this.counts.attempts++;
+    const ca = req.ca?.length ? req.ca : this.o.ca?.length ? (this.o.caOnly ? this.o.ca : [...rootCertificates, ...this.o.ca]) : undefined;
+    return new Promise<TLSSocket>((resolve, reject) => {
+      let settled = false;
+      const socket = tlsConnect({
+        host: url.hostname,
+        port: Number(url.port),
+        // SNI carries a host name only; the identity check below uses `host` either way.
+        ...(isIP(url.hostname) ? {} : { servername: url.hostname }),
+        minVersion: 'TLSv1.2',
+        rejectUnauthorized: true,
+        ...(ca ? { ca } : {}),
+        ...(req.cert ? { cert: req.cert } : {}),
+        ...(req.key ? { key: req.key } : {}),
+      });
+      const fail = (reason: EgressRefusal, message: string, cause?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        reject(audit ? this.refuse(req.kind, reason, message, cause) : this.refuseQuietly(req.kind, reason, message, cause));
+      };
+      const timer = setTimeout(() => fail('timeout', 'The server did not complete the TLS handshake in time.'), req.timeoutMs ?? 10_000);
+      socket.once('secureConnect', () => {
+        if (settled) return;
+        // rejectUnauthorized already refused an unverified peer; this keeps the promise if that ever changes.
+        if (!socket.authorized) return fail('certificate', 'The server certificate was not verified.', socket.authorizationError);
+        settled = true;
+        clearTimeout(timer);
+        resolve(socket);
+      });
+      socket.once('error', (e: NodeJS.ErrnoException) => {
+        const code = e.code ?? '';
+        if (CERTIFICATE_ERRORS.has(code)) fail('certificate', `The server certificate was refused (${code}).`, e);
+        else fail('tls_or_network', `The connection failed: ${code || e.message}.`, e);
+      });
+    });
+  }
+
   private refuse(kind: EgressKind, reason: EgressRefusal, message: string, cause?: unknown): EgressRefused {
+    const refused = this.refuseQuietly(kind, reason, message, cause);
+    this.o.audit?.record({
+      kind: 'securityAlert',
+      // A peer whose certificate fails is a failed node authentication (CID 403 110126).
+      ...(reason === 'certificate' ? { eventType: 'nodeAuthentication' as const } : {}),
+      action: 'E',
+      outcome: 'minorFailure',
+      user: 'system',
+      detail: { egressKind: kind, refusal: reason },
+    });
+    return refused;
+  }
+
+  /** Counted and listed, not audited. */
+  private refuseQuietly(kind: EgressKind, reason: EgressRefusal, message: string, cause?: unknown): EgressRefused {
     this.counts.refused++;
     this.recent.push({ kind, reason, at: Date.now() });
     if (this.recent.length > RECENT_REFUSALS) this.recent.shift();
-    this.o.audit?.record({ kind: 'securityAlert', action: 'E', outcome: 'minorFailure', user: 'system', detail: { egressKind: kind, refusal: reason } });
     return new EgressRefused(reason, message, cause === undefined ? undefined : { cause });
   }
 }

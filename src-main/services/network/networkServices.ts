@@ -1,9 +1,12 @@
 // The network side of the app, composed once at start-up from the machine policy: the egress gate, the
-// update service behind it, and the status the settings screen shows (which kinds of connection policy
+// update service behind it, audit forwarding (only when policy names a syslog receiver), and the status the settings screen shows (which kinds of connection policy
 // allows, how many attempts the gate has seen since start: 0 on a default install).
 import type { LoadedPolicy } from '../policy/effectivePolicy';
 import type { PolicyKey } from '../policy/policySchema';
 import { EgressGate, type EgressAudit, type EgressKind } from './egress';
+import type { CredentialFileRules } from './syslog/syslogCredentials';
+import { createSyslogForwarding, type SyslogForwarding } from './syslog/syslogForwarding';
+import type { ForwarderTuning } from './syslog/syslogForwarder';
 import { UpdateScheduler } from './updates/updateScheduler';
 import { UpdateService, type InstallKind } from './updates/updateService';
 
@@ -21,6 +24,8 @@ export interface NetworkServices {
   updates: UpdateService;
   /** start() at start-up: it does nothing while policy keeps updates off. */
   scheduler: UpdateScheduler;
+  /** Audit forwarding over syslog/TLS; null unless policy names a receiver. Attached to the store when it opens. */
+  syslog: SyslogForwarding | null;
   status(): NetworkStatus;
 }
 
@@ -37,6 +42,10 @@ export interface NetworkServicesOptions {
   /** Extra CA certificates the gate trusts (a hospital's internal CA; a test's throwaway CA with `caOnly`). */
   ca?: string[];
   caOnly?: boolean;
+  /** Who may own the syslog credential files (tests: their own uid); default root only. */
+  syslogCredentialRules?: CredentialFileRules;
+  /** Syslog timeouts and backoff (tests shorten them). */
+  syslogTuning?: Partial<ForwarderTuning>;
 }
 
 export function createNetworkServices(o: NetworkServicesOptions): NetworkServices {
@@ -46,9 +55,16 @@ export function createNetworkServices(o: NetworkServicesOptions): NetworkService
     gate, policy, audit: o.audit, trustedRoot: o.trustedUpdateRoot, stateDir: o.updateStateDir,
     currentVersion: o.version, platform: o.platform, installKind: o.installKind,
   });
+  const syslog = createSyslogForwarding({
+    gate,
+    policy: o.policy.effective,
+    ...(o.syslogCredentialRules ? { credentialRules: o.syslogCredentialRules } : {}),
+    ...(o.syslogTuning ? { tuning: o.syslogTuning } : {}),
+  });
   return {
     gate,
     updates,
+    syslog,
     scheduler: new UpdateScheduler(updates, policy),
     status: () => ({ allowedKinds: gate.allowedKinds(), ...gate.stats(), policyStatus: o.policy.status, lockedKeys: o.policy.locked, problems: o.policy.problems }),
   };

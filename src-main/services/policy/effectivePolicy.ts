@@ -49,6 +49,11 @@ export function applyPolicy(raw: unknown, source: string): LoadedPolicy {
     effective.UpdatesEnabled = false;
     problems.push('UpdatesEnabled is true but UpdatesUrl is not set: updates stay off.');
   }
+  if (effective.AuditSyslogTarget && (!effective.AuditSyslogClientCertFile || !effective.AuditSyslogClientKeyFile)) {
+    // Receivers authenticate their senders (mutual TLS); one that took anonymous senders would drop their data.
+    effective.AuditSyslogTarget = null;
+    problems.push('AuditSyslogTarget is set but AuditSyslogClientCertFile or AuditSyslogClientKeyFile is not: audit forwarding stays off.');
+  }
   return finish('applied', source, effective, Object.keys(set) as PolicyKey[], problems);
 }
 

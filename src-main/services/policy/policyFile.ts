@@ -11,9 +11,9 @@ export const LINUX_POLICY_PATH = '/etc/enclave/policy.json';
 /** A policy file is small; anything larger is not one. */
 const MAX_POLICY_BYTES = 256 * 1024;
 
-/** Why `st` could be changed by someone other than root, or null. */
-function ownershipProblem(what: string, st: Stats): string | null {
-  if (st.uid !== 0) return `${what} is owned by uid ${st.uid}, not root`;
+/** Why `st` could be changed by someone other than root (or the `owners` given), or null. */
+export function ownershipProblem(what: string, st: Stats, owners: readonly number[] = [0]): string | null {
+  if (!owners.includes(st.uid)) return `${what} is owned by uid ${st.uid}, not ${owners.length === 1 && owners[0] === 0 ? 'root' : `uid ${owners.join(' or ')}`}`;
   if (st.mode & 0o022) return `${what} is writable by ${st.mode & 0o002 ? 'others' : 'its group'} (mode ${(st.mode & 0o777).toString(8)})`;
   return null;
 }

@@ -21,6 +21,16 @@ export const pacsNodeSchema = z.strictObject({
   caPem: z.string().max(16_384).optional(),
 });
 
+/**
+ * An absolute path to a PEM file deployed by IT (POSIX /..., Windows C:\... or \\server\share\...). Files rather than
+ * PEM text in the policy: a registry or plist string holds one line, and policy is readable by every local user,
+ * which a private key must not be.
+ */
+const pemFile = z
+  .string()
+  .max(1024)
+  .regex(/^(?:\/|[A-Za-z]:\\|\\\\)[^\p{Cc}]*$/u, 'an absolute path to a PEM file');
+
 export type PacsNode = z.infer<typeof pacsNodeSchema>;
 
 /**
@@ -48,7 +58,12 @@ export const policySchema = z.strictObject({
   ExportAllowedRoles: roles.optional().meta({ description: 'Roles allowed to export images or studies.' }),
   ExportRequiresDeidentification: z.boolean().optional().meta({ description: 'Every export is de-identified.' }),
   WatermarkText: z.string().max(64).regex(/^[^\p{Cc}]*$/u, 'no control characters').optional().meta({ description: 'Text burned into exported images.' }),
-  AuditSyslogTarget: hostPort.optional().meta({ description: 'Forward audit events to this TLS syslog server (host:port).' }),
+  AuditSyslogTarget: hostPort.optional().meta({ description: 'Forward audit events to this TLS syslog server (host:port; port 6514 when left out). Needs AuditSyslogClientCertFile and AuditSyslogClientKeyFile.' }),
+  AuditSyslogCaFile: pemFile.optional().meta({ description: 'PEM file of the CA that signs the syslog server certificate: only it is trusted for that server. Unset: the system CAs.' }),
+  AuditSyslogClientCertFile: pemFile.optional().meta({ description: 'PEM file of this machine client certificate for the syslog server (mutual TLS).' }),
+  AuditSyslogClientKeyFile: pemFile
+    .optional()
+    .meta({ description: 'PEM file (unencrypted) of the client certificate private key. On Linux and macOS it must be owned by root, not writable by others and not readable by all (e.g. root:enclave 0640); on Windows restrict it with an ACL.' }),
   PacsNodes: z.array(pacsNodeSchema).max(32).optional().meta({ description: 'PACS nodes Enclave may query and retrieve from (JSON list).' }),
 });
 
@@ -74,6 +89,9 @@ export const POLICY_DEFAULTS = {
   ExportRequiresDeidentification: false,
   WatermarkText: null as string | null,
   AuditSyslogTarget: null as string | null,
+  AuditSyslogCaFile: null as string | null,
+  AuditSyslogClientCertFile: null as string | null,
+  AuditSyslogClientKeyFile: null as string | null,
   PacsNodes: [] as PacsNode[],
 };
 

@@ -26,6 +26,9 @@ export const EXAMPLE_POLICY: Required<Policy> = {
   ExportRequiresDeidentification: true,
   WatermarkText: 'Example Hospital - internal use',
   AuditSyslogTarget: 'syslog.example.org:6514',
+  AuditSyslogCaFile: '/etc/enclave/syslog-ca.pem',
+  AuditSyslogClientCertFile: '/etc/enclave/syslog-client.pem',
+  AuditSyslogClientKeyFile: '/etc/enclave/syslog-client.key',
   PacsNodes: [{ name: 'Main PACS', aeTitle: 'PACS1', host: 'pacs.example.org', port: 11112, tls: true }],
 };
 

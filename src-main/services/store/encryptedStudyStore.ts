@@ -102,6 +102,7 @@ export class EncryptedStudyStore implements StudyStore {
   private readonly clock: Clock;
   private closed = false;
   private readonly closeHooks: (() => Promise<void>)[] = [];
+  private readonly beforeCloseHooks: (() => Promise<void>)[] = [];
   private readonly stmts = new Map<string, Statement>();
 
   constructor(parts: EncryptedStudyStoreParts) {
@@ -617,7 +618,7 @@ export class EncryptedStudyStore implements StudyStore {
     return this.vault.sweep((n) => inInstances.get(n) !== undefined || inConflicts.get(n) !== undefined);
   }
 
-  /** The SQLite handle, for the schema tests and the integrity check only. */
+  /** The SQLite handle, for the schema tests, the integrity check and the audit outbox (network/syslog/auditOutbox.ts). */
   get database(): Db {
     return this.db;
   }
@@ -627,12 +628,18 @@ export class EncryptedStudyStore implements StudyStore {
     this.closeHooks.push(f);
   }
 
+  /** Runs at close while the database is still open, after the stop event and the last checkpoint (audit forwarding sends them). */
+  onBeforeClose(f: () => Promise<void>): void {
+    this.beforeCloseHooks.push(f);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     try {
       this.audit.record({ kind: 'applicationActivity', eventType: 'applicationStop', action: 'E', outcome: 'success' });
       this.audit.checkpoint();
       await this.audit.flush();
+      for (const f of this.beforeCloseHooks.splice(0)) await f().catch(() => undefined);
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       this.closed = true;
