@@ -1,0 +1,38 @@
+// What every modal dialog does with the keyboard: focus moves into it (to the element marked
+// data-autofocus, else the first field or button), Tab stays inside, Escape closes it, and focus goes back
+// to where it was when the dialog closes.
+import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
+
+const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex="0"]';
+
+export function useModal<T extends HTMLElement>(onClose: () => void): { ref: RefObject<T | null>; onKeyDown: (e: KeyboardEvent) => void } {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const root = ref.current;
+    (root?.querySelector<HTMLElement>('[data-autofocus]') ?? root?.querySelector<HTMLElement>(FOCUSABLE))?.focus();
+    return () => opener?.focus();
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      onClose();
+      return;
+    }
+    if (e.key !== 'Tab' || !ref.current) return;
+    // Keep Tab inside the dialog: from the last stop back to the first, and the other way round.
+    const stops = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    const first = stops[0];
+    const last = stops.at(-1);
+    if (!first || !last) return;
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  return { ref, onKeyDown };
+}
