@@ -3,8 +3,8 @@
 import { useState } from 'react';
 import type { AuthStatus, AuthUser } from '../../src-shared/ipc/contract';
 import { call } from '../api';
-import { errorCode, messageOf } from './authText';
-import { NO_SECOND_FACTOR, SecondFactor, secondFactorFields, type SecondFactorValue } from './SecondFactor';
+import { errorCode, messageOf, NO_SECOND_FACTOR, secondFactorFields, type SecondFactorValue } from './authText';
+import { SecondFactor } from './SecondFactor';
 
 const WHY: Record<NonNullable<AuthStatus['reason']>, string> = {
   idle: 'Locked after a time without activity.',

@@ -3,8 +3,8 @@
 import { useState } from 'react';
 import type { AuthStatus } from '../../src-shared/ipc/contract';
 import { call } from '../api';
-import { errorCode, messageOf } from './authText';
-import { NO_SECOND_FACTOR, SecondFactor, secondFactorFields, type SecondFactorValue } from './SecondFactor';
+import { errorCode, messageOf, NO_SECOND_FACTOR, secondFactorFields, type SecondFactorValue } from './authText';
+import { SecondFactor } from './SecondFactor';
 
 const ENDED: Record<NonNullable<AuthStatus['reason']>, string> = {
   idle: 'You were signed out after a time without activity.',

@@ -1,20 +1,6 @@
 // The second step of signing in or unlocking: the 6-digit code from the authenticator app, or one of the
 // single-use recovery codes given at enrolment (for a lost phone).
-import { RECOVERY_CODE_PATTERN, TOTP_PATTERN } from './authText';
-
-export interface SecondFactorValue {
-  mode: 'totp' | 'recovery';
-  code: string;
-}
-
-export const NO_SECOND_FACTOR: SecondFactorValue = { mode: 'totp', code: '' };
-
-/** The request fields for what was typed; undefined when nothing valid was. */
-export function secondFactorFields(v: SecondFactorValue): { totp?: string; recoveryCode?: string } {
-  const code = v.code.trim();
-  if (v.mode === 'totp') return TOTP_PATTERN.test(code) ? { totp: code } : {};
-  return RECOVERY_CODE_PATTERN.test(code) ? { recoveryCode: code } : {};
-}
+import type { SecondFactorValue } from './authText';
 
 interface Props {
   value: SecondFactorValue;

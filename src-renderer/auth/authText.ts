@@ -64,3 +64,18 @@ export function svgDataUrl(svg: string): string {
   for (const b of bytes) binary += String.fromCharCode(b);
   return `data:image/svg+xml;base64,${btoa(binary)}`;
 }
+
+/** The second step of signing in: the authenticator's code, or a single-use recovery code. */
+export interface SecondFactorValue {
+  mode: 'totp' | 'recovery';
+  code: string;
+}
+
+export const NO_SECOND_FACTOR: SecondFactorValue = { mode: 'totp', code: '' };
+
+/** The request fields for what was typed; undefined when nothing valid was. */
+export function secondFactorFields(v: SecondFactorValue): { totp?: string; recoveryCode?: string } {
+  const code = v.code.trim();
+  if (v.mode === 'totp') return TOTP_PATTERN.test(code) ? { totp: code } : {};
+  return RECOVERY_CODE_PATTERN.test(code) ? { recoveryCode: code } : {};
+}

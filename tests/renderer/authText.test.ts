@@ -3,8 +3,7 @@
 // image (a data: URL that decodes back to main's SVG text, never markup in the page).
 import { describe, expect, it } from 'vitest';
 import { requestSchemas } from '../../src-shared/ipc/contract';
-import { activityThrottle, passwordProblem, svgDataUrl } from '../../src-renderer/auth/authText';
-import { secondFactorFields } from '../../src-renderer/auth/SecondFactor';
+import { activityThrottle, passwordProblem, secondFactorFields, svgDataUrl } from '../../src-renderer/auth/authText';
 
 describe('password rule', () => {
   it('agrees with main\'s schema at every length around the limits', () => {
