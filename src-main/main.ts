@@ -7,6 +7,7 @@ import { createPolicyWiring } from './services/app/policyWiring';
 import { createNodeCodecs } from './services/codecs/nodeCodecs';
 import { StoreSession } from './services/app/storeSession';
 import { KeytarKeyStore } from './services/keys/keytarKeyStore';
+import { AuthSession } from './services/users/authSession';
 import { loadMachinePolicy } from './services/policy/machinePolicy';
 import { createMainWindow } from './platform/createWindow';
 import { electronDialogs } from './platform/electronDialogs';
@@ -43,7 +44,12 @@ if (!prepareElectronApp()) {
       wiring.retentionDays,
       wiring.cacheOpened,
     );
+    // User accounts: once any exist, the cache waits for a login (the keychain no longer opens it at start).
+    // Account events before the cache opens (failed logins) wait in the policy wiring's held audit.
+    const auth = new AuthSession({ cache, policy: policy.effective, audit: wiring.audit });
     await cache.start();
+    await auth.start();
+    app.on('will-quit', () => auth.dispose());
     app.on('will-quit', () => void cache.close());
     app.on('will-quit', () => wiring.stop());
     // A verified update waiting (policy: auto download and install at quit) is installed as the app quits.
@@ -66,6 +72,7 @@ if (!prepareElectronApp()) {
       decodeWorkerPath: join(__dirname, 'decodeWorker.cjs'),
       importWorkerPath: join(__dirname, 'importWorker.cjs'),
       policy: wiring.appPolicy,
+      auth,
     });
     app.on('will-quit', () => void services.series.close());
     handleAppProtocol(ses, services.appProtocol);

@@ -56,7 +56,7 @@ export interface AuditObject {
   id: string;
 }
 
-/** Free detail: short machine words and counts only (no text typed by or about a person). */
+/** Free detail: short machine words and counts only (no text typed by or about a person, except STATED_REASON_KEY). */
 export type AuditDetail = Record<string, string | number | boolean>;
 
 export interface AuditEventInput {
@@ -134,6 +134,14 @@ const OPAQUE_ID = /^[a-z0-9_-]{4,80}$/;
 // and free text not. Identifiers belong in objects, resolved by main inside the encryption.
 const DETAIL_KEY = /^[A-Za-z][A-Za-z0-9_.]{0,40}$/;
 const DETAIL_STRING = /^[A-Za-z0-9_.:-]{0,64}$/;
+/**
+ * The one detail a person types: the reason given for emergency (break-glass) access. It is what the auditor must
+ * read, so it is kept as typed, inside the encrypted trail, bounded in length and free of control characters.
+ */
+export const STATED_REASON_KEY = 'statedReason';
+export const STATED_REASON_MAX = 500;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f]/;
 
 /** Why an event would be refused, or null. Keeps UIDs, names and paths out of the audit trail by shape. */
 export function auditEventProblem(e: AuditEventInput): string | null {
@@ -147,6 +155,10 @@ export function auditEventProblem(e: AuditEventInput): string | null {
   }
   for (const [k, v] of Object.entries(e.detail ?? {})) {
     if (!DETAIL_KEY.test(k)) return 'bad detail key';
+    if (k === STATED_REASON_KEY) {
+      if (typeof v !== 'string' || v.length > STATED_REASON_MAX || CONTROL.test(v)) return 'a stated reason is text of at most 500 characters';
+      continue;
+    }
     if (typeof v === 'string' && !DETAIL_STRING.test(v)) return 'detail strings must be short machine words';
     if (typeof v === 'number' && !Number.isFinite(v)) return 'detail numbers must be finite';
   }

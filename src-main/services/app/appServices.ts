@@ -4,16 +4,23 @@ import { isAbsolute } from 'node:path';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError } from '../../../src-shared/errors';
 import type { ImportProgress, ImportSummary, StudyListItem } from '../../../src-shared/ipc/contract';
+import { authorizeSeriesResource, guardRequests, type PermissionGuardOptions } from '../auth/permissionGuard';
+import { securityHandlers } from '../auth/securityHandlers';
 import { importPaths } from '../import/folderImport';
 import { runImportInWorker } from '../import/importRunner';
 import { createDispatcher, type Dispatch, type Handlers } from '../ipc/dispatch';
 import type { Dialogs, EventSink } from '../platformPorts';
 import { APP_ORIGIN, createAppProtocol, type AppProtocol } from '../protocol/appProtocol';
 import { SeriesService } from '../series/seriesService';
+import { EncryptedStudyStore } from '../store/encryptedStudyStore';
 import { MemoryStudyStore } from '../store/memoryStudyStore';
 import { searchInOrder, type StudySearchSource } from '../store/studySearch';
+import type { StudyViewer } from '../store/studyRestrictions';
 import type { StudyStore } from '../store/studyStore';
 import { readInstanceTags } from '../tags/instanceTags';
+import type { AuthGate } from '../users/authGate';
+import { createAuthHandlers, noAccountsGate, noAccountsHandlers } from '../users/authHandlers';
+import type { AuthSession } from '../users/authSession';
 import { defaultAppPolicy, guardHandlers, type AppPolicy } from './policyWiring';
 import { settingsStatus } from './settingsStatus';
 import type { CacheSession } from './storeSession';
@@ -33,6 +40,12 @@ export interface AppServicesOptions {
   importWorkerPath?: string;
   /** The machine policy and network services (policyWiring.ts); default: no policy, no network. */
   policy?: AppPolicy;
+  /**
+   * User accounts over the encrypted cache (users/authSession.ts): with it every request and every pixel is checked
+   * against the permission matrix and study restrictions (auth/permissionGuard.ts). Absent: one local user with
+   * every right (memory store, harness), nothing checked, as before accounts existed.
+   */
+  auth?: AuthSession;
 }
 
 export interface AppServices {
@@ -40,15 +53,17 @@ export interface AppServices {
   appProtocol: AppProtocol;
   handlers: Handlers;
   series: SeriesService;
+  /** Who is acting now: the permission guard asks it on every request. */
+  auth: AuthGate;
   /** The quick-view store of this session (memory only), if one is open. */
   quickView(): MemoryStudyStore | null;
 }
 
 const QUICK_VIEW_PREFIX = 'qv-';
 
-function searchOf(store: StudyStore, source: StudyListItem['source']): StudySearchSource {
+function searchOf(store: StudyStore, source: StudyListItem['source'], viewer?: StudyViewer): StudySearchSource {
   return async (q) => {
-    const r = await store.searchStudies(q);
+    const r = await store.searchStudies(q, viewer);
     return { studies: r.studies.map((s) => ({ ...s, source })), total: r.total };
   };
 }
@@ -60,6 +75,9 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   const missing = (): never => { throw new AppError('NOT_FOUND', 'That quick view was closed.'); };
   const series = new SeriesService(storeFor, o.codecs, o.decodeWorkerPath ? { workerScript: o.decodeWorkerPath } : {});
   const jobs = new Map<string, AbortController>();
+  // A lock or logout drops every decoded volume in main; the renderer hears 'auth:changed' and drops its own.
+  o.auth?.onSessionEnd(() => series.closeAll());
+  o.auth?.onChange((status) => o.events.emit('auth:changed', status));
 
   /** One import job over the chosen folder or the dropped paths: one progress bar, one audit event. */
   const runImport = async (target: StudyStore, chosen?: string[]): Promise<ImportSummary | null> => {
@@ -88,6 +106,28 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     }
   };
 
+  const openStore = (): StudyStore | null => (o.cache.current().state === 'open' ? o.cache.get() : null);
+  const encrypted = (): EncryptedStudyStore => {
+    const s = o.cache.get();
+    if (!(s instanceof EncryptedStudyStore)) throw new AppError('STORE_LOCKED', 'Restrictions and the audit trail live in the encrypted cache, which is not open.');
+    return s;
+  };
+  // Who is looking, for the study lists (restricted studies); undefined without accounts: lists as before.
+  const viewer = (): StudyViewer | undefined => {
+    const p = o.auth?.principal();
+    return p ? { userId: p.userId, role: p.role, seesAllRestricted: p.permissions.includes('manageUsers') } : undefined;
+  };
+  const guard: PermissionGuardOptions | null = o.auth
+    ? {
+        auth: o.auth,
+        audit: () => {
+          const s = openStore();
+          return s instanceof EncryptedStudyStore ? s.audit : null;
+        },
+        restrictions: () => openStore()?.restrictions ?? null,
+      }
+    : null;
+
   const policy = o.policy ?? defaultAppPolicy();
   const allHandlers: Handlers = {
     'app:info': async () => ({ name: 'Enclave', version: o.version, storeKind: o.storeKind }),
@@ -96,14 +136,14 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'store:unlock': async ({ recoveryKey }) => o.cache.unlockWithRecoveryKey(recoveryKey),
     'studies:list': async () => {
       const out: StudyListItem[] = [];
-      if (o.cache.current().state === 'open') out.push(...(await o.cache.get().listStudies()).map((s) => ({ ...s, source: 'cache' as const })));
+      if (o.cache.current().state === 'open') out.push(...(await o.cache.get().listStudies(viewer())).map((s) => ({ ...s, source: 'cache' as const })));
       if (quick) out.push(...(await quick.listStudies()).map((s) => ({ ...s, source: 'quickview' as const })));
       return out;
     },
     'studies:search': async (q) => {
       const sources: StudySearchSource[] = [];
       if (quick) sources.push(searchOf(quick, 'quickview'));
-      if (o.cache.current().state === 'open') sources.push(searchOf(o.cache.get(), 'cache'));
+      if (o.cache.current().state === 'open') sources.push(searchOf(o.cache.get(), 'cache', viewer()));
       return searchInOrder(sources, q);
     },
     'import:chooseFolder': async () => runImport(o.cache.get()),
@@ -161,18 +201,23 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'annotations:save': async ({ seriesId, annotations }) => storeFor(seriesId).saveAnnotations(seriesId, annotations),
     'instance:tags': async ({ instanceId, frameIndex }) => readInstanceTags(storeFor(instanceId), instanceId, frameIndex),
     'settings:status': async () => settingsStatus(policy.loaded, policy.network),
+    ...(o.auth ? createAuthHandlers(o.auth) : noAccountsHandlers()),
+    ...securityHandlers({ store: encrypted, actingUser: () => o.auth?.principal()?.userId }),
   };
-  const handlers = guardHandlers(allHandlers, policy.loaded.effective);
+  const allowed = guardHandlers(allHandlers, policy.loaded.effective);
+  const handlers = guard ? guardRequests(allowed, guard) : allowed;
 
   return {
     handlers,
     series,
+    auth: o.auth ?? noAccountsGate(),
     quickView: () => quick,
     dispatch: createDispatcher(handlers, { appOrigin: o.appOrigin ?? APP_ORIGIN }),
     appProtocol: createAppProtocol({
       rendererDir: o.rendererDir,
       pixels: series,
       thumbnails: { thumbnail: async (seriesId) => storeFor(seriesId).getThumbnail?.(seriesId) ?? null },
+      ...(guard ? { authorize: (resource: 'pixels' | 'thumbs', seriesId: string) => authorizeSeriesResource(guard, resource, seriesId) } : {}),
     }),
   };
 }

@@ -123,7 +123,7 @@ function objects(r: AuditRecord, alertDescription: string | null): string {
         out.push(objectXml({ id: 'urn:enclave:audit-trail', typeCode: '2', role: '13', idType: URI, name: 'Security Audit Log' }));
         break;
       case 'user':
-        out.push(objectXml({ id: o.id, typeCode: '1', role: '11', idType: RFC3881('11', 'User Identifier'), name: o.id }));
+        out.push(objectXml({ id: o.id, typeCode: '1', role: '11', idType: RFC3881('11', 'User Identifier'), name: o.name ?? o.id }));
         break;
       default:
         out.push(objectXml({ id: `urn:enclave:${o.type}:${o.id}`, typeCode: '2', role: o.type === 'importJob' ? '20' : '13', idType: URI, name: o.type === 'importJob' ? 'Import job' : 'Enclave encrypted store' }));

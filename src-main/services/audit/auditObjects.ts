@@ -46,9 +46,21 @@ export class AuditObjectResolver {
         const r = this.get<{ dicom_patient_id: string; patient_name: string }>('SELECT dicom_patient_id, patient_name FROM patients WHERE patient_id = ?', o.id);
         return r ? { ...o, uid: r.dicom_patient_id, name: r.patient_name } : { ...o };
       }
+      case 'user': {
+        // The account's name as it was when the event happened (the users table arrives with migration 0060).
+        const r = this.hasUsers() ? this.get<{ username: string }>('SELECT username FROM users WHERE user_id = ?', o.id) : undefined;
+        return r ? { ...o, name: r.username } : { ...o };
+      }
       default:
         return { ...o };
     }
+  }
+
+  private usersTable: boolean | null = null;
+
+  private hasUsers(): boolean {
+    this.usersTable ??= this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").get() !== undefined;
+    return this.usersTable;
   }
 
   private get<T>(sql: string, id: string): T | undefined {

@@ -46,7 +46,7 @@ export interface AuditIntegrity {
   alert: boolean;
 }
 
-interface StoredRow extends AuditChainRow {
+export interface StoredRow extends AuditChainRow {
   hash: Buffer | null;
 }
 
@@ -68,13 +68,15 @@ export class AuditService {
   private lastCheckpointSize = 0;
   private pending: Promise<void> = Promise.resolve();
   private state: AuditIntegrity = { verification: null, alert: false };
+  private userSource: () => string;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
     private readonly defaultUser = 'local',
-    private readonly actors: ActorDirectory = localActorDirectory(),
+    private actors: ActorDirectory = localActorDirectory(),
   ) {
+    this.userSource = () => this.defaultUser;
     // A store object over a database not yet at migration 0050 (only tests that build an older cache make one)
     // writes the old row shape; 0050 chains those rows when it runs.
     this.chained = (db.prepare('SELECT name FROM pragma_table_info(?)').all('audit') as { name: string }[]).some((c) => c.name === 'hash');
@@ -119,6 +121,16 @@ export class AuditService {
     return v;
   }
 
+  /** The accounts plug their user directory in here (users/userActors.ts): entries then carry the user's name. */
+  setActors(actors: ActorDirectory): void {
+    this.actors = actors;
+  }
+
+  /** Who acts when an event names nobody: the logged-in user once accounts exist (users/authSession.ts). */
+  setUserSource(source: () => string): void {
+    this.userSource = source;
+  }
+
   integrity(): AuditIntegrity {
     return this.state;
   }
@@ -127,7 +139,7 @@ export class AuditService {
    * An administrator has looked at a break: recorded (with who), and the outside checkpoint moves to the current
    * head so new breaks can be told from this one. The entries already broken stay as they are (append-only).
    */
-  async acknowledgeBreak(user = this.defaultUser): Promise<void> {
+  async acknowledgeBreak(user = this.userSource()): Promise<void> {
     const v = this.state.verification;
     if (!this.state.alert || !v?.firstBad) throw new AppError('INVALID_REQUEST', 'There is no audit trail break to acknowledge.');
     this.record({
@@ -148,7 +160,7 @@ export class AuditService {
   record(event: AuditEventInput): number {
     const problem = auditEventProblem(event);
     if (problem) throw new AppError('INVALID_REQUEST', `Audit event refused: ${problem}.`);
-    const user = event.user ?? this.defaultUser;
+    const user = event.user ?? this.userSource();
     const eventType = event.eventType ?? (event.kind === 'securityAlert' ? securityAlertType(event.detail) : undefined);
     const outer = this.db.inTransaction;
     const seq = this.db.transaction(() => {
@@ -245,7 +257,8 @@ export class AuditService {
   }
 }
 
-function toRecord(r: StoredRow): AuditRecord {
+/** One stored row as a record (the review reads rows with its own filters). */
+export function toRecord(r: StoredRow): AuditRecord {
   const actor = JSON.parse(r.actor_json) as Partial<AuditActor>;
   return {
     seq: r.seq,

@@ -22,19 +22,46 @@ const scryptParams = z.object({
   p: z.number().int().min(1).max(16),
 });
 const recoveryWrap = z.object({ type: z.literal('recovery'), kdf: scryptParams, ...sealedShape });
-// Room for the accounts issue: one wrap per user, under a password-derived key (argon2id).
-const passwordWrap = z.object({ type: z.literal('password'), user: z.string().max(80), kdf: z.record(z.string(), z.unknown()), ...sealedShape });
+// One wrap per user account, under the raw argon2id output of the user's password (users/passwordKdf.ts).
+// `name` is a hash of the lowercased user name (the login form's lookup, before the store opens: the user table
+// is inside it). `lockout` and `disabled` sit outside the AEAD because they change without the data key; a
+// person who edits them still needs the password to unwrap anything.
+const argon2Params = z.object({
+  name: z.literal('argon2id'),
+  salt: b64,
+  m: z.number().int().min(1024).max(4 * 1024 * 1024),
+  t: z.number().int().min(1).max(64),
+  p: z.number().int().min(1).max(16),
+});
+const lockoutState = z.object({
+  failures: z.number().int().min(0).max(1_000_000),
+  /** How many times the account has been locked since its last successful login (the backoff doubles each time). */
+  lockouts: z.number().int().min(0).max(1000),
+  lockedUntil: z.number().int().min(0).nullable(),
+});
+const passwordWrap = z.object({
+  type: z.literal('password'),
+  user: z.string().regex(/^u-[0-9a-f]{32}$/),
+  name: z.string().regex(/^[0-9a-f]{64}$/),
+  kdf: argon2Params,
+  lockout: lockoutState,
+  disabled: z.boolean(),
+  ...sealedShape,
+});
 
 const keyFileSchema = z.object({
   format: z.literal('enclave-keys'),
   version: z.literal(1),
   storeId: z.string().regex(/^[0-9a-f]{32}$/),
-  wraps: z.array(z.discriminatedUnion('type', [keychainWrap, recoveryWrap, passwordWrap])).max(64),
+  wraps: z.array(z.discriminatedUnion('type', [keychainWrap, recoveryWrap, passwordWrap])).max(1000),
 });
 
 export type KeyFile = z.infer<typeof keyFileSchema>;
 export type KeychainWrap = z.infer<typeof keychainWrap>;
 export type RecoveryWrap = z.infer<typeof recoveryWrap>;
+export type PasswordWrap = z.infer<typeof passwordWrap>;
+export type Argon2Params = z.infer<typeof argon2Params>;
+export type LockoutState = z.infer<typeof lockoutState>;
 export type KeyWrap = KeyFile['wraps'][number];
 
 export const SCRYPT_DEFAULTS = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -87,6 +114,25 @@ export async function wrapWithRecoveryKey(dataKey: Buffer, storeId: string, reco
 export async function unwrapWithRecoveryKey(w: RecoveryWrap, storeId: string, recoveryKey: Buffer): Promise<Buffer | null> {
   const k = await scrypt(recoveryKey, Buffer.from(w.kdf.salt, 'base64'), w.kdf);
   return unseal(k, dec(w), aad(storeId, 'recovery'));
+}
+
+function passwordAad(storeId: string, userId: string): Buffer {
+  return aad(storeId, `password|${userId}`);
+}
+
+/** `passwordKey`: the 32-byte argon2id output for this wrap's kdf. The AAD binds the store and the user. */
+export function wrapWithPasswordKey(
+  dataKey: Buffer,
+  storeId: string,
+  w: Pick<PasswordWrap, 'user' | 'name' | 'kdf'>,
+  passwordKey: Buffer,
+): PasswordWrap {
+  const s = seal(passwordKey, dataKey, passwordAad(storeId, w.user));
+  return { type: 'password', user: w.user, name: w.name, kdf: w.kdf, lockout: { failures: 0, lockouts: 0, lockedUntil: null }, disabled: false, ...enc(s) };
+}
+
+export function unwrapWithPasswordKey(w: PasswordWrap, storeId: string, passwordKey: Buffer): Buffer | null {
+  return unseal(passwordKey, dec(w), passwordAad(storeId, w.user));
 }
 
 /** The parsed key file, or null when there is none. A damaged file is DB_KEY_UNAVAILABLE, never "start over". */

@@ -63,7 +63,7 @@ export const POLICY_DEFAULTS = {
   UpdatesChannel: 'stable' as 'stable' | 'beta',
   UpdatesAutoDownload: false,
   UpdatesAutoInstallOnQuit: false,
-  IdleLockMinutes: 15,
+  IdleLockMinutes: 10,
   SessionLifetimeMinutes: 720,
   MfaRequiredRoles: [] as string[],
   LockoutThreshold: 5,

@@ -2,7 +2,7 @@
 // Electron's protocol.handle, unit tests and the browser harness all call the very same code.
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { toAppError } from '../../../src-shared/errors';
+import { toAppError, type AppError } from '../../../src-shared/errors';
 import { SECURITY_HEADERS } from './csp';
 import { resolveInsideRoot } from './pathGuard';
 
@@ -43,6 +43,11 @@ export interface AppProtocolOptions {
   rendererDir: string;
   pixels: PixelSource;
   thumbnails?: ThumbnailSource;
+  /**
+   * Asked before any slice or preview is read: the refusal (no session, locked, no 'view', a restricted study) or
+   * null. Without it (no accounts) everything the store holds is served, as before.
+   */
+  authorize?: (resource: 'pixels' | 'thumbs', seriesId: string) => AppError | null;
 }
 
 export type AppProtocol = (request: Request) => Promise<Response>;
@@ -54,7 +59,9 @@ function respond(status: number, body: ConstructorParameters<typeof Response>[0]
 // /pixels/<series>/<k> or /pixels/<series>/<a>-<b>: plain decimal indices, no signs, no leading junk.
 const PIXEL_PATH = /^\/pixels\/([A-Za-z0-9_-]{1,64})\/(\d{1,6})(?:-(\d{1,6}))?$/;
 
-const STATUS: Partial<Record<string, number>> = { NOT_FOUND: 404, INVALID_REQUEST: 400, INTEGRITY_TAMPERED: 409, DECODE_BUSY: 503 };
+const STATUS: Partial<Record<string, number>> = {
+  NOT_FOUND: 404, INVALID_REQUEST: 400, INTEGRITY_TAMPERED: 409, DECODE_BUSY: 503, AUTH_REQUIRED: 403, SESSION_LOCKED: 403, FORBIDDEN: 403,
+};
 
 function pixelError(code: string, message: string): Response {
   return respond(STATUS[code] ?? 500, JSON.stringify({ code, message }), { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -77,6 +84,8 @@ export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
       const first = Number(pixel[2]);
       const last = pixel[3] === undefined ? first : Number(pixel[3]);
       if (last < first || last - first + 1 > MAX_PIXEL_RANGE) return pixelError('INVALID_REQUEST', `A range is a-b with a <= b and at most ${MAX_PIXEL_RANGE} slices.`);
+      const refused = options.authorize?.('pixels', pixel[1]!);
+      if (refused) return pixelError(refused.code, refused.message);
       try {
         const data = await options.pixels.slices(pixel[1]!, first, last);
         return respond(200, request.method === 'HEAD' ? null : data, {
@@ -91,6 +100,8 @@ export function createAppProtocol(options: AppProtocolOptions): AppProtocol {
     const thumb = THUMB_PATH.exec(url.pathname);
     if (thumb) {
       // A preview of a patient's image: never cached by the renderer, never found without the store.
+      const refused = options.authorize?.('thumbs', thumb[1]!);
+      if (refused) return pixelError(refused.code, refused.message);
       const t = await options.thumbnails?.thumbnail(thumb[1]!).catch(() => null);
       if (!t) return respond(404, 'Not found', { 'Cache-Control': 'no-store' });
       return respond(200, request.method === 'HEAD' ? null : new Uint8Array(t.data), { 'Content-Type': t.mime, 'Cache-Control': 'no-store' });

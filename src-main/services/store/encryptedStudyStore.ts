@@ -18,7 +18,8 @@ import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
 import { OpaqueIds } from './opaqueIds';
 import { SettingsRows } from './settingsRows';
 import { normaliseStudy, type StudySearchRow } from './studySearch';
-import { decodeModalities, encodeModalities, searchStudiesSql, toSearchRow, type StudyRowSql } from './studySearchSql';
+import { decodeModalities, encodeModalities, searchStudiesSql, toSearchRow, viewerSql, type StudyRowSql } from './studySearchSql';
+import { StudyRestrictions, type StudyViewer } from './studyRestrictions';
 import type { AddResult, SeriesSummary, StoredInstance, StudyStore, StudySummary, Thumbnail } from './studyStore';
 
 export type { Thumbnail } from './studyStore';
@@ -93,6 +94,8 @@ export class EncryptedStudyStore implements StudyStore {
   readonly audit: AuditService;
   /** Small values kept between runs (the policy digest last audited). */
   readonly settings: SettingsRows;
+  /** Studies an administrator restricted to named users or roles (migration 0065). */
+  readonly restrictions: StudyRestrictions;
   private readonly db: Db;
   private readonly vault: BlobVault;
   private readonly ids: OpaqueIds;
@@ -111,6 +114,7 @@ export class EncryptedStudyStore implements StudyStore {
     this.db.pragma('cache_size = -65536');
     this.audit = new AuditService(this.db, this.clock, parts.user ?? 'local');
     this.settings = new SettingsRows(this.db, this.clock);
+    this.restrictions = new StudyRestrictions(this.db, () => this.clock.now());
   }
 
   // ---------------------------------------------------------------- writing
@@ -274,16 +278,18 @@ export class EncryptedStudyStore implements StudyStore {
 
   // ---------------------------------------------------------------- reading
 
-  async listStudies(): Promise<StudySummary[]> {
+  async listStudies(viewer?: StudyViewer): Promise<StudySummary[]> {
     this.assertOpen();
+    const v = viewerSql(viewer);
     // The counts and modalities are the study row's own (migration 0020): no instance is counted here.
     const rows = this.stmt(
         `SELECT s.study_id, s.patient_id AS patient_key, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.study_time,
-           s.description, s.accession_number, s.modalities, s.series_count, s.instance_count
+           s.description, s.accession_number, s.modalities, s.series_count, s.instance_count${v.column}
          FROM studies s JOIN patients p ON p.patient_id = s.patient_id
+         ${v.where ? `WHERE ${v.where}` : ''}
          ORDER BY s.study_date DESC, s.created_at DESC, s.study_id`,
       )
-      .all() as StudyRowSql[];
+      .all(...v.args) as StudyRowSql[];
     return rows.map((r) => {
       const { patientKey: _k, accessionNumber: _a, studyTime: _t, ...summary } = toSearchRow(r);
       return summary;
@@ -291,9 +297,9 @@ export class EncryptedStudyStore implements StudyStore {
   }
 
   /** The study browser's search (see studySearch.ts for what matches and in which order). */
-  async searchStudies(q: StudySearch): Promise<{ studies: StudySearchRow[]; total: number }> {
+  async searchStudies(q: StudySearch, viewer?: StudyViewer): Promise<{ studies: StudySearchRow[]; total: number }> {
     this.assertOpen();
-    return searchStudiesSql((sql) => this.stmt(sql), q);
+    return searchStudiesSql((sql) => this.stmt(sql), q, viewer);
   }
 
   async listSeries(studyId: string): Promise<SeriesSummary[]> {

@@ -5,6 +5,7 @@
 import type { StudySearch } from '../../../src-shared/ipc/contract';
 import type { Statement } from '../db/sqliteModule';
 import { normaliseQuery, prefixUpperBound, type StudySearchRow, type StudySort } from './studySearch';
+import { RESTRICTED_COLUMN_SQL, visibleStudySql, type StudyViewer } from './studyRestrictions';
 
 type Arg = string | number;
 
@@ -100,17 +101,38 @@ export interface StudyRowSql {
   modalities: string;
   series_count: number;
   instance_count: number;
+  /** Only when a viewer is given: 1 for a restricted study. */
+  restricted?: number;
+}
+
+/**
+ * With a viewer (accounts in use): studies restricted to others are left out, counts included, and each row says
+ * whether it is restricted. Without one (no accounts: tests, the harness) the SQL is exactly as before.
+ */
+export function viewerSql(viewer: StudyViewer | undefined): { where: string; args: Arg[]; column: string } {
+  if (!viewer) return { where: '', args: [], column: '' };
+  const v = visibleStudySql(viewer);
+  return { where: v.clause, args: v.args, column: `, ${RESTRICTED_COLUMN_SQL}` };
+}
+
+function andWhere(where: string, extra: string): string {
+  if (extra === '') return where;
+  return where === '' ? `WHERE ${extra}` : `${where} AND ${extra}`;
 }
 
 /** The count and the page statements of a query, and their arguments (the page's end with limit and offset). */
-export function studySearchStatements(q: StudySearch): { countSql: string; pageSql: string; args: Arg[] } {
-  const { where, args, orderBy } = studyFilterSql(q);
+export function studySearchStatements(q: StudySearch, viewer?: StudyViewer): { countSql: string; pageSql: string; args: Arg[] } {
+  const filter = studyFilterSql(q);
+  const v = viewerSql(viewer);
+  const where = andWhere(filter.where, v.where);
+  const args = [...filter.args, ...v.args];
+  const orderBy = filter.orderBy;
   return {
     countSql: `SELECT count(*) AS n FROM studies s ${where}`,
     // The page's ids first, from the sort index alone (it covers every searched column): skipping to a far page
     // or sorting thousands of name matches never touches a table row. Then the page's rows and patients.
     pageSql: `SELECT s.study_id, s.patient_id AS patient_key, p.patient_name, p.dicom_patient_id, p.birth_date, s.study_date, s.study_time,
-       s.description, s.accession_number, s.modalities, s.series_count, s.instance_count
+       s.description, s.accession_number, s.modalities, s.series_count, s.instance_count${v.column}
      FROM (SELECT s.study_id AS id FROM studies s ${where} ${orderBy} LIMIT ? OFFSET ?) AS page
        CROSS JOIN studies s ON s.study_id = page.id
        CROSS JOIN patients p ON p.patient_id = s.patient_id
@@ -120,8 +142,8 @@ export function studySearchStatements(q: StudySearch): { countSql: string; pageS
 }
 
 /** One page and the total; `prepare` caches statements (the SQL text depends only on which fields are set). */
-export function searchStudiesSql(prepare: (sql: string) => Statement, q: StudySearch): { studies: StudySearchRow[]; total: number } {
-  const { countSql, pageSql, args } = studySearchStatements(q);
+export function searchStudiesSql(prepare: (sql: string) => Statement, q: StudySearch, viewer?: StudyViewer): { studies: StudySearchRow[]; total: number } {
+  const { countSql, pageSql, args } = studySearchStatements(q, viewer);
   const total = (prepare(countSql).get(...args) as { n: number }).n;
   if (total <= q.offset) return { studies: [], total };
   const rows = prepare(pageSql).all(...args, q.limit, q.offset) as StudyRowSql[];
@@ -142,5 +164,6 @@ export function toSearchRow(r: StudyRowSql): StudySearchRow {
     modalities: decodeModalities(r.modalities),
     seriesCount: r.series_count,
     instanceCount: r.instance_count,
+    ...(r.restricted ? { restricted: true } : {}),
   };
 }

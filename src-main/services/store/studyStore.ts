@@ -3,6 +3,7 @@
 import type { InstanceMeta } from '../../../src-shared/dicom/types';
 import type { AnnotationRecord, StudyListItem, StudySearch } from '../../../src-shared/ipc/contract';
 import type { StudySearchRow } from './studySearch';
+import type { StudyRestrictions, StudyViewer } from './studyRestrictions';
 
 /** What the study list shows; the contract's StudyListItem adds where it came from. */
 export type StudySummary = Omit<StudyListItem, 'source'>;
@@ -36,9 +37,10 @@ export type AddResult = 'added' | 'duplicate' | 'conflict';
 export interface StudyStore {
   /** Stores the original bytes and their metadata. Same UID + same hash -> 'duplicate'; same UID, other bytes -> 'conflict' (kept aside). */
   addInstance(meta: InstanceMeta, bytes: Uint8Array, sha256: string): Promise<AddResult>;
-  listStudies(): Promise<StudySummary[]>;
+  /** With a viewer, studies restricted to others are left out and restricted ones are marked (studyRestrictions.ts). */
+  listStudies(viewer?: StudyViewer): Promise<StudySummary[]>;
   /** The study browser's search: one page in the requested order and the number of matches (studySearch.ts is the specification). */
-  searchStudies(q: StudySearch): Promise<{ studies: StudySearchRow[]; total: number }>;
+  searchStudies(q: StudySearch, viewer?: StudyViewer): Promise<{ studies: StudySearchRow[]; total: number }>;
   listSeries(studyId: string): Promise<SeriesSummary[]>;
   listInstances(seriesId: string): Promise<StoredInstance[]>;
   /** The study a series belongs to; null when there is no such series. */
@@ -61,5 +63,7 @@ export interface StudyStore {
   listAnnotations(seriesId: string): Promise<AnnotationRecord[]>;
   /** Replaces the series' whole set (an empty list clears it); they go when the series' study is purged. */
   saveAnnotations(seriesId: string, annotations: readonly AnnotationRecord[]): Promise<{ saved: number }>;
+  /** Restricted studies; only the encrypted cache has them (quick view holds what the user just opened). */
+  readonly restrictions?: StudyRestrictions;
   close(): Promise<void>;
 }
