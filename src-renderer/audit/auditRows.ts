@@ -43,10 +43,10 @@ function localMs(v: string): number {
 
 export function auditQueryOf(f: AuditFilters, limit: number, offset: number): AuditQuery | { invalid: string } {
   const from = f.from ? localMs(f.from) : undefined;
-  // "To 14:05" includes everything in that minute.
-  const to = f.to ? localMs(f.to) + 59_999 : undefined;
+  // Main reads [from, to): "to 14:05" sends 14:06:00.000, so everything in that minute is included.
+  const to = f.to ? localMs(f.to) + 60_000 : undefined;
   if (Number.isNaN(from) || Number.isNaN(to)) return { invalid: 'Enter the times as date and time.' };
-  if (from !== undefined && to !== undefined && from > to) return { invalid: 'The start time is after the end time.' };
+  if (from !== undefined && to !== undefined && from >= to) return { invalid: 'The start time is after the end time.' };
   const outcome = f.outcome === '' ? undefined : Number(f.outcome);
   const q: AuditQuery = { limit, offset };
   const user = text(f.user);

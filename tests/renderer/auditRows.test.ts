@@ -12,9 +12,9 @@ describe('audit query', () => {
     expect(requestSchemas['audit:query'].safeParse(q).success).toBe(true);
     expect(auditQueryOf(NO_FILTERS, 50, 0)).toEqual({ limit: 50, offset: 0 });
   });
-  it('reads the time range in local time, the end minute included', () => {
+  it('reads the time range in local time, the end minute included (main reads [from, to))', () => {
     const q = auditQueryOf({ ...NO_FILTERS, from: '2026-12-03T10:00', to: '2026-12-03T10:05' }, 50, 0);
-    expect(q).toMatchObject({ from: new Date(2026, 11, 3, 10, 0).getTime(), to: new Date(2026, 11, 3, 10, 6).getTime() - 1 });
+    expect(q).toMatchObject({ from: new Date(2026, 11, 3, 10, 0).getTime(), to: new Date(2026, 11, 3, 10, 6).getTime() });
     expect(auditQueryOf({ ...NO_FILTERS, from: '2026-12-03T10:06', to: '2026-12-03T10:05' }, 50, 0)).toEqual({ invalid: 'The start time is after the end time.' });
   });
   it('drops control characters and caps text at 128 so main does not refuse it', () => {
