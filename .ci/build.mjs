@@ -12,7 +12,7 @@ const only = process.argv[2];
 
 // Native modules and electron stay outside the bundle; codecs load their own .wasm at run time.
 const external = [
-  'electron', 'keytar', 'better-sqlite3-multiple-ciphers',
+  'electron', 'keytar', 'better-sqlite3-multiple-ciphers', '@node-rs/argon2',
   '@cornerstonejs/codec-charls', '@cornerstonejs/codec-openjpeg', '@cornerstonejs/codec-openjph',
   '@cornerstonejs/codec-libjpeg-turbo-8bit', 'playwright-core', 'dcmjs', 'daikon', 'dwv', 'vite', 'esbuild',
 ];
