@@ -6,10 +6,11 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import type { AuthStatus } from '../../src-shared/ipc/contract';
 import { call, subscribe } from '../api';
 import { activityThrottle, messageOf } from './authText';
-import { SessionContext, sessionOf } from './authContext';
+import { SessionContext, sessionOf, useSession } from './authContext';
 import { BreakGlassBanner } from './BreakGlass';
 import { LockScreen } from './LockScreen';
 import { LoginScreen } from './LoginScreen';
+import { MfaEnrolDialog } from './MfaEnrolDialog';
 import { RecoveryKeyScreen, SetupScreen, type SetupResult } from './SetupScreen';
 import './auth.css';
 
@@ -59,6 +60,11 @@ export function AuthGate({ children }: { children: ReactNode }) {
   if (status.state === 'setup') return <SetupScreen onCreated={(r) => (r.recoveryKey ? setSetup(r) : setStatus(r.status))} />;
   if (status.state === 'login') return <LoginScreen reason={status.reason} onSignedIn={setStatus} />;
 
+  // The policy wants a second factor for this role and the user has none yet: main grants nothing until it is set up.
+  if (status.state === 'active' && status.mfaRequired && status.user && !status.user.mfaEnrolled) {
+    return <SessionContext.Provider value={session}><MfaRequiredScreen /></SessionContext.Provider>;
+  }
+
   // active, locked, or unavailable (the app's store gate explains why the cache cannot open).
   return (
     <SessionContext.Provider value={session}>
@@ -68,5 +74,24 @@ export function AuthGate({ children }: { children: ReactNode }) {
       </div>
       {status.state === 'locked' && status.user && <LockScreen user={status.user} reason={status.reason} mfaRequired={status.mfaRequired} onUnlocked={setStatus} />}
     </SessionContext.Provider>
+  );
+}
+
+function MfaRequiredScreen() {
+  const session = useSession();
+  const [open, setOpen] = useState(true);
+  const signOut = () => void call('auth:logout', {}).then(session.update, () => undefined);
+  return (
+    <main className="auth-screen" data-testid="mfa-required">
+      <section className="auth-card form">
+        <h1>Set up two-step sign-in</h1>
+        <p>Your organisation requires a code from an authenticator app, as well as your password, for your role. Set it up now to go on.</p>
+        <div className="actions">
+          <button type="button" onClick={signOut}>Sign out</button>
+          <button type="button" onClick={() => setOpen(true)} autoFocus>Set up now</button>
+        </div>
+      </section>
+      {open && <MfaEnrolDialog onClose={() => setOpen(false)} />}
+    </main>
   );
 }

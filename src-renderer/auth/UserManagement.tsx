@@ -1,7 +1,7 @@
 // Administrators manage the accounts: add one (with its role and a first password), change a role,
 // disable or enable, unlock after failed sign-ins, reset a password or two-step sign-in, remove (asked
 // twice). Main audits each change (Security Alert 110136/110137) and refuses what the role may not do.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ROLES, ROLE_LABELS, type Role } from '../../src-shared/auth/permissions';
 import type { UserSummary } from '../../src-shared/ipc/contract';
 import { call } from '../api';
@@ -32,6 +32,7 @@ function NewUserForm({ onCreated }: { onCreated(): void }) {
   const [password, setPassword] = useState('');
   const [repeated, setRepeated] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const first = useRef<HTMLInputElement>(null);
   const ready = USERNAME_PATTERN.test(username) && displayName.trim() !== '' && passwordProblem(password, repeated) === null;
 
   const submit = async (e: React.FormEvent) => {
@@ -45,6 +46,8 @@ function NewUserForm({ onCreated }: { onCreated(): void }) {
       setRepeated('');
       setError(null);
       onCreated();
+      // The submit button is disabled now that the form is empty: the keyboard goes on from the first field.
+      first.current?.focus();
     } catch (err) {
       setError(messageOf(err, 'The user could not be added.'));
     }
@@ -53,7 +56,7 @@ function NewUserForm({ onCreated }: { onCreated(): void }) {
   return (
     <form className="form user-new" onSubmit={(e) => void submit(e)} aria-labelledby="user-new-title" data-testid="user-new">
       <h3 id="user-new-title">Add a user</h3>
-      <label>User name <input value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" spellCheck={false} maxLength={64} data-testid="user-new-username" /></label>
+      <label>User name <input ref={first} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" spellCheck={false} maxLength={64} data-testid="user-new-username" /></label>
       <label>Full name <input value={displayName} onChange={(e) => setDisplayName(e.target.value)} autoComplete="off" maxLength={128} data-testid="user-new-display-name" /></label>
       <label>Role <RoleSelect value={role} onChange={setRole} label="Role" testId="user-new-role" /></label>
       <PasswordFields password={password} repeated={repeated} onPassword={setPassword} onRepeated={setRepeated} testId="user-new" label="First password" />
