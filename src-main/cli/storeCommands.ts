@@ -12,17 +12,19 @@ import { runImportInWorker } from '../services/import/importRunner';
 import type { ImportReport } from '../services/import/importTypes';
 import { progressLine } from '../services/import/progressText';
 import { unlockDataKey } from '../services/keys/dataKeyVault';
+import { readKeyFile } from '../services/keys/keyFile';
 import type { KeyStore } from '../services/keys/keyStore';
 import { KeytarKeyStore } from '../services/keys/keytarKeyStore';
 import { dataDirLayout } from '../services/store/dataDirLayout';
 import type { EncryptedStudyStore } from '../services/store/encryptedStudyStore';
 import { initStore, openStoreWithDataKey } from '../services/store/openStore';
+import { openAsUser, openWithRecoveryKey, type CliAuthOpts } from './cliAuth';
 
 // Imports are bound by fsync latency: a larger libuv pool keeps more blob writes outstanding. It must be
 // set before the pool starts (the first asynchronous fs call), i.e. while modules load.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';
 
-export interface StoreOpts {
+export interface StoreOpts extends CliAuthOpts {
   dataDir?: string;
   recoveryKeyFile?: string;
 }
@@ -56,9 +58,14 @@ export interface Unlocked {
   store: EncryptedStudyStore;
   dataDir: string;
   dataKey: Buffer;
+  /** Closes the store (and, for a user, logs them out: audited). */
+  close(): Promise<void>;
 }
 
-/** Unlocks the data key (recovery key file, else the keychain) and opens the store with it. */
+/**
+ * Unlocks the data key and opens the store with it: with the recovery key file when given; else, once the store has
+ * user accounts, as the user (cliAuth.ts); else with the keychain (a store made before accounts).
+ */
 async function unlock(o: StoreOpts): Promise<Unlocked> {
   const dataDir = dataDirOf(o);
   const l = dataDirLayout(dataDir);
@@ -67,22 +74,26 @@ async function unlock(o: StoreOpts): Promise<Unlocked> {
     if (await exists(l.dbFile)) throw new AppError('DB_KEY_UNAVAILABLE', 'The key file (keys.json) is missing from the data directory. Restore it from a backup; nothing was changed.');
     throw new AppError('STORE_NOT_INITIALIZED', `There is no Enclave store in ${dataDir} yet: run \`enclave init\` first.`);
   }
+  const accounts = (await readKeyFile(l.keyFile))?.wraps.some((w) => w.type === 'password') ?? false;
   // With a recovery key file the keychain is left alone: automation must not rewrite this machine's keychain.
-  const recoveryKey = o.recoveryKeyFile ? await readRecoveryKeyFile(o.recoveryKeyFile) : undefined;
-  const keyStore = recoveryKey !== undefined ? null : new KeytarKeyStore();
-  const unlocked = await unlockDataKey({
-    keyFilePath: l.keyFile,
-    keyStore,
-    ...(recoveryKey !== undefined ? { recoveryKey, rewrapKeychain: false } : {}),
-  });
+  if (o.recoveryKeyFile) {
+    const s = await openWithRecoveryKey(dataDir, l.keyFile, await readRecoveryKeyFile(o.recoveryKeyFile), accounts);
+    return { ...s, dataDir };
+  }
+  if (accounts) return { ...(await openAsUser(dataDir, o)), dataDir };
+  const keyStore = new KeytarKeyStore();
+  const unlocked = await unlockDataKey({ keyFilePath: l.keyFile, keyStore });
   const store = await openStoreWithDataKey({ dataDir, dataKey: unlocked.dataKey, unlockedVia: unlocked.via, keyStore });
-  return { store, dataDir, dataKey: unlocked.dataKey };
+  return { store, dataDir, dataKey: unlocked.dataKey, close: () => store.close() };
 }
 
 export function storeOptions(c: Command): Command {
   return c
     .option('--data-dir <dir>', 'data directory of the store (default: $ENCLAVE_DATA_DIR, else a per-user folder)')
-    .option('--recovery-key-file <file>', 'unlock with the recovery key stored in this file instead of the keychain');
+    .option('--recovery-key-file <file>', 'unlock with the recovery key stored in this file instead of the keychain (or a user login)')
+    .option('--user <name>', 'log in as this user (a store with user accounts)')
+    .option('--password-file <file>', "read the user's password from this file (else it is asked on the terminal)")
+    .option('--totp <code>', 'the 6-digit code of the authenticator app, for an account with MFA');
 }
 
 export async function withStore<T>(o: StoreOpts, fn: (u: Unlocked) => Promise<T>): Promise<T> {
@@ -91,7 +102,7 @@ export async function withStore<T>(o: StoreOpts, fn: (u: Unlocked) => Promise<T>
     return await fn(u);
   } finally {
     u.dataKey.fill(0);
-    await u.store.close();
+    await u.close();
   }
 }
 

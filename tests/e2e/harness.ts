@@ -69,6 +69,8 @@ export interface HarnessOptions {
   chromiumArgs?: string[];
   /** The machine policy and network services (createPolicyWiring(...).appPolicy); default: none. */
   policy?: AppPolicy;
+  /** User accounts over `cache` (a StoreSession): first-run setup, login, lock. Default: one local user with every right. */
+  auth?: AuthSession;
   /**
    * User accounts as main.ts composes them: a real encrypted store in `dataDir` (no keychain: the recovery-key
    * path), password wraps in its real key file, and an AuthSession over it. With `clock`, time is the test's
@@ -88,9 +90,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const accounts = options.accounts;
   const accountCache = accounts ? new StoreSession(accounts.dataDir, null) : null;
   const cache = accountCache ?? options.cache;
-  const auth = accountCache
+  const auth = options.auth ?? (accountCache
     ? new AuthSession({ cache: accountCache, policy: { ...POLICY_DEFAULTS, ...accounts!.policy }, ...(accounts!.clock ? { clock: accounts!.clock, timers: false } : {}) })
-    : null;
+    : null);
   if (accountCache && auth) {
     await accountCache.start();
     await auth.start();
@@ -148,7 +150,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await browser.close().catch(() => undefined);
       await services.series.close();
-      auth?.dispose();
+      // A session the caller made is the caller's to end.
+      if (accountCache) auth?.dispose();
       await accountCache?.close();
       await store.close();
     },

@@ -102,7 +102,12 @@ export class StoreSession implements CacheSession {
   /** First run: creates the store; the recovery key is returned once and kept nowhere. */
   async init(): Promise<{ recoveryKey: string; keychain: boolean }> {
     if (this.status.state !== 'uninitialized') throw new AppError('STORE_EXISTS', 'The study cache already exists.');
-    const created = await initStore({ dataDir: this.dataDir, keyStore: this.keyStore });
+    // No keychain at all on this machine (headless Linux): the store is made with its recovery key only, and the
+    // answer says so (keychain: false). A locked keychain is not "none": that error goes to the user.
+    const created = await initStore({ dataDir: this.dataDir, keyStore: this.keyStore }).catch((e: unknown) => {
+      if (this.keyStore && isAppError(e) && e.code === 'KEYCHAIN_UNAVAILABLE') return initStore({ dataDir: this.dataDir, keyStore: null });
+      throw e;
+    });
     await this.openVia({ keyFilePath: this.keyFilePath, keyStore: this.keyStore, recoveryKey: created.recoveryKey, rewrapKeychain: false });
     return { recoveryKey: created.recoveryKey, keychain: created.keychain };
   }

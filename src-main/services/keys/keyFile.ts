@@ -54,6 +54,14 @@ const keyFileSchema = z.object({
   version: z.literal(1),
   storeId: z.string().regex(/^[0-9a-f]{32}$/),
   wraps: z.array(z.discriminatedUnion('type', [keychainWrap, recoveryWrap, passwordWrap])).max(1000),
+  /**
+   * Account events from before the store could be opened (failed logins, a lockout), waiting for the encrypted audit
+   * trail: users/userWraps.ts appends them, the next opening writes them to the trail and removes them. They hold
+   * opaque user ids and machine words only; the trail re-checks each one (auditEventProblem) when it is written.
+   */
+  pendingAudit: z.array(z.object({ at: z.number().int().min(0), event: z.record(z.string(), z.unknown()) })).max(500).optional(),
+  /** Events not kept because pendingAudit was full. */
+  pendingDropped: z.number().int().min(0).optional(),
 });
 
 export type KeyFile = z.infer<typeof keyFileSchema>;

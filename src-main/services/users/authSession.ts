@@ -29,6 +29,7 @@ import {
   type LoginFailure,
 } from './authAudit';
 import type { AuthGate, Principal } from './authGate';
+import { flushPendingAudit } from './pendingAudit';
 import { checkPasswordLength, type PasswordKdfCost } from './passwordKdf';
 import { qrSvg } from './qrSvg';
 import { newRecoveryCodes, recoveryCodeHash } from './recoveryCodes';
@@ -49,6 +50,8 @@ export interface AuthSessionOptions {
   clock?: Clock;
   /** Lower argon2id cost: tests only. Production: PASSWORD_KDF_PRODUCTION. */
   kdfCost?: PasswordKdfCost;
+  /** Who is logging in, for the audit detail ('cli' from the command line); absent in the app. */
+  client?: string;
   /** Timers to announce idle lock, lifetime end and break-glass expiry (default true; correctness never depends on them). */
   timers?: boolean;
 }
@@ -227,19 +230,19 @@ export class AuthSession implements AuthGate {
       const { kf, wrap } = await this.wraps.byName(req.username);
       if (!wrap) {
         await this.wraps.burn(req.password);
-        this.audit.record(loginFailedEvent(null, 'unknownUser'));
+        await this.recordAuth(loginFailedEvent(null, 'unknownUser'));
         throw authFailed();
       }
       const now = this.clock.now();
       if (isLocked(wrap, now)) {
-        this.audit.record(loginFailedEvent(wrap.user, 'accountLocked'));
+        await this.recordAuth(loginFailedEvent(wrap.user, 'accountLocked'));
         throw accountLocked(wrap.lockout.lockedUntil!, now);
       }
       const dataKey = await this.wraps.tryPassword(kf, wrap, req.password);
       if (!dataKey) return this.failure(wrap.user, 'badPassword');
       if (wrap.disabled) {
         dataKey.fill(0);
-        this.audit.record(loginFailedEvent(wrap.user, 'disabled'));
+        await this.recordAuth(loginFailedEvent(wrap.user, 'disabled'));
         throw new AppError('AUTH_FAILED', 'This account is disabled: ask an administrator.');
       }
       const wasOpen = this.o.cache.encrypted() !== null;
@@ -251,6 +254,7 @@ export class AuthSession implements AuthGate {
         this.acting = null;
       }
       try {
+        await flushPendingAudit(this.wraps, this.audit);
         const user = this.users().byId(wrap.user);
         // A wrap whose account is gone (a removed user's wrap copied back into keys.json) opens nothing.
         if (!user) {
@@ -263,7 +267,8 @@ export class AuthSession implements AuthGate {
         }
         const method = await this.secondFactor(user, req);
         await this.wraps.recordSuccess(user.userId);
-        this.begin(user, this.clock.now(), { method });
+        // Failures before this success are counted in keys.json even when their held events were lost (app quit).
+        this.begin(user, this.clock.now(), { method, ...(wrap.lockout.failures > 0 ? { failedBefore: wrap.lockout.failures } : {}) });
         return this.status();
       } catch (e) {
         if (!wasOpen && !this.session) await this.o.cache.close();
@@ -282,7 +287,7 @@ export class AuthSession implements AuthGate {
       const now = this.clock.now();
       if (!wrap || wrap.user !== s.user.userId) throw authFailed();
       if (isLocked(wrap, now)) {
-        this.audit.record(loginFailedEvent(wrap.user, 'accountLocked', { op: 'unlock' }));
+        await this.recordAuth(loginFailedEvent(wrap.user, 'accountLocked', { op: 'unlock' }));
         throw accountLocked(wrap.lockout.lockedUntil!, now);
       }
       const key = await this.wraps.tryPassword(kf, wrap, req.password);
@@ -293,7 +298,7 @@ export class AuthSession implements AuthGate {
         await this.end('logout', 'application');
         throw authFailed();
       }
-      const method = await this.secondFactor(user, req);
+      const method = await this.secondFactor(user, req, true);
       await this.wraps.recordSuccess(user.userId);
       s.locked = null;
       s.lastActivity = this.clock.now();
@@ -485,32 +490,41 @@ export class AuthSession implements AuthGate {
     return this.policy.IdleLockMinutes * MINUTE;
   }
 
-  /** TOTP (once per step) or a recovery code when the user has MFA; returns how they proved it. */
-  private async secondFactor(user: UserRow, c: Credentials): Promise<string> {
-    if (!user.mfaSecret) return 'password';
+  /**
+   * TOTP (once per step) or a recovery code when the user has MFA; returns how they proved it. Unlocking a locked
+   * session asks for it only where the policy requires MFA for the role (AuthStatus.mfaRequired says so).
+   */
+  private async secondFactor(user: UserRow, c: Credentials, unlocking = false): Promise<string> {
+    if (!user.mfaSecret || (unlocking && !this.mfaRequiredFor(user.role))) return 'password';
     const now = this.clock.now();
     const users = this.users();
     if (c.totp) {
       const step = matchTotp({ secret: user.mfaSecret }, c.totp, now);
       if (step === null) return this.failure(user.userId, 'mfaInvalid');
       if (!users.useTotpStep(user.userId, step)) return this.failure(user.userId, 'mfaReplay');
-      return 'password+totp';
+      return 'password-totp';
     }
     if (c.recoveryCode) {
       if (!users.useRecoveryCode(user.userId, recoveryCodeHash(c.recoveryCode))) return this.failure(user.userId, 'mfaInvalid', { factor: 'recoveryCode' });
       this.audit.record(userAttributesEvent(user.userId, user.userId, { op: 'recoveryCodeUsed', left: users.recoveryCodesLeft(user.userId) }));
-      return 'password+recoveryCode';
+      return 'password-recoveryCode';
     }
     throw new AppError('MFA_REQUIRED', 'Enter the 6-digit code from your authenticator app.');
+  }
+
+  /** To the trail when the store is open; else into keys.json until it opens (pendingAudit.ts). */
+  private async recordAuth(event: Parameters<AuditSink['record']>[0]): Promise<void> {
+    if (this.o.cache.encrypted()) this.audit.record(event);
+    else await this.wraps.appendPending(event, this.clock.now());
   }
 
   /** Counts a failure (locking at the policy's threshold), audits it, and throws the matching error. */
   private async failure(userId: string, reason: LoginFailure, detail: Record<string, string> = {}): Promise<never> {
     const now = this.clock.now();
     const r = await this.wraps.recordFailure(userId, now, this.policy.LockoutThreshold);
-    this.audit.record(loginFailedEvent(userId, reason, { ...detail, failures: r.failures }));
+    await this.recordAuth(loginFailedEvent(userId, reason, { ...detail, failures: r.failures }));
     if (r.justLocked) {
-      this.audit.record(userAttributesEvent('system', userId, { op: 'accountLocked', failures: r.failures, lockedSeconds: Math.round((r.lockedUntil! - now) / 1000) }));
+      await this.recordAuth(userAttributesEvent('system', userId, { op: 'accountLocked', failures: r.failures, lockedSeconds: Math.round((r.lockedUntil! - now) / 1000) }));
     }
     if (reason === 'mfaInvalid' || reason === 'mfaReplay') {
       throw new AppError('MFA_INVALID', reason === 'mfaReplay' ? 'That code was already used: wait for the next one.' : 'That code is not right.');
@@ -518,8 +532,10 @@ export class AuthSession implements AuthGate {
     throw authFailed();
   }
 
-  private begin(user: UserRow, now: number, detail: Record<string, string>): void {
+  private begin(user: UserRow, now: number, detail: Record<string, string | number>): void {
     const mfaPending = user.mfaSecret === null && this.mfaRequiredFor(user.role);
+    // Audited first: a login the trail refuses does not happen.
+    this.audit.record(loginEvent(user.userId, { ...detail, ...(mfaPending ? { mfaEnrolmentRequired: true } : {}), ...(this.o.client ? { client: this.o.client } : {}) }));
     this.session = {
       user: { userId: user.userId, username: user.username, displayName: user.displayName, role: user.role, mfaEnrolled: user.mfaSecret !== null },
       startedAt: now,
@@ -530,7 +546,6 @@ export class AuthSession implements AuthGate {
       mfaPending,
     };
     this.lastReason = undefined;
-    this.audit.record(loginEvent(user.userId, { ...detail, ...(mfaPending ? { mfaEnrolmentRequired: true } : {}) }));
     this.changed();
   }
 
@@ -545,7 +560,7 @@ export class AuthSession implements AuthGate {
     const s = this.session;
     if (!s) return false;
     if (s.breakGlass) this.stopBreakGlassNow('logout');
-    this.audit.record(logoutEvent(s.user.userId, by, reason));
+    this.audit.record(logoutEvent(s.user.userId, by, reason, this.o.client));
     this.session = null;
     this.lastReason = reason;
     this.ended();

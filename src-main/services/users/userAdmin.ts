@@ -62,8 +62,10 @@ export class UserAdmin {
       if (req.displayName !== undefined && req.displayName !== before.displayName) {
         this.auth.record(userAttributesEvent(me.userId, req.userId, { op: 'displayNameChanged' }));
       }
+      const out = await this.summaryOf(req.userId);
+      // Last: disabling the logged-in user's own account ends this session (and closes the store).
       await this.auth.accountChanged(req.userId, { ...(req.role ? { role: req.role } : {}), ...(req.displayName !== undefined ? { displayName: req.displayName } : {}), ...(req.disabled ? { disabled: true } : {}) });
-      return this.summaryOf(req.userId);
+      return out;
     });
   }
 

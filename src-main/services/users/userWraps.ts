@@ -2,6 +2,7 @@
 // lockout counters and disabled flag, which must work before the store is open. Every change is a whole-file
 // atomic write (writeFileAtomic), one at a time through this object's queue.
 import { createHash } from 'node:crypto';
+import type { AuditEventInput } from '../../../src-shared/audit/auditEvents';
 import { AppError } from '../../../src-shared/errors';
 import { readKeyFile, unwrapWithPasswordKey, wrapWithPasswordKey, writeKeyFile, type KeyFile, type LockoutState, type PasswordWrap } from '../keys/keyFile';
 import { newKdfParams, passwordKey, type PasswordKdfCost } from './passwordKdf';
@@ -126,6 +127,27 @@ export class UserWraps {
       return { ...w, lockout };
     });
     return result;
+  }
+
+  /** Keeps an account event for the trail while the store is closed (at most 500; beyond, they are counted). */
+  async appendPending(event: AuditEventInput, at: number): Promise<void> {
+    await this.mutate((kf) => {
+      const pending = kf.pendingAudit ?? [];
+      if (pending.length >= 500) return { ...kf, pendingDropped: (kf.pendingDropped ?? 0) + 1 };
+      return { ...kf, pendingAudit: [...pending, { at, event: event as unknown as Record<string, unknown> }] };
+    });
+  }
+
+  /** The waiting events (oldest first) and how many were dropped; removes them from the file. */
+  async takePending(): Promise<{ events: { at: number; event: AuditEventInput }[]; dropped: number }> {
+    let out: { events: { at: number; event: AuditEventInput }[]; dropped: number } = { events: [], dropped: 0 };
+    await this.mutate((kf) => {
+      if (!kf.pendingAudit?.length && !kf.pendingDropped) return null;
+      out = { events: (kf.pendingAudit ?? []).map((p) => ({ at: p.at, event: p.event as unknown as AuditEventInput })), dropped: kf.pendingDropped ?? 0 };
+      const { pendingAudit: _p, pendingDropped: _d, ...rest } = kf;
+      return rest;
+    });
+    return out;
   }
 
   private async update(userId: string, f: (w: PasswordWrap) => PasswordWrap | null): Promise<void> {

@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDicom } from '../../../src-shared/dicom/parse';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
+import { EXTERNAL } from './fixtures/cliBuild';
 
 const REPO = path.resolve(__dirname, '../../..');
 const DATA = path.resolve(REPO, '../shared/data');
@@ -48,8 +49,7 @@ beforeAll(async () => {
   cli = path.join(REPO, 'node_modules/.cache/enclave-cli-test', `enclave-${process.pid}.cjs`);
   await build({
     entryPoints: [path.join(REPO, 'src-main/cli/enclave.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node22',
-    external: ['keytar', 'better-sqlite3-multiple-ciphers', '@cornerstonejs/codec-charls', '@cornerstonejs/codec-openjpeg',
-      '@cornerstonejs/codec-openjph', '@cornerstonejs/codec-libjpeg-turbo-8bit', 'electron'],
+    external: EXTERNAL,
     logLevel: 'warning',
   });
 });

@@ -9,6 +9,7 @@ import { StoreSession } from '../../../src-main/services/app/storeSession';
 import { AuthSession } from '../../../src-main/services/users/authSession';
 import { PASSWORD_KDF_PRODUCTION, passwordKey } from '../../../src-main/services/users/passwordKdf';
 import { initStore } from '../../../src-main/services/store/openStore';
+import { AppError } from '../../../src-shared/errors';
 import { codeOfAsync } from '../../tools/errorCode';
 import { ADMIN, events, openAccounts, tempRoot } from './fixtures/accounts';
 
@@ -62,8 +63,13 @@ describe('first run and login', () => {
     expect(wrong).toMatchObject({ code: 'AUTH_FAILED' });
     expect(nobody).toMatchObject({ code: 'AUTH_FAILED', message: (wrong as Error).message });
     expect(a.cache.encrypted()).toBeNull();
-    // The failures wait (held) and reach the trail when the store opens.
+    // The failures wait in keys.json (no names in it), survive a restart, and reach the trail when the store opens.
+    const waiting = readFileSync(path.join(dataDir, 'keys.json'), 'utf8');
+    expect((JSON.parse(waiting) as { pendingAudit: unknown[] }).pendingAudit).toHaveLength(2);
+    expect(waiting).not.toContain('mallory');
+    a = await a.restart();
     await a.auth.login({ username: 'alice', password: ADMIN.password });
+    expect(readFileSync(path.join(dataDir, 'keys.json'), 'utf8')).not.toContain('pendingAudit');
     const log = events(a.audit());
     const [w] = await passwordWrapsOf(dataDir);
     expect(log).toContainEqual(expect.objectContaining({ id: '110114', type: '110122', outcome: 4, user: w!.user, userName: 'alice', detail: expect.objectContaining({ reason: 'badPassword', failures: 1 }) }));
@@ -118,6 +124,21 @@ describe('first run and login', () => {
     auth.dispose();
     await cache.close();
     expect(await passwordWrapsOf(dataDir)).toHaveLength(1);
+  });
+
+  it('on a machine without any keychain, setup makes a recovery-key-only cache and says so', async () => {
+    const dataDir = path.join(t.root, 'headless');
+    const none = { get: async () => null, set: async () => { throw new AppError('KEYCHAIN_UNAVAILABLE', 'no Secret Service'); }, delete: async () => false };
+    const cache = new StoreSession(dataDir, none);
+    const auth = new AuthSession({ cache, kdfCost: { m: 1024, t: 1, p: 1 }, timers: false });
+    await cache.start();
+    await auth.start();
+    const r = await auth.setup(ADMIN);
+    expect(r).toMatchObject({ keychain: false, status: { state: 'active' } });
+    expect(r.recoveryKey).toMatch(/^([0-9A-Z]{5}-){10}[0-9A-Z]{5}$/);
+    expect((await readKeyFile(path.join(dataDir, 'keys.json')))!.wraps.map((w) => w.type).sort()).toEqual(['password', 'recovery']);
+    auth.dispose();
+    await cache.close();
   });
 
   it('the production cost: argon2id m = 64 MiB, t = 3, p = 1 with a unique salt, and a login with it', async () => {
