@@ -2,7 +2,6 @@
 // and its worker, opening a series, an export, a tampered image read, a purge, exporting the trail), then
 // `enclave audit export --format atna-xml`: every message validates against DICOM PS3.15 A.5.1's own RELAX NG
 // schema with jing (an independent validator), and says who, which patient and which study.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +12,8 @@ import type { EncryptedStudyStore } from '../../../src-main/services/store/encry
 import { openStoreWithDataKey } from '../../../src-main/services/store/openStore';
 import { buildCli, isolatedEnv, type BuiltCli } from '../cli/fixtures/cliBuild';
 import { PHANTOMS, tempDir } from '../import/fixtures/importFixtures';
+import { jing } from './fixtures/atnaSchema';
 
-const SCHEMA = path.resolve(__dirname, '../../fixtures/audit/dicom-audit-message.rnc');
 let cli: BuiltCli;
 let root: string;
 let dataDir: string;
@@ -25,13 +24,6 @@ function ok(args: string[]): string {
   const r = cli.run(args, env);
   expect(r.status, `enclave ${args.join(' ')}: ${r.stderr}`).toBe(0);
   return r.stdout;
-}
-
-/** jing over files; returns its exit status and errors (warnings about optional jars dropped). */
-function jing(files: string[]): { status: number; out: string } {
-  const r = spawnSync('jing', ['-c', SCHEMA, ...files], { encoding: 'utf8' });
-  expect(r.error, 'jing is required (apt: jing)').toBeUndefined();
-  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}`.split('\n').filter((l) => l && !l.includes('[warning]')).join('\n') };
 }
 
 async function openStore(): Promise<EncryptedStudyStore> {
