@@ -25,7 +25,7 @@ function RoleSelect({ value, onChange, label, testId }: { value: Role; onChange(
   );
 }
 
-function NewUserForm({ onCreated }: { onCreated(): void }) {
+function NewUserForm({ onCreated }: { onCreated(username: string): void }) {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('radiologist');
@@ -45,7 +45,7 @@ function NewUserForm({ onCreated }: { onCreated(): void }) {
       setPassword('');
       setRepeated('');
       setError(null);
-      onCreated();
+      onCreated(username);
       // The submit button is disabled now that the form is empty: the keyboard goes on from the first field.
       first.current?.focus();
     } catch (err) {
@@ -155,7 +155,7 @@ export function UserManagement({ onClose }: { onClose(): void }) {
           </tbody>
         </table>
       )}
-      <NewUserForm onCreated={() => { setMessage('User added.'); reload(); }} />
+      <NewUserForm onCreated={(name) => { setMessage(`${name} added.`); reload(); }} />
     </Dialog>
   );
 }

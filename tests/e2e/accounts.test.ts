@@ -209,6 +209,9 @@ describe('accounts in the UI', () => {
     const seriesId = await openSeries(h, 'MR');
     await waitReady(h, 0, seriesId);
     await signOut();
+    // Signing out clears the renderer: no image, no vtk object, no patient left in the page.
+    await expect.poll(() => vtkStats(h)).toMatchObject({ vtkObjects: 0, openVolumes: 0 });
+    expect(await h.page.locator('body').innerText()).not.toMatch(/Phantom|Patricia|PH-0001/);
   });
 
   it('a technologist is refused what the role lacks (FORBIDDEN from main), and the UI does not offer it', async () => {
