@@ -293,6 +293,9 @@ export class AuthSession implements AuthGate {
       const key = await this.wraps.tryPassword(kf, wrap, req.password);
       if (!key) return this.failure(wrap.user, 'badPassword', { op: 'unlock' });
       key.fill(0);
+      // The lifetime may have run out while the password was being checked: then there is nothing to unlock.
+      this.tick();
+      if (this.session !== s) throw new AppError('AUTH_REQUIRED', 'The session ended: log in again.');
       const user = this.users().byId(s.user.userId);
       if (!user || user.disabled) {
         await this.end('logout', 'application');

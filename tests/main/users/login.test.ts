@@ -75,6 +75,7 @@ describe('first run and login', () => {
     expect(log).toContainEqual(expect.objectContaining({ id: '110114', type: '110122', outcome: 4, user: w!.user, userName: 'alice', detail: expect.objectContaining({ reason: 'badPassword', failures: 1 }) }));
     expect(log).toContainEqual(expect.objectContaining({ id: '110114', type: '110122', outcome: 4, user: 'unknown-user', detail: expect.objectContaining({ reason: 'unknownUser' }) }));
     expect(JSON.stringify(log)).not.toContain('mallory');
+    expect(log.at(-1)).toMatchObject({ id: '110114', type: '110122', outcome: 0, user: w!.user, detail: { method: 'password', failedBefore: 1 } });
     await a.close();
   });
 
