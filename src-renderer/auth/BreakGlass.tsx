@@ -18,7 +18,7 @@ function withoutControls(s: string): string {
 export function BreakGlassButton() {
   const session = useSession();
   const [open, setOpen] = useState(false);
-  if (!session.can('breakGlass') || session.status.breakGlass) return null;
+  if (!session.mayCall('breakglass:start') || session.status.breakGlass) return null;
   return (
     <>
       <button type="button" className="danger" onClick={() => setOpen(true)} aria-haspopup="dialog" data-testid="breakglass-open">Emergency access…</button>

@@ -1,12 +1,13 @@
 // The session as the UI reads it: who is signed in and what main will allow now. The renderer only hides
 // what the user cannot do; main refuses it anyway (FORBIDDEN, audited).
 import { createContext, useContext } from 'react';
-import type { Permission } from '../../src-shared/auth/permissions';
-import type { AuthStatus } from '../../src-shared/ipc/contract';
+import { mayCall } from '../../src-shared/auth/channelRules';
+import type { AuthStatus, Channel } from '../../src-shared/ipc/contract';
 
 export interface Session {
   status: AuthStatus;
-  can(permission: Permission): boolean;
+  /** Main's own rule table (channelRules.ts): whether it would run `channel` for this user now. */
+  mayCall(channel: Channel): boolean;
   /** Takes a status main answered with (login, lock, break-glass...), so the UI follows at once. */
   update(status: AuthStatus): void;
   /** Asks main again (after the study cache was unlocked, say). */
@@ -22,6 +23,5 @@ export function useSession(): Session {
 }
 
 export function sessionOf(status: AuthStatus, update: (s: AuthStatus) => void, refresh: () => void): Session {
-  const allowed = new Set(status.permissions);
-  return { status, can: (p) => allowed.has(p), update, refresh };
+  return { status, mayCall: (c) => mayCall(c, status.permissions), update, refresh };
 }
