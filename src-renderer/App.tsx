@@ -9,8 +9,16 @@ import { hasWebGL2 } from './views/webgl';
 import { StoreGate } from './views/StoreGate';
 import { SettingsPanel } from './views/SettingsPanel';
 import { ExportDialog, type ExportChoice } from './export/ExportDialog';
+import { useSession } from './auth/authContext';
+import { BreakGlassButton } from './auth/BreakGlass';
+import { UserMenu } from './auth/UserMenu';
+import { UserManagement } from './auth/UserManagement';
+import { AuditReview } from './audit/AuditReview';
 
 export function App() {
+  const session = useSession();
+  const { mayCall } = session;
+  const [panel, setPanel] = useState<'users' | 'audit' | null>(null);
   const [seriesId, setSeriesId] = useState<string | null>(null);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -84,29 +92,48 @@ export function App() {
     }, 'Imported');
   };
 
+  // Locked: the reading room and the study list unmount (vtk objects, textures and voxel arrays released,
+  // no patient on the page); what was open comes back after unlock because `request` is kept here.
+  if (session.status.state === 'locked') return null;
+  const canView = mayCall('studies:search');
+  // Someone without image rights (an auditor) starts in the audit review: there is nothing else to see.
+  const showAudit = panel === 'audit' || (!canView && mayCall('audit:query') && panel !== 'users' && session.status.state === 'active');
+
   return (
     <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => void onDrop(e)}>
       <header className="toolbar">
         <span className="brand">Enclave</span>
-        <button type="button" onClick={() => void importFolder('import:chooseFolder')} disabled={busy || !cacheOpen} data-testid="import-folder">Import folder…</button>
-        {quickViewAllowed && <button type="button" onClick={() => void importFolder('quickview:chooseFolder')} disabled={busy} data-testid="quick-view" title="Open a CD or folder without keeping anything on this computer">Quick view…</button>}
+        {mayCall('import:chooseFolder') && <button type="button" onClick={() => void importFolder('import:chooseFolder')} disabled={busy || !cacheOpen} data-testid="import-folder">Import folder…</button>}
+        {quickViewAllowed && mayCall('quickview:chooseFolder') && <button type="button" onClick={() => void importFolder('quickview:chooseFolder')} disabled={busy} data-testid="quick-view" title="Open a CD or folder without keeping anything on this computer">Quick view…</button>}
         {quickViewOpen && <button type="button" onClick={() => void closeQuickView()} data-testid="quick-view-close">Close quick view</button>}
         <ImportBar progress={busy ? progress : null} />
         {message && <span className="message" role="status">{message}</span>}
+        <BreakGlassButton />
+        {mayCall('audit:query') && <button type="button" className={showAudit ? 'selected' : undefined} onClick={() => setPanel(showAudit ? null : 'audit')} aria-haspopup="dialog" data-testid="audit-open">Audit trail</button>}
+        {mayCall('users:list') && <button type="button" onClick={() => setPanel('users')} aria-haspopup="dialog" data-testid="users-open">Users…</button>}
         <button type="button" className="settings-open" onClick={() => setSettingsOpen(true)} data-testid="settings-open" aria-haspopup="dialog">Settings</button>
+        <UserMenu />
       </header>
       {settingsOpen && <SettingsPanel onClose={() => setSettingsOpen(false)} />}
       {exportChoices && <ExportDialog choices={exportChoices} onClose={() => setExportChoices(null)} />}
+      {panel === 'users' && <UserManagement onClose={() => setPanel(null)} />}
+      {showAudit && <AuditReview onClose={() => setPanel(null)} />}
       <main className="workspace">
-        <StoreGate onOpen={() => { setCacheOpen(true); refresh(); }} />
-        <StudyBrowser onOpenSeries={openSeries} selectedSeriesId={seriesId} refreshKey={refreshKey} hideIdentifying={hideIdentifying} onPurged={(id) => setGoneStudies([id])} onExport={setExportChoices} />
-        <section className="viewer">
-          {!hasWebGL2() ? (
-            <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>
-          ) : (
-            <Viewer request={request} goneStudies={goneStudies} studies={[...studies.values()]} hideIdentifying={hideIdentifying} onHideIdentifying={setHideIdentifying} onExport={setExportChoices} />
-          )}
-        </section>
+        <StoreGate onOpen={() => { setCacheOpen(true); refresh(); session.refresh(); }} />
+        {canView ? (
+          <>
+            <StudyBrowser onOpenSeries={openSeries} selectedSeriesId={seriesId} refreshKey={refreshKey} hideIdentifying={hideIdentifying} onPurged={(id) => setGoneStudies([id])} canPurge={mayCall('studies:purge')} canRestrict={mayCall('studies:restrict')} {...(mayCall('export:run') ? { onExport: setExportChoices } : {})} />
+            <section className="viewer">
+              {!hasWebGL2() ? (
+                <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>
+              ) : (
+                <Viewer request={request} goneStudies={goneStudies} studies={[...studies.values()]} hideIdentifying={hideIdentifying} onHideIdentifying={setHideIdentifying} {...(mayCall('export:run') ? { onExport: setExportChoices } : {})} />
+              )}
+            </section>
+          </>
+        ) : (
+          session.status.state === 'active' && <p className="empty" data-testid="no-view">Your role does not include viewing images. In an emergency, “Emergency access…” opens them for a limited time, with a reason that is recorded.</p>
+        )}
       </main>
     </div>
   );

@@ -2,10 +2,11 @@
 // where IT set it, and beside them the network state: which kinds of connection the policy allows and how
 // many connection attempts the app has made since start (0 on a default install). A modal dialog: focus
 // moves into it, Tab stays inside, Escape closes it and focus returns to where it was.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { SettingsStatus } from '../../src-shared/ipc/settingsStatus';
 import { ApiError, call } from '../api';
 import { allowedConnectionsText, attemptsText, lastCheckText, policySummary, refusalText, settingGroups } from './settingsRows';
+import { useModal } from './useModal';
 import './settingsPanel.css';
 
 function LockIcon() {
@@ -20,35 +21,11 @@ function LockIcon() {
 export function SettingsPanel({ onClose }: { onClose: () => void }) {
   const [status, setStatus] = useState<SettingsStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const dialog = useRef<HTMLDivElement>(null);
+  const { ref: dialog, onKeyDown } = useModal<HTMLDivElement>(onClose);
 
   useEffect(() => {
     void call('settings:status', {}).then(setStatus, (e: unknown) => setError(e instanceof ApiError ? e.message : 'The settings could not be read.'));
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    dialog.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
-    return () => opener?.focus();
   }, []);
-
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      onClose();
-      return;
-    }
-    if (e.key !== 'Tab' || !dialog.current) return;
-    // Keep Tab inside the dialog: from the last stop back to the first, and the other way round.
-    const stops = [...dialog.current.querySelectorAll<HTMLElement>('button, [tabindex="0"]')];
-    const first = stops[0];
-    const last = stops.at(-1);
-    if (!first || !last) return;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
 
   return (
     <div className="settings-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>

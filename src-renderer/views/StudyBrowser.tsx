@@ -7,6 +7,7 @@ import type { SeriesListItem, StudyListItem, StudySearch, StudySearchItem, Study
 import { formatDate, formatName } from '../viewer/formatting';
 import { ApiError, call } from '../api';
 import type { ExportChoice } from '../export/ExportDialog';
+import { RestrictStudyDialog } from '../auth/RestrictStudyDialog';
 
 export const SERIES_DRAG_TYPE = 'application/x-enclave-series';
 
@@ -34,6 +35,10 @@ interface Props {
   refreshKey: number;
   /** Opens the export dialog for a study or one of its series. */
   onExport?(choices: ExportChoice[]): void;
+  /** The user's role may delete studies from this computer (main refuses otherwise). */
+  canPurge: boolean;
+  /** The user may restrict a study to named users or roles (administrators). */
+  canRestrict: boolean;
 }
 
 /** <input type="date"> gives 'YYYY-MM-DD' (or '' when cleared); DICOM wants 'YYYYMMDD'. */
@@ -72,7 +77,7 @@ function SeriesThumb({ seriesId, modality, version }: { seriesId: string; modali
   return <img className="sb-thumb" src={`thumbs/${encodeURIComponent(seriesId)}?v=${version}`} alt="" width={48} height={48} loading="lazy" draggable={false} onError={() => setFailed(true)} />;
 }
 
-export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideIdentifying, onPurged, onExport }: Props) {
+export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideIdentifying, onPurged, onExport, canPurge, canRestrict }: Props) {
   const [text, setText] = useState('');
   const [typed, setTyped] = useState('');
   const [dateFrom, setDateFrom] = useState('');
@@ -86,6 +91,7 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideI
   const [series, setSeries] = useState<Record<string, SeriesListItem[]>>({});
   const [armed, setArmed] = useState<string | null>(null);
   const [purged, setPurged] = useState(0);
+  const [restricting, setRestricting] = useState<string | null>(null);
   const latest = useRef(0);
   const version = refreshKey + purged;
 
@@ -251,6 +257,7 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideI
                       <span>{s.studyDescription || '(no description)'}</span>
                       <span className="sb-counts">{s.seriesCount} series · {s.instanceCount} images</span>
                       {s.source === 'quickview' && <span className="badge" title="Held in memory only; nothing is saved on this computer">Quick view · not saved</span>}
+                      {s.restricted && <span className="sb-restricted" data-testid="study-restricted" title="An administrator restricted this study to named users or roles">Restricted</span>}
                     </button>
                     {open && (
                       <ul className="sb-series">
@@ -292,7 +299,12 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideI
                             </button>
                           </li>
                         )}
-                        {s.source === 'cache' && (
+                        {s.source === 'cache' && canRestrict && (
+                          <li>
+                            <button type="button" className="sb-purge" onClick={() => setRestricting(s.studyId)} aria-haspopup="dialog" data-testid="restrict-study">Restrict…</button>
+                          </li>
+                        )}
+                        {s.source === 'cache' && canPurge && (
                           <li>
                             <button
                               type="button"
@@ -318,6 +330,7 @@ export function StudyBrowser({ onOpenSeries, selectedSeriesId, refreshKey, hideI
           </li>
         ))}
       </ul>
+      {restricting && <RestrictStudyDialog studyId={restricting} onClose={() => setRestricting(null)} onSaved={() => setPurged((n) => n + 1)} />}
     </nav>
   );
 }

@@ -7,9 +7,11 @@ import { resolve } from 'node:path';
 import { createAppServices, type AppServices } from '../../src-main/services/app/appServices';
 import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
 import { MemoryStudyStore } from '../../src-main/services/store/memoryStudyStore';
-import { openCache, type CacheSession } from '../../src-main/services/app/storeSession';
+import { openCache, StoreSession, type CacheSession } from '../../src-main/services/app/storeSession';
 import type { AppPolicy } from '../../src-main/services/app/policyWiring';
-import type { AuthSession } from '../../src-main/services/users/authSession';
+import type { Clock } from '../../src-main/services/audit/auditService';
+import { POLICY_DEFAULTS, type EffectivePolicy } from '../../src-main/services/policy/policySchema';
+import { AuthSession } from '../../src-main/services/users/authSession';
 import type { EventName, Events } from '../../src-shared/ipc/contract';
 
 export const TEST_ORIGIN = 'https://enclave.test';
@@ -34,6 +36,8 @@ export interface Harness {
   page: Page;
   services: AppServices;
   store: MemoryStudyStore;
+  /** The accounts session (accounts mode only). */
+  auth: AuthSession | null;
   /** Every URL the page tried to load, in order. */
   requests: string[];
   /** Requests that were not for the app origin (each one is a privacy failure). */
@@ -67,6 +71,12 @@ export interface HarnessOptions {
   policy?: AppPolicy;
   /** User accounts over `cache` (a StoreSession): first-run setup, login, lock. Default: one local user with every right. */
   auth?: AuthSession;
+  /**
+   * User accounts as main.ts composes them: a real encrypted store in `dataDir` (no keychain: the recovery-key
+   * path), password wraps in its real key file, and an AuthSession over it. With `clock`, time is the test's
+   * and no timer runs: advancing it and asking the session (auth.state()) is the idle timer firing.
+   */
+  accounts?: { dataDir: string; clock?: Clock; policy?: Partial<EffectivePolicy> };
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -77,9 +87,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let nextFolder: string | null = null;
   let page: Page | null = null;
   const store = new MemoryStudyStore();
+  const accounts = options.accounts;
+  const accountCache = accounts ? new StoreSession(accounts.dataDir, null) : null;
+  const cache = accountCache ?? options.cache;
+  const auth = options.auth ?? (accountCache
+    ? new AuthSession({ cache: accountCache, policy: { ...POLICY_DEFAULTS, ...accounts!.policy }, ...(accounts!.clock ? { clock: accounts!.clock, timers: false } : {}) })
+    : null);
+  if (accountCache && auth) {
+    await accountCache.start();
+    await auth.start();
+  }
   const services = createAppServices({
-    cache: options.cache ?? openCache(store),
-    storeKind: options.cache ? 'encrypted' : 'memory',
+    cache: cache ?? openCache(store),
+    storeKind: cache ? 'encrypted' : 'memory',
+    ...(auth ? { auth } : {}),
     codecs: await createNodeCodecs(),
     dialogs: { chooseFolder: async () => nextFolder },
     events: {
@@ -94,7 +115,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     decodeWorkerPath: resolve(REPO, 'dist/main/decodeWorker.cjs'),
     importWorkerPath: resolve(REPO, 'dist/main/importWorker.cjs'),
     ...(options.policy ? { policy: options.policy } : {}),
-    ...(options.auth ? { auth: options.auth } : {}),
   });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])] });
@@ -125,11 +145,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await page.addInitScript(INIT_SCRIPT);
 
   return {
-    browser, context, page, services, store, requests, outsideRequests,
+    browser, context, page, services, store, auth, requests, outsideRequests,
     setNextFolder: (p) => { nextFolder = p; },
     async close() {
       await browser.close().catch(() => undefined);
       await services.series.close();
+      // A session the caller made is the caller's to end.
+      if (accountCache) auth?.dispose();
+      await accountCache?.close();
       await store.close();
     },
   };
