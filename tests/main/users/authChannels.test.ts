@@ -48,9 +48,12 @@ describe('accounts channels', () => {
     const locked = await call<AuthStatus>('auth:lock');
     expect(locked).toMatchObject({ state: 'locked', reason: 'manual', permissions: [] });
     expect(emitted.filter(([n]) => n === 'auth:changed').at(-1)![1]).toMatchObject({ state: 'locked' });
-    expect((await services.appProtocol(new Request(`app://enclave/${view.pixelPath}/0`))).status).toBe(404);
+    // Locked: the guard refuses pixels (403) before the series service, which has also dropped the series.
+    expect((await services.appProtocol(new Request(`app://enclave/${view.pixelPath}/0`))).status).toBe(403);
     expect(await services.dispatch('auth:unlock', { password: 'wrong password here' }, sender)).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } });
     expect((await call<AuthStatus>('auth:unlock', { password: ADMIN.password })).state).toBe('active');
+    // The lock closed the series in main too: after unlocking the renderer must open it again.
+    expect((await services.appProtocol(new Request(`app://enclave/${view.pixelPath}/0`))).status).toBe(404);
     expect((await call<{ idleLockAt: number }>('auth:activity')).idleLockAt).toBe(a.clock.now() + 10 * 60_000);
     const users = await call<{ username: string }[]>('users:list');
     expect(users.map((u) => u.username)).toEqual(['alice']);
