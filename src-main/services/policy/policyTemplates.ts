@@ -26,7 +26,17 @@ export const EXAMPLE_POLICY: Required<Policy> = {
   ExportRequiresDeidentification: true,
   WatermarkText: 'Example Hospital - internal use',
   AuditSyslogTarget: 'syslog.example.org:6514',
-  PacsNodes: [{ name: 'Main PACS', aeTitle: 'PACS1', host: 'pacs.example.org', port: 11112, tls: true }],
+  PacsNodes: [
+    {
+      name: 'Main PACS',
+      aeTitle: 'PACS1',
+      callingAeTitle: 'ENCLAVE',
+      host: 'pacs.example.org',
+      port: 11112,
+      tls: true,
+      dicomweb: { url: 'https://pacs.example.org/dicom-web', auth: { type: 'basic', username: 'enclave', secretKey: 'main-pacs' } },
+    },
+  ],
 };
 
 export function xmlEscape(s: string): string {
