@@ -1,0 +1,232 @@
+// Query/retrieve from the PACS nodes policy lists, and nothing when it lists none. Each query is audited as a
+// Query (110112) with the query itself as ParticipantObjectQuery (inside the encrypted trail only); each retrieve
+// as DICOM Instances Transferred (110104) and, by the import sink, Import (110107). A study is retrieved series by
+// series: a series already whole in the cache is skipped (so an interrupted retrieve resumes where it stopped), and
+// the byte caps hold per response, per series and per study.
+import type { ImportProgress } from '../../../../src-shared/ipc/contract';
+import { AppError } from '../../../../src-shared/errors';
+import { pacsQuerySchema, type PacsInstance, type PacsQuery, type PacsSeries, type PacsStudy } from '../../../../src-shared/pacs/pacsQuery';
+import type { AuditObject } from '../../../../src-shared/audit/auditEvents';
+import { runBytesImport, type BytesItem } from '../../import/importEngine';
+import { sinkFor } from '../../import/importSinks';
+import type { ImportReport } from '../../import/importTypes';
+import type { KeyStore } from '../../keys/keyStore';
+import type { EffectivePolicy, PacsNode } from '../../policy/policySchema';
+import type { StudyStore } from '../../store/studyStore';
+import type { EgressAudit, EgressGate } from '../egress';
+import { DicomwebClient, type DicomwebLimits } from './dicomwebClient';
+import { DEFAULT_LIMITS } from './pacsHttp';
+
+/** Study Root Query/Retrieve Information Model - FIND: what a study search is, in the audit trail. */
+export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+
+export interface PacsLimitsConfig extends DicomwebLimits {
+  seriesMaxBytes: number;
+  studyMaxBytes: number;
+}
+
+export const DEFAULT_PACS_LIMITS: PacsLimitsConfig = {
+  ...DEFAULT_LIMITS,
+  queryMaxBytes: 4 * 1024 * 1024,
+  partMaxBytes: 1024 ** 3,
+  seriesMaxBytes: 8 * 1024 ** 3,
+  studyMaxBytes: 32 * 1024 ** 3,
+};
+
+export interface PacsServiceOptions {
+  gate: EgressGate;
+  policy: () => EffectivePolicy;
+  /** The keychain entries named by the nodes' `secretKey`s (service "Enclave PACS" in the app). */
+  secrets: KeyStore;
+  audit: EgressAudit | null;
+  limits?: Partial<PacsLimitsConfig>;
+}
+
+export interface PacsNodeInfo {
+  name: string;
+  dicomweb: boolean;
+  dimse: boolean;
+}
+
+export interface RetrieveTarget {
+  studyUid: string;
+  /** Only this series; the whole study when absent. */
+  seriesUid?: string;
+}
+
+export interface RetrieveOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ImportProgress & { seriesDone: number; seriesTotal: number }) => void;
+}
+
+export interface RetrieveReport {
+  series: number;
+  /** Series already whole in the cache: not downloaded again. */
+  seriesSkipped: number;
+  added: number;
+  duplicates: number;
+  conflicts: number;
+  skipped: number;
+  bytes: number;
+  cancelled: boolean;
+  seconds: number;
+}
+
+export class PacsService {
+  private readonly limits: PacsLimitsConfig;
+
+  constructor(private readonly o: PacsServiceOptions) {
+    this.limits = { ...DEFAULT_PACS_LIMITS, ...o.limits };
+  }
+
+  /** False when policy lists no node: no PACS feature at all. */
+  enabled(): boolean {
+    return this.o.policy().PacsNodes.length > 0;
+  }
+
+  nodes(): PacsNodeInfo[] {
+    return this.o.policy().PacsNodes.map((n) => ({ name: n.name, dicomweb: n.dicomweb !== undefined, dimse: n.host !== undefined }));
+  }
+
+  node(name: string): PacsNode {
+    const nodes = this.o.policy().PacsNodes;
+    if (nodes.length === 0) throw new AppError('PERMISSION_DENIED', 'PACS is disabled: the machine policy lists no PACS node.');
+    const n = nodes.find((x) => x.name === name);
+    if (!n) throw new AppError('NOT_FOUND', `No PACS node named "${name}" in policy (nodes: ${nodes.map((x) => x.name).join(', ')}).`);
+    return n;
+  }
+
+  private web(name: string): DicomwebClient {
+    const n = this.node(name);
+    if (!n.dicomweb) throw new AppError('INVALID_REQUEST', `PACS node "${name}" has no DICOMweb address in policy.`);
+    return new DicomwebClient(this.o.gate, { ...n, dicomweb: n.dicomweb }, this.o.secrets, this.limits);
+  }
+
+  async findStudies(nodeName: string, query: PacsQuery, o: { signal?: AbortSignal } = {}): Promise<PacsStudy[]> {
+    const q = pacsQuerySchema.parse(query);
+    const client = this.web(nodeName);
+    return this.audited(client.studiesQuery(q), 'STUDY', () => client.findStudies(q, o.signal));
+  }
+
+  async findSeries(nodeName: string, studyUid: string, o: { signal?: AbortSignal } = {}): Promise<PacsSeries[]> {
+    const c = this.web(nodeName);
+    return this.audited(`/studies/${studyUid}/series`, 'SERIES', () => c.findSeries(studyUid, o.signal));
+  }
+
+  async findInstances(nodeName: string, studyUid: string, seriesUid: string, o: { signal?: AbortSignal } = {}): Promise<PacsInstance[]> {
+    const c = this.web(nodeName);
+    return this.audited(`/studies/${studyUid}/series/${seriesUid}/instances`, 'IMAGE', () => c.findInstances(studyUid, seriesUid, o.signal));
+  }
+
+  private async audited<T>(text: string, level: string, run: () => Promise<T[]>): Promise<T[]> {
+    try {
+      const rows = await run();
+      this.auditQuery(text, 'success', { level, results: rows.length });
+      return rows;
+    } catch (e) {
+      this.auditQuery(text, 'seriousFailure', { level, code: errorWord(e) });
+      throw e;
+    }
+  }
+
+  /** Retrieves a study or series into `store` (the encrypted cache, or a quick-view store in memory). */
+  async retrieve(nodeName: string, target: RetrieveTarget, store: StudyStore, o: RetrieveOptions = {}): Promise<RetrieveReport> {
+    const started = Date.now();
+    const client = this.web(nodeName);
+    const series = target.seriesUid
+      ? [{ seriesInstanceUid: target.seriesUid, instanceCount: null } as Pick<PacsSeries, 'seriesInstanceUid' | 'instanceCount'>]
+      : await this.findSeries(nodeName, target.studyUid, o.signal ? { signal: o.signal } : {});
+    const report: RetrieveReport = { series: series.length, seriesSkipped: 0, added: 0, duplicates: 0, conflicts: 0, skipped: 0, bytes: 0, cancelled: false, seconds: 0 };
+    const touched: AuditObject[] = [];
+    let failure: unknown = null;
+    let done = 0;
+    for (const s of series) {
+      if (o.signal?.aborted) {
+        report.cancelled = true;
+        break;
+      }
+      const local = await localInstanceCount(store, s.seriesInstanceUid);
+      if (s.instanceCount !== null && local >= s.instanceCount && local > 0) {
+        report.seriesSkipped++;
+        done++;
+        continue;
+      }
+      const budget = Math.min(this.limits.seriesMaxBytes, this.limits.studyMaxBytes - report.bytes);
+      if (budget <= 0) {
+        failure = new AppError('DICOM_LIMIT_EXCEEDED', `The study is larger than the ${this.limits.studyMaxBytes} bytes policy allows for one retrieve.`);
+        break;
+      }
+      const items = numbered(client.retrieveSeries(target.studyUid, s.seriesInstanceUid, budget, o.signal), (n) => (report.bytes += n));
+      let r: ImportReport;
+      try {
+        r = await runBytesImport(`pacs:${nodeName}`, items, sinkFor(store), {
+          ...(o.signal ? { signal: o.signal } : {}),
+          onProgress: (p) => o.onProgress?.({ ...p, seriesDone: done, seriesTotal: series.length }),
+        });
+      } catch (e) {
+        failure = e;
+        break;
+      }
+      done++;
+      report.added += r.added;
+      report.duplicates += r.duplicates;
+      report.conflicts += r.conflicts;
+      report.skipped += r.skipped.reduce((a, x) => a + x.count, 0);
+      const seriesId = store.seriesIdOf?.(s.seriesInstanceUid) ?? null;
+      if (seriesId) touched.push({ type: 'series', id: seriesId });
+      if (r.cancelled) {
+        report.cancelled = true;
+        break;
+      }
+    }
+    report.seconds = (Date.now() - started) / 1000;
+    await this.auditTransfer(store, touched, report, failure);
+    if (failure) throw failure;
+    return report;
+  }
+
+  private auditQuery(text: string, outcome: 'success' | 'seriousFailure', detail: Record<string, string | number>): void {
+    this.o.audit?.record({
+      kind: 'query',
+      action: 'E',
+      outcome,
+      query: { sopClassUid: STUDY_ROOT_FIND, base64: Buffer.from(text, 'utf8').toString('base64') },
+      detail: { protocol: 'dicomweb', ...detail },
+    });
+  }
+
+  private async auditTransfer(store: StudyStore, series: AuditObject[], r: RetrieveReport, failure: unknown): Promise<void> {
+    const studies = new Set<string>();
+    for (const s of series) {
+      const study = await store.studyOfSeries(s.id);
+      if (study) studies.add(study);
+    }
+    this.o.audit?.record({
+      kind: 'instancesTransferred',
+      action: 'C',
+      outcome: failure ? 'seriousFailure' : r.cancelled ? 'minorFailure' : 'success',
+      objects: [...[...studies].map((id) => ({ type: 'study' as const, id })), ...series],
+      detail: { protocol: 'dicomweb', added: r.added, duplicates: r.duplicates, bytes: r.bytes, cancelled: r.cancelled, ...(failure ? { code: errorWord(failure) } : {}) },
+    });
+  }
+}
+
+async function localInstanceCount(store: StudyStore, seriesUid: string): Promise<number> {
+  const id = store.seriesIdOf?.(seriesUid) ?? null;
+  return id ? (await store.listInstances(id)).length : 0;
+}
+
+async function* numbered(parts: AsyncIterable<Buffer>, onBytes: (n: number) => void): AsyncGenerator<BytesItem> {
+  let i = 0;
+  for await (const p of parts) {
+    onBytes(p.length);
+    yield { where: `part ${++i}`, bytes: new Uint8Array(p.buffer, p.byteOffset, p.byteLength) };
+  }
+}
+
+function errorWord(e: unknown): string {
+  const reason = (e as { reason?: unknown }).reason;
+  if (typeof reason === 'string') return reason;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? code : 'error';
+}
