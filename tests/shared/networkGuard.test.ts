@@ -18,6 +18,7 @@ describe('network guard', () => {
       "import { fetch } from 'undici';",
       "await fetch('https://example.com');",
       "globalThis.fetch(url)",
+      "import dimse from 'dcmjs-dimse';",
     ];
     for (const line of bad) expect(checkMainSource('src-main/services/telemetry.ts', line), line).not.toEqual([]);
   });
@@ -25,6 +26,8 @@ describe('network guard', () => {
   it('allows network code only behind the egress gate (src-main/services/network/)', () => {
     expect(checkMainSource('src-main/services/network/updates/download.ts', "import https from 'node:https'")).toEqual([]);
     expect(checkMainSource('src-main/services/updates/download.ts', "import https from 'node:https'")).not.toEqual([]);
+    expect(checkMainSource('src-main/services/network/pacs/dimseClient.ts', "import dimse from 'dcmjs-dimse'")).toEqual([]);
+    expect(checkMainSource('src-main/cli/pacsCommands.ts', "import dimse from 'dcmjs-dimse'")).not.toEqual([]);
   });
 
   it('does not confuse look-alikes with network use', () => {
