@@ -2,7 +2,7 @@
 // policy whether this kind of connection to this place is allowed, refuses anything that is not TLS 1.2+
 // with a verified certificate, caps time and size, counts what it lets through (the settings screen shows
 // the count: 0 on a default install) and audits every refusal. With no policy it allows nothing.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import { checkServerIdentity, rootCertificates, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { AuditEventInput } from '../../../src-shared/audit/auditEvents';
@@ -118,12 +118,18 @@ export function egressTlsOptions(t: EgressTls, gateCa?: { ca?: string[]; caOnly?
     checkServerIdentity: (host: string, cert: PeerCertificate) => {
       const wrongHost = checkServerIdentity(host, cert);
       if (wrongHost) return wrongHost;
-      if (t.spkiSha256 && (!cert.pubkey || createHash('sha256').update(cert.pubkey).digest('base64') !== t.spkiSha256)) {
+      if (t.spkiSha256 && spkiSha256(cert) !== t.spkiSha256) {
         return Object.assign(new Error('The server key is not the pinned one.'), { code: PIN_MISMATCH });
       }
       return undefined;
     },
   };
+}
+
+/** base64 SHA-256 of the certificate's DER SubjectPublicKeyInfo (what `openssl ... | openssl dgst -sha256 -binary | base64` pins). */
+function spkiSha256(cert: PeerCertificate): string | null {
+  if (!cert.raw) return null;
+  return createHash('sha256').update(new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
 }
 
 const CERT_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME|ISSUER|SIGNATURE/;
@@ -133,7 +139,9 @@ const VERSION_ERRORS = /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS|WRONG
 export function connectionRefusal(e: unknown): EgressRefusal {
   const code = String((e as { code?: unknown }).code ?? '');
   if (code === PIN_MISMATCH) return 'pin_mismatch';
-  if (VERSION_ERRORS.test(code)) return 'tls_version';
+  // OpenSSL reports a version refusal as a bare EPROTO: its reason is only in the message.
+  const message = e instanceof Error ? e.message : '';
+  if (VERSION_ERRORS.test(code) || (code === 'EPROTO' && /protocol version|unsupported protocol|wrong version number|no protocols available/i.test(message))) return 'tls_version';
   if (CERT_ERRORS.test(code)) return 'certificate';
   return 'tls_or_network';
 }
