@@ -23,6 +23,8 @@ export interface DicomwebLimits extends PacsLimits {
 
 /** A node's DICOMweb side with its credentials resolved lazily (a keychain read per request, nothing cached). */
 export class DicomwebClient {
+  readonly protocol = 'dicomweb';
+
   constructor(
     private readonly gate: EgressGate,
     private readonly node: PacsNode & { dicomweb: NonNullable<PacsNode['dicomweb']> },
@@ -76,6 +78,11 @@ export class DicomwebClient {
     return studiesQueryPath(q);
   }
 
+  /** A connectivity check: the smallest studies search (one row at most). */
+  async echo(signal?: AbortSignal): Promise<void> {
+    await this.json('/studies?limit=1&includefield=0020000D', signal);
+  }
+
   async findStudies(q: PacsQuery, signal?: AbortSignal): Promise<PacsStudy[]> {
     return readJson(() => this.json(studiesQueryPath(q), signal), readStudies);
   }
@@ -89,7 +96,7 @@ export class DicomwebClient {
   }
 
   /** One series' instances as stored, each as its own bytes, as they arrive; at most `maxBytes` in all. */
-  async *retrieveSeries(studyUid: string, seriesUid: string, maxBytes: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  async *seriesInstances(studyUid: string, seriesUid: string, maxBytes: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     const path = `/studies/${dicomUid.parse(studyUid)}/series/${dicomUid.parse(seriesUid)}`;
     const res = await this.get(path, WADO_ACCEPT, { ...this.limits, maxBytes: Math.min(maxBytes, this.limits.maxBytes) }, signal);
     try {

@@ -15,6 +15,7 @@ import type { EffectivePolicy, PacsNode } from '../../policy/policySchema';
 import type { StudyStore } from '../../store/studyStore';
 import type { EgressAudit, EgressGate } from '../egress';
 import { DicomwebClient, type DicomwebLimits } from './dicomwebClient';
+import { DimseClient } from './dimseClient';
 import { DEFAULT_LIMITS } from './pacsHttp';
 
 /** Study Root Query/Retrieve Information Model - FIND: what a study search is, in the audit trail. */
@@ -42,6 +43,17 @@ export interface PacsServiceOptions {
   limits?: Partial<PacsLimitsConfig>;
 }
 
+export type PacsProtocol = 'dicomweb' | 'dimse';
+
+/** What each protocol's client offers the service. */
+type QrClient = Pick<DicomwebClient, 'studiesQuery' | 'echo' | 'findStudies' | 'findSeries' | 'findInstances' | 'seriesInstances'> & { protocol: PacsProtocol };
+
+export interface PacsCallOptions {
+  signal?: AbortSignal;
+  /** Which of the node's protocols to use (default: DICOMweb when the node has it, else DIMSE). */
+  protocol?: PacsProtocol;
+}
+
 export interface PacsNodeInfo {
   name: string;
   dicomweb: boolean;
@@ -54,8 +66,7 @@ export interface RetrieveTarget {
   seriesUid?: string;
 }
 
-export interface RetrieveOptions {
-  signal?: AbortSignal;
+export interface RetrieveOptions extends PacsCallOptions {
   onProgress?: (p: ImportProgress & { seriesDone: number; seriesTotal: number }) => void;
 }
 
@@ -96,35 +107,48 @@ export class PacsService {
     return n;
   }
 
-  private web(name: string): DicomwebClient {
+  private client(name: string, protocol?: PacsProtocol): QrClient {
     const n = this.node(name);
-    if (!n.dicomweb) throw new AppError('INVALID_REQUEST', `PACS node "${name}" has no DICOMweb address in policy.`);
-    return new DicomwebClient(this.o.gate, { ...n, dicomweb: n.dicomweb }, this.o.secrets, this.limits);
+    const use = protocol ?? (n.dicomweb ? 'dicomweb' : 'dimse');
+    if (use === 'dicomweb') {
+      if (!n.dicomweb) throw new AppError('INVALID_REQUEST', `PACS node "${name}" has no DICOMweb address in policy.`);
+      return new DicomwebClient(this.o.gate, { ...n, dicomweb: n.dicomweb }, this.o.secrets, this.limits);
+    }
+    if (n.host === undefined || n.port === undefined || n.aeTitle === undefined) throw new AppError('INVALID_REQUEST', `PACS node "${name}" has no DIMSE address in policy.`);
+    return new DimseClient(this.o.gate, { ...n, host: n.host, port: n.port, aeTitle: n.aeTitle }, this.limits);
   }
 
-  async findStudies(nodeName: string, query: PacsQuery, o: { signal?: AbortSignal } = {}): Promise<PacsStudy[]> {
+  /** C-ECHO over DIMSE; over DICOMweb the smallest studies search. Not audited: it names no patient. */
+  async echo(nodeName: string, o: PacsCallOptions = {}): Promise<{ protocol: PacsProtocol; milliseconds: number }> {
+    const c = this.client(nodeName, o.protocol);
+    const t0 = Date.now();
+    await c.echo(o.signal);
+    return { protocol: c.protocol, milliseconds: Date.now() - t0 };
+  }
+
+  async findStudies(nodeName: string, query: PacsQuery, o: PacsCallOptions = {}): Promise<PacsStudy[]> {
     const q = pacsQuerySchema.parse(query);
-    const client = this.web(nodeName);
-    return this.audited(client.studiesQuery(q), 'STUDY', () => client.findStudies(q, o.signal));
+    const c = this.client(nodeName, o.protocol);
+    return this.audited(c, c.studiesQuery(q), 'STUDY', () => c.findStudies(q, o.signal));
   }
 
-  async findSeries(nodeName: string, studyUid: string, o: { signal?: AbortSignal } = {}): Promise<PacsSeries[]> {
-    const c = this.web(nodeName);
-    return this.audited(`/studies/${studyUid}/series`, 'SERIES', () => c.findSeries(studyUid, o.signal));
+  async findSeries(nodeName: string, studyUid: string, o: PacsCallOptions = {}): Promise<PacsSeries[]> {
+    const c = this.client(nodeName, o.protocol);
+    return this.audited(c, `/studies/${studyUid}/series`, 'SERIES', () => c.findSeries(studyUid, o.signal));
   }
 
-  async findInstances(nodeName: string, studyUid: string, seriesUid: string, o: { signal?: AbortSignal } = {}): Promise<PacsInstance[]> {
-    const c = this.web(nodeName);
-    return this.audited(`/studies/${studyUid}/series/${seriesUid}/instances`, 'IMAGE', () => c.findInstances(studyUid, seriesUid, o.signal));
+  async findInstances(nodeName: string, studyUid: string, seriesUid: string, o: PacsCallOptions = {}): Promise<PacsInstance[]> {
+    const c = this.client(nodeName, o.protocol);
+    return this.audited(c, `/studies/${studyUid}/series/${seriesUid}/instances`, 'IMAGE', () => c.findInstances(studyUid, seriesUid, o.signal));
   }
 
-  private async audited<T>(text: string, level: string, run: () => Promise<T[]>): Promise<T[]> {
+  private async audited<T>(c: QrClient, text: string, level: string, run: () => Promise<T[]>): Promise<T[]> {
     try {
       const rows = await run();
-      this.auditQuery(text, 'success', { level, results: rows.length });
+      this.auditQuery(c.protocol, text, 'success', { level, results: rows.length });
       return rows;
     } catch (e) {
-      this.auditQuery(text, 'seriousFailure', { level, code: errorWord(e) });
+      this.auditQuery(c.protocol, text, 'seriousFailure', { level, code: errorWord(e) });
       throw e;
     }
   }
@@ -132,10 +156,11 @@ export class PacsService {
   /** Retrieves a study or series into `store` (the encrypted cache, or a quick-view store in memory). */
   async retrieve(nodeName: string, target: RetrieveTarget, store: StudyStore, o: RetrieveOptions = {}): Promise<RetrieveReport> {
     const started = Date.now();
-    const client = this.web(nodeName);
+    const client = this.client(nodeName, o.protocol);
+    const call = { ...(o.signal ? { signal: o.signal } : {}), protocol: client.protocol };
     const series = target.seriesUid
       ? [{ seriesInstanceUid: target.seriesUid, instanceCount: null } as Pick<PacsSeries, 'seriesInstanceUid' | 'instanceCount'>]
-      : await this.findSeries(nodeName, target.studyUid, o.signal ? { signal: o.signal } : {});
+      : await this.findSeries(nodeName, target.studyUid, call);
     const report: RetrieveReport = { series: series.length, seriesSkipped: 0, added: 0, duplicates: 0, conflicts: 0, skipped: 0, bytes: 0, cancelled: false, seconds: 0 };
     const touched: AuditObject[] = [];
     let failure: unknown = null;
@@ -156,7 +181,7 @@ export class PacsService {
         failure = new AppError('DICOM_LIMIT_EXCEEDED', `The study is larger than the ${this.limits.studyMaxBytes} bytes policy allows for one retrieve.`);
         break;
       }
-      const items = numbered(client.retrieveSeries(target.studyUid, s.seriesInstanceUid, budget, o.signal), (n) => (report.bytes += n));
+      const items = numbered(client.seriesInstances(target.studyUid, s.seriesInstanceUid, budget, o.signal), (n) => (report.bytes += n));
       let r: ImportReport;
       try {
         r = await runBytesImport(`pacs:${nodeName}`, items, sinkFor(store), {
@@ -180,22 +205,22 @@ export class PacsService {
       }
     }
     report.seconds = (Date.now() - started) / 1000;
-    await this.auditTransfer(store, touched, report, failure);
+    await this.auditTransfer(client.protocol, store, touched, report, failure);
     if (failure) throw failure;
     return report;
   }
 
-  private auditQuery(text: string, outcome: 'success' | 'seriousFailure', detail: Record<string, string | number>): void {
+  private auditQuery(protocol: PacsProtocol, text: string, outcome: 'success' | 'seriousFailure', detail: Record<string, string | number>): void {
     this.o.audit?.record({
       kind: 'query',
       action: 'E',
       outcome,
       query: { sopClassUid: STUDY_ROOT_FIND, base64: Buffer.from(text, 'utf8').toString('base64') },
-      detail: { protocol: 'dicomweb', ...detail },
+      detail: { protocol, ...detail },
     });
   }
 
-  private async auditTransfer(store: StudyStore, series: AuditObject[], r: RetrieveReport, failure: unknown): Promise<void> {
+  private async auditTransfer(protocol: PacsProtocol, store: StudyStore, series: AuditObject[], r: RetrieveReport, failure: unknown): Promise<void> {
     const studies = new Set<string>();
     for (const s of series) {
       const study = await store.studyOfSeries(s.id);
@@ -206,7 +231,7 @@ export class PacsService {
       action: 'C',
       outcome: failure ? 'seriousFailure' : r.cancelled ? 'minorFailure' : 'success',
       objects: [...[...studies].map((id) => ({ type: 'study' as const, id })), ...series],
-      detail: { protocol: 'dicomweb', added: r.added, duplicates: r.duplicates, bytes: r.bytes, cancelled: r.cancelled, ...(failure ? { code: errorWord(failure) } : {}) },
+      detail: { protocol, added: r.added, duplicates: r.duplicates, bytes: r.bytes, cancelled: r.cancelled, ...(failure ? { code: errorWord(failure) } : {}) },
     });
   }
 }
@@ -216,11 +241,11 @@ async function localInstanceCount(store: StudyStore, seriesUid: string): Promise
   return id ? (await store.listInstances(id)).length : 0;
 }
 
-async function* numbered(parts: AsyncIterable<Buffer>, onBytes: (n: number) => void): AsyncGenerator<BytesItem> {
+async function* numbered(parts: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncGenerator<BytesItem> {
   let i = 0;
-  for await (const p of parts) {
-    onBytes(p.length);
-    yield { where: `part ${++i}`, bytes: new Uint8Array(p.buffer, p.byteOffset, p.byteLength) };
+  for await (const bytes of parts) {
+    onBytes(bytes.byteLength);
+    yield { where: `instance ${++i}`, bytes };
   }
 }
 
