@@ -7,6 +7,7 @@ import { registerStoreCommands } from './storeCommands';
 import { anonymizeCommand } from './anonymize';
 import { registerPolicyCommands } from './policyCommands';
 import { registerAuditCommands } from './auditCommands';
+import { registerPacsCommands } from './pacsCommands';
 
 const program = new Command('enclave')
   .description('Enclave: a private DICOM viewer — command line')
@@ -19,6 +20,7 @@ registerStoreCommands(program);
 program.addCommand(anonymizeCommand());
 registerPolicyCommands(program);
 registerAuditCommands(program);
+registerPacsCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Typed errors print their code and message; never a stack with file contents or identifiers.

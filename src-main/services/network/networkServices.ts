@@ -3,7 +3,10 @@
 // allows, how many attempts the gate has seen since start: 0 on a default install).
 import type { LoadedPolicy } from '../policy/effectivePolicy';
 import type { PolicyKey } from '../policy/policySchema';
+import type { KeyStore } from '../keys/keyStore';
+import { KeytarKeyStore } from '../keys/keytarKeyStore';
 import { EgressGate, type EgressAudit, type EgressKind } from './egress';
+import { PACS_KEYCHAIN_SERVICE, PacsService } from './pacs/pacsService';
 import { UpdateScheduler } from './updates/updateScheduler';
 import { UpdateService, type InstallKind } from './updates/updateService';
 
@@ -21,6 +24,8 @@ export interface NetworkServices {
   updates: UpdateService;
   /** start() at start-up: it does nothing while policy keeps updates off. */
   scheduler: UpdateScheduler;
+  /** Query/retrieve from the nodes policy lists; enabled() is false (and nothing connects) when it lists none. */
+  pacs: PacsService;
   status(): NetworkStatus;
 }
 
@@ -37,6 +42,8 @@ export interface NetworkServicesOptions {
   /** Extra CA certificates the gate trusts (a hospital's internal CA; a test's throwaway CA with `caOnly`). */
   ca?: string[];
   caOnly?: boolean;
+  /** Where PACS node secrets are read (default: the OS keychain, service "Enclave PACS"; read only when a node needs one). */
+  pacsSecrets?: KeyStore;
 }
 
 export function createNetworkServices(o: NetworkServicesOptions): NetworkServices {
@@ -50,6 +57,7 @@ export function createNetworkServices(o: NetworkServicesOptions): NetworkService
     gate,
     updates,
     scheduler: new UpdateScheduler(updates, policy),
+    pacs: new PacsService({ gate, policy, secrets: o.pacsSecrets ?? new KeytarKeyStore(PACS_KEYCHAIN_SERVICE), audit: o.audit }),
     status: () => ({ allowedKinds: gate.allowedKinds(), ...gate.stats(), policyStatus: o.policy.status, lockedKeys: o.policy.locked, problems: o.policy.problems }),
   };
 }

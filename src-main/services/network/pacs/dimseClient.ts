@@ -4,12 +4,13 @@
 // presentation context for the SOP classes the series holds, so the archive can send each instance as it stores it.
 import dimse from 'dcmjs-dimse';
 import { createRequire } from 'node:module';
+import tls from 'node:tls';
 import { AppError } from '../../../../src-shared/errors';
 import { dicomUid, pacsQuerySchema, type PacsInstance, type PacsQuery, type PacsSeries, type PacsStudy } from '../../../../src-shared/pacs/pacsQuery';
 import { writeTree } from '../../../../src-shared/dicom/write/writeTree';
 import { readTree } from '../../../../src-shared/dicom/write/readTree';
 import type { PacsNode } from '../../policy/policySchema';
-import type { EgressGate } from '../egress';
+import { connectionRefusal, type EgressGate } from '../egress';
 import type { PacsLimits } from './pacsHttp';
 import { cancelled } from './pacsHttp';
 
@@ -87,10 +88,42 @@ export class DimseClient {
     this.gate.admit('pacs', `${this.node.tls ? 'dicom-tls' : 'dicom'}://${this.node.host}:${this.node.port}`);
   }
 
+  /**
+   * DICOM TLS (PS3.15 B.1): dcmjs-dimse verifies the chain and host but cannot check a pin, so the gate's own TLS
+   * settings (TLS 1.2+, the node's CA, its SPKI pin) are checked first on a handshake of their own; the association's
+   * connection then verifies the chain and host again.
+   */
+  private async verifyTls(signal?: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const socket = tls.connect({ host: this.node.host, port: this.node.port, ...this.gate.tlsOptions(this.tlsSettings()), timeout: this.limits.connectMs });
+      const fail = (e: Error) => {
+        socket.destroy();
+        reject(e);
+      };
+      const onAbort = () => fail(cancelled());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('secureConnect', () => {
+        signal?.removeEventListener('abort', onAbort);
+        socket.end();
+        resolve();
+      });
+      socket.once('timeout', () => fail(this.gate.refusal('pacs', 'timeout', 'Could not connect to the PACS in time.')));
+      socket.once('error', (e) => {
+        const reason = connectionRefusal(e);
+        fail(this.gate.refusal('pacs', reason, `The TLS connection to the PACS failed (${reason}).`, e));
+      });
+    });
+  }
+
+  private tlsSettings(): { caPem?: string; spkiSha256?: string } {
+    return { ...(this.node.caPem ? { caPem: this.node.caPem } : {}), ...(this.node.spkiSha256 ? { spkiSha256: this.node.spkiSha256 } : {}) };
+  }
+
   /** Runs one association with `requests`; resolves when it closes, rejects on refusal, network error or timeout. */
-  private run(requests: InstanceType<typeof dimse.requests.Request>[], setup: (client: InstanceType<typeof Client>) => void, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(cancelled());
+  private async run(requests: InstanceType<typeof dimse.requests.Request>[], setup: (client: InstanceType<typeof Client>) => void, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw cancelled();
     this.admit();
+    if (this.node.tls) await this.verifyTls(signal);
     const client = new Client();
     for (const r of requests) client.addRequest(r);
     setup(client);
@@ -112,7 +145,7 @@ export class DimseClient {
       client.on('networkError', (e: Error) => {
         const code = (e as NodeJS.ErrnoException).code ?? '';
         if (/TIMEOUT|ETIMEDOUT/i.test(code + e.message)) fail(this.gate.refusal('pacs', 'timeout', 'The PACS did not answer in time.', e));
-        else fail(this.gate.refusal('pacs', 'tls_or_network', `The connection to the PACS failed: ${code || 'network error'}.`, e));
+        else fail(this.gate.refusal('pacs', connectionRefusal(e), `The connection to the PACS failed: ${code || 'network error'}.`, e));
       });
       client.on('closed', () => {
         done();

@@ -15,8 +15,10 @@ import type { EffectivePolicy, PacsNode } from '../../policy/policySchema';
 import type { StudyStore } from '../../store/studyStore';
 import type { EgressAudit, EgressGate } from '../egress';
 import { DicomwebClient, type DicomwebLimits } from './dicomwebClient';
-import { DimseClient } from './dimseClient';
 import { DEFAULT_LIMITS } from './pacsHttp';
+
+/** The keychain service under which node secrets live (each node's policy names the account). */
+export const PACS_KEYCHAIN_SERVICE = 'Enclave PACS';
 
 /** Study Root Query/Retrieve Information Model - FIND: what a study search is, in the audit trail. */
 export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
@@ -107,7 +109,8 @@ export class PacsService {
     return n;
   }
 
-  private client(name: string, protocol?: PacsProtocol): QrClient {
+  /** DIMSE code (dcmjs-dimse) loads only when a DIMSE node is first used: start-up stays as light as with no PACS. */
+  private async client(name: string, protocol?: PacsProtocol): Promise<QrClient> {
     const n = this.node(name);
     const use = protocol ?? (n.dicomweb ? 'dicomweb' : 'dimse');
     if (use === 'dicomweb') {
@@ -115,12 +118,13 @@ export class PacsService {
       return new DicomwebClient(this.o.gate, { ...n, dicomweb: n.dicomweb }, this.o.secrets, this.limits);
     }
     if (n.host === undefined || n.port === undefined || n.aeTitle === undefined) throw new AppError('INVALID_REQUEST', `PACS node "${name}" has no DIMSE address in policy.`);
+    const { DimseClient } = await import('./dimseClient');
     return new DimseClient(this.o.gate, { ...n, host: n.host, port: n.port, aeTitle: n.aeTitle }, this.limits);
   }
 
   /** C-ECHO over DIMSE; over DICOMweb the smallest studies search. Not audited: it names no patient. */
   async echo(nodeName: string, o: PacsCallOptions = {}): Promise<{ protocol: PacsProtocol; milliseconds: number }> {
-    const c = this.client(nodeName, o.protocol);
+    const c = await this.client(nodeName, o.protocol);
     const t0 = Date.now();
     await c.echo(o.signal);
     return { protocol: c.protocol, milliseconds: Date.now() - t0 };
@@ -128,17 +132,17 @@ export class PacsService {
 
   async findStudies(nodeName: string, query: PacsQuery, o: PacsCallOptions = {}): Promise<PacsStudy[]> {
     const q = pacsQuerySchema.parse(query);
-    const c = this.client(nodeName, o.protocol);
+    const c = await this.client(nodeName, o.protocol);
     return this.audited(c, c.studiesQuery(q), 'STUDY', () => c.findStudies(q, o.signal));
   }
 
   async findSeries(nodeName: string, studyUid: string, o: PacsCallOptions = {}): Promise<PacsSeries[]> {
-    const c = this.client(nodeName, o.protocol);
+    const c = await this.client(nodeName, o.protocol);
     return this.audited(c, `/studies/${studyUid}/series`, 'SERIES', () => c.findSeries(studyUid, o.signal));
   }
 
   async findInstances(nodeName: string, studyUid: string, seriesUid: string, o: PacsCallOptions = {}): Promise<PacsInstance[]> {
-    const c = this.client(nodeName, o.protocol);
+    const c = await this.client(nodeName, o.protocol);
     return this.audited(c, `/studies/${studyUid}/series/${seriesUid}/instances`, 'IMAGE', () => c.findInstances(studyUid, seriesUid, o.signal));
   }
 
@@ -156,7 +160,7 @@ export class PacsService {
   /** Retrieves a study or series into `store` (the encrypted cache, or a quick-view store in memory). */
   async retrieve(nodeName: string, target: RetrieveTarget, store: StudyStore, o: RetrieveOptions = {}): Promise<RetrieveReport> {
     const started = Date.now();
-    const client = this.client(nodeName, o.protocol);
+    const client = await this.client(nodeName, o.protocol);
     const call = { ...(o.signal ? { signal: o.signal } : {}), protocol: client.protocol };
     const series = target.seriesUid
       ? [{ seriesInstanceUid: target.seriesUid, instanceCount: null } as Pick<PacsSeries, 'seriesInstanceUid' | 'instanceCount'>]

@@ -45,6 +45,8 @@ function request(port: number, method: string, p: string, body?: Buffer): Promis
 export interface OrthancOptions {
   /** DIMSE peers Orthanc accepts (C-GET/C-FIND callers): AE title -> [AE, host, port]. */
   modalities?: Record<string, [string, string, number]>;
+  /** DICOM TLS on the DIMSE port (Orthanc's DICOM TLS is DCMTK's, which works here, unlike its https). */
+  dicomTls?: { certPem: string; keyPem: string; caPem: string };
 }
 
 export async function startOrthanc(o: OrthancOptions = {}): Promise<OrthancServer> {
@@ -73,6 +75,16 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<OrthancServe
     Plugins: [DICOMWEB_PLUGIN, GDCM_PLUGIN],
     DicomWeb: { Enable: true, Root: '/dicom-web/', EnableWado: false, StudiesMetadata: 'Full', SeriesMetadata: 'Full' },
   };
+  if (o.dicomTls) {
+    for (const [f, v] of [['tls.pem', o.dicomTls.certPem], ['tls.key', o.dicomTls.keyPem], ['ca.pem', o.dicomTls.caPem]] as const) writeFileSync(path.join(dir, f), v);
+    Object.assign(config, {
+      DicomTlsEnabled: true,
+      DicomTlsCertificate: path.join(dir, 'tls.pem'),
+      DicomTlsPrivateKey: path.join(dir, 'tls.key'),
+      DicomTlsTrustedCertificates: path.join(dir, 'ca.pem'),
+      DicomTlsRemoteCertificateRequired: false,
+    });
+  }
   const configFile = path.join(dir, 'orthanc.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const child: ChildProcess = spawn('Orthanc', [configFile], { stdio: 'ignore' });
