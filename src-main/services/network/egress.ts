@@ -91,6 +91,8 @@ export function pacsNodeAllows(n: PacsNode, url: URL): boolean {
   if ((url.protocol === 'https:' || url.protocol === 'http:') && n.dicomweb) {
     const base = new URL(n.dicomweb.url);
     const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+    // Plain http only to this machine, whatever the node says (policy validation refuses it too).
+    if (url.protocol === 'http:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') return false;
     return url.protocol === base.protocol && url.host === base.host && (url.pathname + '/').startsWith(prefix);
   }
   if ((url.protocol === 'dicom:' || url.protocol === 'dicom-tls:') && n.host !== undefined) {
