@@ -14,6 +14,7 @@ import { MemoryStudyStore } from '../store/memoryStudyStore';
 import { searchInOrder, type StudySearchSource } from '../store/studySearch';
 import type { StudyStore } from '../store/studyStore';
 import { readInstanceTags } from '../tags/instanceTags';
+import { pacsHandlers } from './pacsHandlers';
 import { defaultAppPolicy, guardHandlers, type AppPolicy } from './policyWiring';
 import { settingsStatus } from './settingsStatus';
 import type { CacheSession } from './storeSession';
@@ -161,6 +162,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     'annotations:save': async ({ seriesId, annotations }) => storeFor(seriesId).saveAnnotations(seriesId, annotations),
     'instance:tags': async ({ instanceId, frameIndex }) => readInstanceTags(storeFor(instanceId), instanceId, frameIndex),
     'settings:status': async () => settingsStatus(policy.loaded, policy.network),
+    ...pacsHandlers(policy.pacs ?? null, () => o.cache.get(), o.events),
   };
   const handlers = guardHandlers(allHandlers, policy.loaded.effective);
 
