@@ -15,6 +15,7 @@ const external = [
   'electron', 'keytar', 'better-sqlite3-multiple-ciphers', '@node-rs/argon2',
   '@cornerstonejs/codec-charls', '@cornerstonejs/codec-openjpeg', '@cornerstonejs/codec-openjph',
   '@cornerstonejs/codec-libjpeg-turbo-8bit', 'playwright-core', 'dcmjs', 'daikon', 'dwv', 'vite', 'esbuild',
+  'dcmjs-dimse', // loads its own dcmjs copy (and PACS code silences that copy's logging)
 ];
 
 const nodeEntries = [

@@ -8,6 +8,7 @@ import { anonymizeCommand } from './anonymize';
 import { registerPolicyCommands } from './policyCommands';
 import { registerAuditCommands } from './auditCommands';
 import { registerUserCommands } from './userCommands';
+import { registerPacsCommands } from './pacsCommands';
 
 const program = new Command('enclave')
   .description('Enclave: a private DICOM viewer — command line')
@@ -21,6 +22,7 @@ program.addCommand(anonymizeCommand());
 registerPolicyCommands(program);
 registerAuditCommands(program);
 registerUserCommands(program);
+registerPacsCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Typed errors print their code and message; never a stack with file contents or identifiers.

@@ -116,6 +116,9 @@ const REFUSAL_WORDS: Record<string, string> = {
   too_large: 'answer too large',
   timeout: 'no answer in time',
   tls_or_network: 'network or certificate failure',
+  certificate: 'certificate not trusted',
+  pin_mismatch: 'server key not the pinned one',
+  tls_version: 'TLS older than 1.2 refused',
 };
 
 export function refusalText(r: SettingsStatus['network']['lastRefusals'][number]): string {

@@ -48,7 +48,7 @@ export const AUDIT_OUTCOMES = { success: 0, minorFailure: 4, seriousFailure: 8, 
 export type AuditOutcome = keyof typeof AUDIT_OUTCOMES;
 
 /** What an audited object is. Objects are always named by opaque ids, never by UIDs or names. */
-export type AuditObjectType = 'patient' | 'study' | 'series' | 'instance' | 'importJob' | 'store' | 'user' | 'auditLog';
+export type AuditObjectType = 'patient' | 'study' | 'series' | 'instance' | 'importJob' | 'store' | 'user' | 'auditLog' | 'query';
 
 export interface AuditObject {
   type: AuditObjectType;
@@ -68,6 +68,15 @@ export interface AuditEventInput {
   user?: string;
   objects?: AuditObject[];
   detail?: AuditDetail;
+  /** A Query event's query (PS3.15 A.5.3.12): kept only inside the encrypted trail, exported as ParticipantObjectQuery. */
+  query?: AuditQuery;
+}
+
+export interface AuditQuery {
+  /** The information model queried (e.g. Study Root FIND). */
+  sopClassUid: string;
+  /** The query itself, base64 (as ATNA carries it): it names a patient, so it never goes anywhere but the trail. */
+  base64: string;
 }
 
 /** Who did it, as the ATNA ActiveParticipant names them (resolved by main; a user directory can plug in here). */
@@ -95,6 +104,8 @@ export interface AuditObjectRecord extends AuditObject {
   /** SOP classes and instance counts of what was touched (ParticipantObjectDescription). */
   sopClasses?: { uid: string; instances: number }[];
   accession?: string;
+  /** For a 'query' object: the query, base64 (ParticipantObjectQuery). */
+  query?: string;
 }
 
 export interface AuditRecord {
@@ -152,6 +163,10 @@ export function auditEventProblem(e: AuditEventInput): string | null {
   if (e.user !== undefined && !OPAQUE_ID.test(e.user)) return 'user must be an opaque id';
   for (const o of e.objects ?? []) {
     if (!OPAQUE_ID.test(o.id)) return 'object ids must be opaque ids';
+  }
+  if (e.query !== undefined) {
+    if (!/^[0-9]+(\.[0-9]+){1,40}$/.test(e.query.sopClassUid) || e.query.sopClassUid.length > 64) return 'query needs a SOP class UID';
+    if (!/^[A-Za-z0-9+/]{0,16384}={0,2}$/.test(e.query.base64) || e.query.base64.length % 4 !== 0) return 'query must be base64 (at most 12 KiB)';
   }
   for (const [k, v] of Object.entries(e.detail ?? {})) {
     if (!DETAIL_KEY.test(k)) return 'bad detail key';

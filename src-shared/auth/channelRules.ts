@@ -71,6 +71,12 @@ export const CHANNEL_RULES: Record<Channel, ChannelRule> = {
   'export:review': 'export',
   'export:run': 'export',
   'export:cancel': 'export',
+  // PACS: whether nodes exist is no secret; a query shows patients (view); a retrieve stores studies (import).
+  'pacs:status': 'session',
+  'pacs:find': 'view',
+  'pacs:series': 'view',
+  'pacs:retrieve': 'import',
+  'pacs:cancel': 'import',
 };
 
 /** How a refusal names what was missing. */

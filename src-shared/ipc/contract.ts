@@ -1,5 +1,6 @@
 // The one contract between the untrusted renderer and main (DESIGN.md section 2).
 // Requests are validated with zod in main; responses are typed only (main is trusted).
+import { dicomUid, pacsQuerySchema, type PacsSeries, type PacsStudy } from '../pacs/pacsQuery';
 import { z } from 'zod';
 import type { ErrorInfo } from '../errors';
 import type { VolumeWarning } from '../dicom/types';
@@ -461,7 +462,42 @@ export const requestSchemas = {
   'audit:query': auditQuerySchema,
   'audit:verify': empty,
   'audit:alerts': z.object({ limit: z.number().int().min(1).max(500) }).strict(),
+  // PACS query/retrieve (only answers when policy lists nodes): the node by its policy name, never an address.
+  'pacs:status': empty,
+  'pacs:find': z.object({ node: z.string().min(1).max(64), query: pacsQuerySchema, protocol: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
+  'pacs:series': z.object({ node: z.string().min(1).max(64), studyUid: dicomUid, protocol: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
+  'pacs:retrieve': z.object({ node: z.string().min(1).max(64), studyUid: dicomUid, seriesUid: dicomUid.optional(), protocol: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
+  'pacs:cancel': z.object({ jobId: id }).strict(),
 } as const;
+
+/** The PACS side as the query panel sees it: absent (enabled false, no nodes) unless policy lists nodes. */
+export interface PacsStatus {
+  enabled: boolean;
+  nodes: { name: string; dicomweb: boolean; dimse: boolean }[];
+}
+
+export interface PacsRetrieveResult {
+  jobId: string;
+  series: number;
+  seriesSkipped: number;
+  added: number;
+  duplicates: number;
+  conflicts: number;
+  skipped: number;
+  bytes: number;
+  cancelled: boolean;
+  seconds: number;
+}
+
+export interface PacsProgress {
+  jobId: string;
+  seriesDone: number;
+  seriesTotal: number;
+  /** Instances stored in the current series so far. */
+  filesDone: number;
+  bytesDone: number;
+  done: boolean;
+}
 
 export interface Responses extends ExportResponses {
   'app:info': AppInfo;
@@ -512,6 +548,12 @@ export interface Responses extends ExportResponses {
   'audit:query': AuditQueryResult;
   'audit:verify': { ok: boolean; entries: number; firstBad: { seq: number; code: string } | null };
   'audit:alerts': AdminAlert[];
+  'pacs:status': PacsStatus;
+  /** Studies on the node; `cached` says whether the local cache already holds the study (some of it, at least). */
+  'pacs:find': (PacsStudy & { cached: boolean })[];
+  'pacs:series': PacsSeries[];
+  'pacs:retrieve': PacsRetrieveResult;
+  'pacs:cancel': { cancelled: boolean };
 }
 
 export interface Events extends ExportEvents {
@@ -519,6 +561,7 @@ export interface Events extends ExportEvents {
   'studies:changed': Record<string, never>;
   /** The session changed on main's side (idle lock, lifetime end, break-glass expiry, logout). */
   'auth:changed': AuthStatus;
+  'pacs:progress': PacsProgress;
 }
 
 export type Channel = keyof typeof requestSchemas;
@@ -528,7 +571,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo
 
 /** Channels the page may not invoke by name; only the preload's own functions call them. */
 export const PRELOAD_ONLY_CHANNELS: readonly Channel[] = ['import:paths'];
-export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed', 'export:progress', 'auth:changed'];
+export const EVENT_NAMES: EventName[] = ['import:progress', 'studies:changed', 'export:progress', 'auth:changed', 'pacs:progress'];
 
 export function isPageChannel(name: unknown): name is Channel {
   return isChannel(name) && !PRELOAD_ONLY_CHANNELS.includes(name);

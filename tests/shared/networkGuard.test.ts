@@ -18,6 +18,7 @@ describe('network guard', () => {
       "import { fetch } from 'undici';",
       "await fetch('https://example.com');",
       "globalThis.fetch(url)",
+      "import dimse from 'dcmjs-dimse';",
     ];
     for (const line of bad) expect(checkMainSource('src-main/services/telemetry.ts', line), line).not.toEqual([]);
   });
@@ -29,6 +30,8 @@ describe('network guard', () => {
     expect(checkMainSource('src-main/services/network/syslog/syslogForwarder.ts', "import { connect } from 'node:tls';")).toEqual([]);
     expect(checkMainSource('src-main/services/audit/auditForwarding.ts', "import { connect } from 'node:tls';")).not.toEqual([]);
     expect(checkMainSource('src-main/services/audit/auditForwarding.ts', "import type { TLSSocket } from 'node:tls';")).not.toEqual([]);
+    expect(checkMainSource('src-main/services/network/pacs/dimseClient.ts', "import dimse from 'dcmjs-dimse'")).toEqual([]);
+    expect(checkMainSource('src-main/cli/pacsCommands.ts', "import dimse from 'dcmjs-dimse'")).not.toEqual([]);
   });
 
   it('does not confuse look-alikes with network use', () => {

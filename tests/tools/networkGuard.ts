@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const NET_MODULES = ['http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'undici', 'dns/promises', 'ws', 'axios', 'node-fetch'];
-const modulePattern = `(?:node:)?(?:${NET_MODULES.map((m) => m.replace('/', '\\/')).join('|')})`;
+const NET_MODULES = ['http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'undici', 'dns/promises', 'ws', 'axios', 'node-fetch', 'dcmjs-dimse'];
+const modulePattern = `(?:node:)?(?:${NET_MODULES.map((m) => m.replace('/', '\\/').replace('-', '\\-')).join('|')})`;
 const IMPORT_RE = new RegExp(`(?:from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"\`]${modulePattern}['"\`]`);
 const FETCH_RE = /(?<![\w.])fetch\s*\(|globalThis\s*\.\s*fetch|\bXMLHttpRequest\b|\bWebSocket\b|\bEventSource\b|\bnavigator\s*\.\s*sendBeacon/;
 const REMOTE_URL_RE = /['"`](?:https?|wss?|ftp):\/\/(?!enclave\/)/;

@@ -22,6 +22,7 @@ import { createExportHandlers } from './exportHandlers';
 import type { AuthGate } from '../users/authGate';
 import { createAuthHandlers, noAccountsGate, noAccountsHandlers } from '../users/authHandlers';
 import type { AuthSession } from '../users/authSession';
+import { pacsHandlers } from './pacsHandlers';
 import { defaultAppPolicy, guardHandlers, type AppPolicy } from './policyWiring';
 import { settingsStatus } from './settingsStatus';
 import type { CacheSession } from './storeSession';
@@ -210,6 +211,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     }),
     ...(o.auth ? createAuthHandlers(o.auth) : noAccountsHandlers()),
     ...securityHandlers({ store: encrypted, actingUser: () => gate?.principal()?.userId }),
+    ...pacsHandlers(policy.pacs ?? null, () => o.cache.get(), o.events),
   };
   const allowed = guardHandlers(allHandlers, policy.loaded.effective);
   const handlers = guard ? guardRequests(allowed, guard) : allowed;

@@ -13,12 +13,15 @@ import { noPolicy, type LoadedPolicy } from '../policy/effectivePolicy';
 import { policyAuditEvent } from '../policy/policyAudit';
 import type { EffectivePolicy } from '../policy/policySchema';
 import type { SettingsRows } from '../store/settingsRows';
+import type { PacsApi } from './pacsHandlers';
 import type { NetworkView } from './settingsStatus';
 
 /** What createAppServices needs of the policy: what to refuse, and what the settings screen shows. */
 export interface AppPolicy {
   loaded: LoadedPolicy;
   network: NetworkView | null;
+  /** PACS query/retrieve (the network services' own); absent: no PACS channel answers. */
+  pacs?: PacsApi | null;
 }
 
 /** No machine policy and no network services: the product defaults (tests, the browser harness). */
@@ -144,7 +147,7 @@ export function createPolicyWiring(o: PolicyWiringOptions): PolicyWiring {
       auditPolicyChange(store, o.policy);
       network.syslog?.attach(store);
     },
-    appPolicy: { loaded: shown, network },
+    appPolicy: { loaded: shown, network, pacs: network.pacs },
     startUpdates() {
       if (!o.policy.effective.UpdatesEnabled) return false;
       network.scheduler.start();

@@ -20,7 +20,7 @@ export interface NetworkView {
 
 function shown(p: EffectivePolicy, key: SettingKey): SettingValue {
   // A PACS node is named by what IT recognises; its CA certificate is not the screen's business.
-  if (key === 'PacsNodes') return p.PacsNodes.map((n) => `${n.name} (${n.aeTitle} at ${n.host}:${n.port})`);
+  if (key === 'PacsNodes') return p.PacsNodes.map((n) => `${n.name} (${[n.host ? `${n.aeTitle} at ${n.host}:${n.port}` : '', n.dicomweb ? `DICOMweb at ${new URL(n.dicomweb.url).host}` : ''].filter(Boolean).join(', ')})`);
   return p[key];
 }
 

@@ -83,12 +83,13 @@ function describe(o: AuditObjectRecord): string {
   return parts.length ? `<ParticipantObjectDescription>${parts.join('')}</ParticipantObjectDescription>` : '';
 }
 
-function objectXml(o: { id: string; typeCode: string; role: string; idType: Coded; name: string; details?: [string, string][]; description?: string; lifeCycle?: string }): string {
+function objectXml(o: { id: string; typeCode: string; role: string; idType: Coded; name: string; query?: string; details?: [string, string][]; description?: string; lifeCycle?: string }): string {
   const details = (o.details ?? []).map(([t, v]) => `<ParticipantObjectDetail type="${esc(token(t))}" value="${Buffer.from(v, 'utf8').toString('base64')}"/>`).join('');
   return (
     `<ParticipantObjectIdentification${attrs({ ParticipantObjectID: token(o.id), ParticipantObjectTypeCode: o.typeCode, ParticipantObjectTypeCodeRole: o.role, ParticipantObjectDataLifeCycle: o.lifeCycle })}>` +
     coded('ParticipantObjectIDTypeCode', o.idType) +
-    `<ParticipantObjectName>${esc(token(o.name))}</ParticipantObjectName>` +
+    // The schema takes a name or a query (base64), not both.
+    (o.query !== undefined ? `<ParticipantObjectQuery>${o.query}</ParticipantObjectQuery>` : `<ParticipantObjectName>${esc(token(o.name))}</ParticipantObjectName>`) +
     details +
     (o.description ?? '') +
     '</ParticipantObjectIdentification>'
@@ -121,6 +122,9 @@ function objects(r: AuditRecord, alertDescription: string | null): string {
         break;
       case 'auditLog':
         out.push(objectXml({ id: 'urn:enclave:audit-trail', typeCode: '2', role: '13', idType: URI, name: 'Security Audit Log' }));
+        break;
+      case 'query': // PS3.15 A.5.3.12: the SOP class queried, role 24 (Query), the query itself base64
+        out.push(objectXml({ id: o.uid ?? 'unknown', typeCode: '2', role: '24', idType: DCM('110181', 'SOP Class UID'), name: 'Query', query: o.query ?? '' }));
         break;
       case 'user':
         out.push(objectXml({ id: o.id, typeCode: '1', role: '11', idType: RFC3881('11', 'User Identifier'), name: o.name ?? o.id }));

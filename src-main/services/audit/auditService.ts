@@ -176,7 +176,10 @@ export class AuditService {
         outcome: AUDIT_OUTCOMES[event.outcome],
         user_id: user,
         actor_json: JSON.stringify(this.actors.actorOf(user)),
-        objects_json: JSON.stringify(this.resolver.resolve(event.objects ?? [])),
+        objects_json: JSON.stringify([
+          ...this.resolver.resolve(event.objects ?? []),
+          ...(event.query ? [{ type: 'query', id: 'query', uid: event.query.sopClassUid, query: event.query.base64 }] : []),
+        ]),
         detail_json: JSON.stringify(event.detail ?? {}),
       };
       // A head without a hash is itself a break; chaining from it keeps the new entry checkable from there on.

@@ -12,7 +12,7 @@ import { AppError, isAppError } from '../../../src-shared/errors';
 import type { ImportProgress } from '../../../src-shared/ipc/contract';
 import { isDicomdirDataSet, MEDIA_STORAGE_DIRECTORY } from './dicomdir';
 import { discoverSources, type SourceFile } from './importSources';
-import { MAX_SKIPPED_LISTED, type ImportOptions, type ImportReport, type ImportSink, type InstanceToStore } from './importTypes';
+import { MAX_SKIPPED_LISTED, type ImportOptions, type ImportReport, type ImportSink, type ImportSourceDescription, type InstanceToStore } from './importTypes';
 import { SKIP } from '../../../src-shared/ipc/skipReasons';
 import { looksLikeZip, ZipArchive } from './zipReader';
 
@@ -26,7 +26,50 @@ const READ_AHEAD_BYTES = 96 * 1024 * 1024;
 type Loaded = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
 
 
+/** What a source hands the engine: each instance's bytes (or a zip) and its bookkeeping; the engine hashes, parses, batches and commits. */
+interface ImportFeedContext {
+  report: ImportReport;
+  signal: AbortSignal | undefined;
+  handleBytes(where: string, bytes: Uint8Array): Promise<void>;
+  handleZip(file: SourceFile): Promise<void>;
+  skip(where: string, reason: string): void;
+  /** One file (or buffer) handled: counted (not a zip: its entries were) and reported. */
+  fileDone(bytes: number, counted?: boolean): void;
+  emit(done: boolean): void;
+}
+
 export async function runImport(paths: string[], sink: ImportSink, options: ImportOptions = {}): Promise<ImportReport> {
+  return runImportFeed({ paths }, (ctx) => feedPaths(paths, ctx), sink, options);
+}
+
+/** One instance from a source that is not a file (a network retrieve): `where` names it in skip reports, never a path with PHI. */
+export interface BytesItem {
+  where: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Imports instances that arrive as bytes (a PACS retrieve): nothing is written but through the sink (the
+ * encrypted store), so no plaintext copy ever touches the disk. `label` describes the source on the job row.
+ */
+export async function runBytesImport(label: string, items: AsyncIterable<BytesItem>, sink: ImportSink, options: ImportOptions = {}): Promise<ImportReport> {
+  return runImportFeed(
+    { paths: [label] },
+    async (ctx) => {
+      for await (const item of items) {
+        ctx.report.filesTotal++;
+        ctx.report.bytesTotal += item.bytes.byteLength;
+        await ctx.handleBytes(item.where, item.bytes);
+        ctx.fileDone(item.bytes.byteLength);
+        if (ctx.signal?.aborted) break;
+      }
+    },
+    sink,
+    options,
+  );
+}
+
+async function runImportFeed(source: ImportSourceDescription, feed: (ctx: ImportFeedContext) => Promise<void>, sink: ImportSink, options: ImportOptions): Promise<ImportReport> {
   const now = options.now ?? Date.now;
   const started = now();
   const batchFiles = options.batchFiles ?? 32;
@@ -35,7 +78,7 @@ export async function runImport(paths: string[], sink: ImportSink, options: Impo
   const maxInFlight = Math.max(1, options.batchesInFlight ?? 3);
   const signal = options.signal;
 
-  const jobId = await sink.begin({ paths });
+  const jobId = await sink.begin(source);
   const report: ImportReport = {
     jobId,
     filesSeen: 0,
@@ -189,76 +232,25 @@ export async function runImport(paths: string[], sink: ImportSink, options: Impo
 
   let outcome: 'done' | 'cancelled' | 'failed' = 'done';
   try {
-    const found = await discoverSources(paths, signal);
-    report.notFound = found.notFound;
-    report.filesTotal = found.files.length;
-    report.bytesTotal = found.files.reduce((s, f) => s + f.size, 0);
-    for (const d of found.dicomdirs) {
-      report.dicomdirs.push({
-        path: d.dicomdir,
-        records: d.records,
-        recordsByType: d.recordsByType,
-        referencedFiles: d.files.length + d.missing.length,
-        missingFiles: d.missing.length,
-        nestedDirectories: d.nestedDirectories,
-        resolvedLeniently: d.resolvedLeniently,
-        broken: d.broken,
-        fallbackScan: d.fallbackScan,
-      });
-      for (const m of d.missing) report.missing.push({ dicomdir: d.dicomdir, fileId: m.fileId });
-    }
-    emit(false);
-
-    // Read a few files ahead of the one being hashed and parsed, bounded in count and bytes.
-    const queue: { file: SourceFile; load: Promise<Loaded | 'zip'> }[] = [];
-    let queuedBytes = 0;
-    let next = 0;
-    const load = async (f: SourceFile): Promise<Loaded | 'zip'> => {
-      if (f.size > MAX_FILE_BYTES) {
-        // A zip may be bigger than any one file: it is read entry by entry.
-        return (await sniff(f.path)) === 'zip' ? 'zip' : { ok: false, reason: SKIP.tooLarge };
-      }
-      try {
-        if (f.size >= SNIFF_FROM_BYTES) {
-          const kind = await sniff(f.path);
-          if (kind === 'zip') return 'zip';
-          if (kind === 'other') return { ok: false, reason: SKIP.notDicom };
-        }
-        const buf = await fsp.readFile(f.path);
-        if (looksLikeZip(buf.subarray(0, 4))) return 'zip';
-        return { ok: true, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
-      } catch {
-        return { ok: false, reason: SKIP.unreadable };
-      }
-    };
-    const fill = () => {
-      while (next < found.files.length && queue.length < READ_AHEAD_FILES && (queue.length === 0 || queuedBytes < READ_AHEAD_BYTES)) {
-        const f = found.files[next++]!;
-        queuedBytes += Math.min(f.size, MAX_FILE_BYTES);
-        queue.push({ file: f, load: load(f) });
-      }
-    };
-    fill();
-    while (queue.length > 0) {
-      if (signal?.aborted) break;
-      const { file, load: pending } = queue.shift()!;
-      const loaded = await pending;
-      queuedBytes -= Math.min(file.size, MAX_FILE_BYTES);
-      fill();
-      if (loaded === 'zip') {
-        report.filesTotal--; // the archive's entries are counted instead
-        await handleZip(file);
-      } else if (!loaded.ok) skip(file.path, loaded.reason);
-      else await handleBytes(file.path, loaded.bytes);
-      if (loaded !== 'zip') filesDone++;
-      report.bytesDone += file.size;
-      emit(false);
-    }
+    await feed({
+      report,
+      signal,
+      handleBytes,
+      handleZip,
+      skip,
+      fileDone: (bytes, counted = true) => {
+        if (counted) filesDone++;
+        report.bytesDone += bytes;
+        emit(false);
+      },
+      emit,
+    }).catch((e: unknown) => {
+      // A source that fails because it was cancelled (a network stream torn down) is a cancel, not a failure.
+      if (!signal?.aborted) throw e;
+    });
     if (signal?.aborted) {
       report.cancelled = true;
       outcome = 'cancelled';
-      // Whatever was read stays consistent: the current batch is committed, nothing more is read.
-      await Promise.allSettled(queue.map((q) => q.load));
     }
     await flush();
     await drain(0);
@@ -273,6 +265,75 @@ export async function runImport(paths: string[], sink: ImportSink, options: Impo
   await sink.finish(report, outcome);
   emit(true);
   return report;
+}
+
+/** Files and folders: discovered, read a few ahead, zips opened in memory. */
+async function feedPaths(paths: string[], ctx: ImportFeedContext): Promise<void> {
+  const found = await discoverSources(paths, ctx.signal);
+  ctx.report.notFound = found.notFound;
+  ctx.report.filesTotal = found.files.length;
+  ctx.report.bytesTotal = found.files.reduce((s, f) => s + f.size, 0);
+  for (const d of found.dicomdirs) {
+    ctx.report.dicomdirs.push({
+      path: d.dicomdir,
+      records: d.records,
+      recordsByType: d.recordsByType,
+      referencedFiles: d.files.length + d.missing.length,
+      missingFiles: d.missing.length,
+      nestedDirectories: d.nestedDirectories,
+      resolvedLeniently: d.resolvedLeniently,
+      broken: d.broken,
+      fallbackScan: d.fallbackScan,
+    });
+    for (const m of d.missing) ctx.report.missing.push({ dicomdir: d.dicomdir, fileId: m.fileId });
+  }
+  ctx.emit(false);
+
+  // Read a few files ahead of the one being hashed and parsed, bounded in count and bytes.
+  const queue: { file: SourceFile; load: Promise<Loaded | 'zip'> }[] = [];
+  let queuedBytes = 0;
+  let next = 0;
+  const load = async (f: SourceFile): Promise<Loaded | 'zip'> => {
+    if (f.size > MAX_FILE_BYTES) {
+      // A zip may be bigger than any one file: it is read entry by entry.
+      return (await sniff(f.path)) === 'zip' ? 'zip' : { ok: false, reason: SKIP.tooLarge };
+    }
+    try {
+      if (f.size >= SNIFF_FROM_BYTES) {
+        const kind = await sniff(f.path);
+        if (kind === 'zip') return 'zip';
+        if (kind === 'other') return { ok: false, reason: SKIP.notDicom };
+      }
+      const buf = await fsp.readFile(f.path);
+      if (looksLikeZip(buf.subarray(0, 4))) return 'zip';
+      return { ok: true, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
+    } catch {
+      return { ok: false, reason: SKIP.unreadable };
+    }
+  };
+  const fill = () => {
+    while (next < found.files.length && queue.length < READ_AHEAD_FILES && (queue.length === 0 || queuedBytes < READ_AHEAD_BYTES)) {
+      const f = found.files[next++]!;
+      queuedBytes += Math.min(f.size, MAX_FILE_BYTES);
+      queue.push({ file: f, load: load(f) });
+    }
+  };
+  fill();
+  while (queue.length > 0) {
+    if (ctx.signal?.aborted) break;
+    const { file, load: pending } = queue.shift()!;
+    const loaded = await pending;
+    queuedBytes -= Math.min(file.size, MAX_FILE_BYTES);
+    fill();
+    if (loaded === 'zip') {
+      ctx.report.filesTotal--; // the archive's entries are counted instead
+      await ctx.handleZip(file);
+    } else if (!loaded.ok) ctx.skip(file.path, loaded.reason);
+    else await ctx.handleBytes(file.path, loaded.bytes);
+    ctx.fileDone(file.size, loaded !== 'zip');
+  }
+  // Whatever was read stays consistent: the current batch is committed, nothing more is read.
+  if (ctx.signal?.aborted) await Promise.allSettled(queue.map((q) => q.load));
 }
 
 /** 'dicom' when the first bytes say so (or could: a raw data set), 'zip', or 'other'. */

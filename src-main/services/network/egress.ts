@@ -2,12 +2,13 @@
 // policy whether this kind of connection to this place is allowed, refuses anything that is not TLS 1.2+
 // with a verified certificate, caps time and size, counts what it lets through (the settings screen shows
 // the count: 0 on a default install) and audits every refusal. With no policy it allows nothing.
+import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, rootCertificates, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { AuditEventInput } from '../../../src-shared/audit/auditEvents';
 import { AppError } from '../../../src-shared/errors';
-import type { EffectivePolicy } from '../policy/policySchema';
+import type { EffectivePolicy, PacsNode } from '../policy/policySchema';
 import { parseSyslogTarget } from './syslog/syslogTarget';
 
 export type EgressKind = 'update' | 'pacs' | 'syslog';
@@ -17,7 +18,21 @@ export interface EgressAudit {
 }
 
 /** Why the gate refused, as a short machine word (audit detail and error text). */
-export type EgressRefusal = 'policy_off' | 'not_https' | 'host_not_allowed' | 'redirect' | 'too_large' | 'timeout' | 'http_status' | 'tls_or_network' | 'certificate';
+export type EgressRefusal =
+  | 'policy_off'
+  | 'not_https'
+  | 'host_not_allowed'
+  | 'redirect'
+  | 'too_large'
+  | 'timeout'
+  | 'http_status'
+  | 'tls_or_network'
+  /** The certificate did not verify (unknown CA, wrong host, expired). */
+  | 'certificate'
+  /** The certificate verified but its public key is not the one policy pins. */
+  | 'pin_mismatch'
+  /** The server offers only TLS older than 1.2. */
+  | 'tls_version';
 
 export class EgressRefused extends AppError {
   constructor(readonly reason: EgressRefusal, message: string, options?: { cause?: unknown; status?: number }) {
@@ -95,6 +110,69 @@ export function allowedEgressKinds(p: EffectivePolicy): EgressKind[] {
   return kinds;
 }
 
+/** Whether `url` is one of the node's own endpoints: under its DICOMweb base, or its DIMSE host and port (dicom: / dicom-tls:). */
+export function pacsNodeAllows(n: PacsNode, url: URL): boolean {
+  if (url.username || url.password) return false;
+  if ((url.protocol === 'https:' || url.protocol === 'http:') && n.dicomweb) {
+    const base = new URL(n.dicomweb.url);
+    const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+    // Plain http only to this machine, whatever the node says (policy validation refuses it too).
+    if (url.protocol === 'http:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') return false;
+    return url.protocol === base.protocol && url.host === base.host && (url.pathname + '/').startsWith(prefix);
+  }
+  if ((url.protocol === 'dicom:' || url.protocol === 'dicom-tls:') && n.host !== undefined) {
+    return url.hostname === n.host && url.port === String(n.port) && (url.protocol === 'dicom-tls:') === n.tls;
+  }
+  return false;
+}
+
+/** TLS for one connection: 1.2 or newer, chain and host verified, the node's CA instead of the system's when given, its SPKI pin when given. */
+export interface EgressTls {
+  caPem?: string;
+  /** base64 SHA-256 of the server's SubjectPublicKeyInfo. */
+  spkiSha256?: string;
+}
+
+const PIN_MISMATCH = 'ERR_ENCLAVE_PIN_MISMATCH';
+
+export function egressTlsOptions(t: EgressTls, gateCa?: { ca?: string[]; caOnly?: boolean }): ConnectionOptions {
+  const extra = gateCa?.ca?.length ? (gateCa.caOnly ? gateCa.ca : [...rootCertificates, ...gateCa.ca]) : undefined;
+  const ca = t.caPem ? [t.caPem] : extra;
+  return {
+    minVersion: 'TLSv1.2',
+    rejectUnauthorized: true,
+    ...(ca ? { ca } : {}),
+    checkServerIdentity: (host: string, cert: PeerCertificate) => {
+      const wrongHost = checkServerIdentity(host, cert);
+      if (wrongHost) return wrongHost;
+      if (t.spkiSha256 && spkiSha256(cert) !== t.spkiSha256) {
+        return Object.assign(new Error('The server key is not the pinned one.'), { code: PIN_MISMATCH });
+      }
+      return undefined;
+    },
+  };
+}
+
+/** base64 SHA-256 of the certificate's DER SubjectPublicKeyInfo (what `openssl ... | openssl dgst -sha256 -binary | base64` pins). */
+function spkiSha256(cert: PeerCertificate): string | null {
+  if (!cert.raw) return null;
+  return createHash('sha256').update(new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+}
+
+const CERT_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME|ISSUER|SIGNATURE/;
+const VERSION_ERRORS = /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS|WRONG_VERSION|VERSION_TOO_LOW/;
+
+/** What a failed TLS/TCP connection means, as a refusal word (a refused certificate is a security alert). */
+export function connectionRefusal(e: unknown): EgressRefusal {
+  const code = String((e as { code?: unknown }).code ?? '');
+  if (code === PIN_MISMATCH) return 'pin_mismatch';
+  // OpenSSL reports a version refusal as a bare EPROTO: its reason is only in the message.
+  const message = e instanceof Error ? e.message : '';
+  if (VERSION_ERRORS.test(code) || (code === 'EPROTO' && /protocol version|unsupported protocol|wrong version number|no protocols available/i.test(message))) return 'tls_version';
+  if (CERT_ERRORS.test(code)) return 'certificate';
+  return 'tls_or_network';
+}
+
 function urlAllowed(kind: EgressKind, url: URL, p: EffectivePolicy): boolean {
   if (kind === 'update') {
     if (!p.UpdatesEnabled || !p.UpdatesUrl) return false;
@@ -102,7 +180,7 @@ function urlAllowed(kind: EgressKind, url: URL, p: EffectivePolicy): boolean {
     const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
     return url.host === base.host && (url.pathname + '/').startsWith(prefix);
   }
-  if (kind === 'pacs') return p.PacsNodes.some((n) => n.host === url.hostname && String(n.port) === url.port);
+  if (kind === 'pacs') return p.PacsNodes.some((n) => pacsNodeAllows(n, url));
   const t = parseSyslogTarget(p.AuditSyslogTarget);
   return t !== null && url.hostname === t.host && url.port === String(t.port);
 }
@@ -139,6 +217,26 @@ export class EgressGate {
     if (kind === 'update' && url.protocol !== 'https:') throw this.refuse(kind, 'not_https', 'Updates are fetched over https only.');
     if (!urlAllowed(kind, url, p)) throw this.refuse(kind, 'host_not_allowed', `Policy does not allow ${kind} connections to that address.`);
     return url;
+  }
+
+  /**
+   * Admits one connection of `kind` to `rawUrl` (refused and audited unless policy allows it) and counts the attempt.
+   * For callers that open their own streams (PACS); they report failures back through refusal().
+   */
+  admit(kind: EgressKind, rawUrl: string): URL {
+    const url = this.authorize(kind, rawUrl);
+    this.counts.attempts++;
+    return url;
+  }
+
+  /** The gate's TLS settings for a connection admitted by admit() (the gate's own extra CAs unless the node names one). */
+  tlsOptions(t: EgressTls): ConnectionOptions {
+    return egressTlsOptions(t, this.o.ca ? { ca: this.o.ca, caOnly: this.o.caOnly ?? false } : undefined);
+  }
+
+  /** Records a refusal found after admission (certificate, pin, timeout, size): counted, audited as a security alert. */
+  refusal(kind: EgressKind, reason: EgressRefusal, message: string, cause?: unknown): EgressRefused {
+    return this.refuse(kind, reason, message, cause);
   }
 
   /** An https GET through the gate: TLS 1.2+, certificate and host verified, no redirects, capped in size and time. */

@@ -3,10 +3,13 @@
 // allows, how many attempts the gate has seen since start: 0 on a default install).
 import type { LoadedPolicy } from '../policy/effectivePolicy';
 import type { PolicyKey } from '../policy/policySchema';
+import type { KeyStore } from '../keys/keyStore';
+import { KeytarKeyStore } from '../keys/keytarKeyStore';
 import { EgressGate, type EgressAudit, type EgressKind } from './egress';
 import type { CredentialFileRules } from './syslog/syslogCredentials';
 import { createSyslogForwarding, type SyslogForwarding } from './syslog/syslogForwarding';
 import type { ForwarderTuning } from './syslog/syslogForwarder';
+import { PACS_KEYCHAIN_SERVICE, PacsService } from './pacs/pacsService';
 import { UpdateScheduler } from './updates/updateScheduler';
 import { UpdateService, type InstallKind } from './updates/updateService';
 
@@ -26,6 +29,8 @@ export interface NetworkServices {
   scheduler: UpdateScheduler;
   /** Audit forwarding over syslog/TLS; null unless policy names a receiver. Attached to the store when it opens. */
   syslog: SyslogForwarding | null;
+  /** Query/retrieve from the nodes policy lists; enabled() is false (and nothing connects) when it lists none. */
+  pacs: PacsService;
   status(): NetworkStatus;
 }
 
@@ -46,6 +51,8 @@ export interface NetworkServicesOptions {
   syslogCredentialRules?: CredentialFileRules;
   /** Syslog timeouts and backoff (tests shorten them). */
   syslogTuning?: Partial<ForwarderTuning>;
+  /** Where PACS node secrets are read (default: the OS keychain, service "Enclave PACS"; read only when a node needs one). */
+  pacsSecrets?: KeyStore;
 }
 
 export function createNetworkServices(o: NetworkServicesOptions): NetworkServices {
@@ -66,6 +73,7 @@ export function createNetworkServices(o: NetworkServicesOptions): NetworkService
     updates,
     syslog,
     scheduler: new UpdateScheduler(updates, policy),
+    pacs: new PacsService({ gate, policy, secrets: o.pacsSecrets ?? new KeytarKeyStore(PACS_KEYCHAIN_SERVICE), audit: o.audit }),
     status: () => ({ allowedKinds: gate.allowedKinds(), ...gate.stats(), policyStatus: o.policy.status, lockedKeys: o.policy.locked, problems: o.policy.problems }),
   };
 }

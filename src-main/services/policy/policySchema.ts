@@ -11,14 +11,26 @@ const roles = z.array(role).max(16);
 /** host or host:port; no scheme, no path (a syslog target is TLS syslog, RFC 5425). */
 const hostPort = z.string().max(260).regex(/^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$/, 'host or host:port');
 
-/** A PACS node for query/retrieve (the PACS issue): TLS on by default, CA pinned per node when given. */
-export const pacsNodeSchema = z.strictObject({
-  name: z.string().min(1).max(64),
-  aeTitle: z.string().regex(/^[ -~]{1,16}$/, 'an AE title is 1 to 16 printable ASCII characters'),
-  host: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or IPv4 address'),
-  port: z.number().int().min(1).max(65535),
-  tls: z.boolean().default(true),
-  caPem: z.string().max(16_384).optional(),
+const aeTitle = z.string().regex(/^[ -~]{1,16}$/, 'an AE title is 1 to 16 printable ASCII characters');
+
+/** Where a node's secret lives: an account name in the OS keychain (never the secret itself, never in a URL). */
+const keychainAccount = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a keychain account name: letters, digits, . _ -');
+
+/** DICOMweb (QIDO-RS, WADO-RS) under one base URL; credentials come from the keychain, sent as a header. */
+export const dicomwebSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, hostname: /^[A-Za-z0-9.-]{1,253}$/, error: 'must be an http(s):// URL' })
+    .max(2048)
+    .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'credentials never go in the URL: use auth and the keychain')
+    .refine((u) => !u.includes('?') && !u.includes('#'), 'a base URL has no query or fragment')
+    // Plain http only to this machine itself (a local TLS proxy, a test archive): on a network it is https.
+    .refine((u) => u.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u + '/'), 'https, unless the archive is on this machine (127.0.0.1)'),
+  auth: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('basic'), username: z.string().regex(/^[^:\p{Cc}]{1,128}$/u, 'a user name without ":" or control characters'), secretKey: keychainAccount }),
+      z.strictObject({ type: z.literal('bearer'), secretKey: keychainAccount }),
+    ])
+    .optional(),
 });
 
 /**
@@ -30,6 +42,29 @@ const pemFile = z
   .string()
   .max(1024)
   .regex(/^(?:\/|[A-Za-z]:\\|\\\\)[^\p{Cc}]*$/u, 'an absolute path to a PEM file');
+
+/**
+ * A PACS node for query/retrieve: DICOMweb (`dicomweb`), DIMSE (`host`, `port`, `aeTitle` = the called AE), or both.
+ * TLS on by default; `caPem` trusts the node's own CA (instead of the system's), `spkiSha256` pins its public key.
+ */
+export const pacsNodeSchema = z
+  .strictObject({
+    name: z.string().regex(/^[^\p{Cc}]{1,64}$/u, '1 to 64 characters, no control characters'),
+    aeTitle: aeTitle.optional(),
+    callingAeTitle: aeTitle.optional(),
+    host: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or IPv4 address').optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    tls: z.boolean().default(true),
+    dicomweb: dicomwebSchema.optional(),
+    caPem: z.string().max(16_384).regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate').optional(),
+    spkiSha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 SHA-256 of the SubjectPublicKeyInfo (44 characters)').optional(),
+  })
+  .refine((n) => n.dicomweb !== undefined || (n.host !== undefined && n.port !== undefined && n.aeTitle !== undefined), {
+    message: 'a node needs dicomweb, or host, port and aeTitle (DIMSE), or both',
+  })
+  .refine((n) => (n.host === undefined) === (n.port === undefined) && (n.host === undefined) === (n.aeTitle === undefined), {
+    message: 'DIMSE needs host, port and aeTitle together',
+  });
 
 export type PacsNode = z.infer<typeof pacsNodeSchema>;
 
@@ -64,7 +99,11 @@ export const policySchema = z.strictObject({
   AuditSyslogClientKeyFile: pemFile
     .optional()
     .meta({ description: 'PEM file (unencrypted) of the client certificate private key. On Linux and macOS it must be owned by root, not writable by others and not readable by all (e.g. root:enclave 0640); on Windows restrict it with an ACL.' }),
-  PacsNodes: z.array(pacsNodeSchema).max(32).optional().meta({ description: 'PACS nodes Enclave may query and retrieve from (JSON list).' }),
+  PacsNodes: z
+    .array(pacsNodeSchema)
+    .max(32)
+    .refine((nodes) => new Set(nodes.map((n) => n.name)).size === nodes.length, 'node names must be unique')
+    .optional().meta({ description: 'PACS nodes Enclave may query and retrieve from (JSON list).' }),
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -29,7 +29,17 @@ export const EXAMPLE_POLICY: Required<Policy> = {
   AuditSyslogCaFile: '/etc/enclave/syslog-ca.pem',
   AuditSyslogClientCertFile: '/etc/enclave/syslog-client.pem',
   AuditSyslogClientKeyFile: '/etc/enclave/syslog-client.key',
-  PacsNodes: [{ name: 'Main PACS', aeTitle: 'PACS1', host: 'pacs.example.org', port: 11112, tls: true }],
+  PacsNodes: [
+    {
+      name: 'Main PACS',
+      aeTitle: 'PACS1',
+      callingAeTitle: 'ENCLAVE',
+      host: 'pacs.example.org',
+      port: 11112,
+      tls: true,
+      dicomweb: { url: 'https://pacs.example.org/dicom-web', auth: { type: 'basic', username: 'enclave', secretKey: 'main-pacs' } },
+    },
+  ],
 };
 
 export function xmlEscape(s: string): string {

@@ -528,7 +528,13 @@ export class EncryptedStudyStore implements StudyStore {
     return r?.series_id ?? null;
   }
 
-  createImportJob(source: unknown): string {
+  studyIdOf(studyInstanceUid: string): string | null {
+    this.assertOpen();
+    const r = this.stmt('SELECT study_id FROM studies WHERE study_uid = ?').get(studyInstanceUid) as { study_id: string } | undefined;
+    return r?.study_id ?? null;
+  }
+
+    createImportJob(source: unknown): string {
     this.assertOpen();
     const id = OpaqueIds.random('job');
     const now = this.clock.now();

@@ -62,6 +62,10 @@ export class MemoryStudyStore implements StudyStore {
     return this.seriesIds.get(seriesInstanceUid) ?? null;
   }
 
+  studyIdOf(studyInstanceUid: string): string | null {
+    return this.studyIds.get(studyInstanceUid) ?? null;
+  }
+
   /** Study-level fields from the study's first instance, like the encrypted store's study row. */
   private studyRows(): StudySearchRow[] {
     const studies = new Map<string, Entry[]>();

@@ -56,6 +56,8 @@ export interface StudyStore {
   putThumbnail?(seriesId: string, t: Thumbnail): void;
   /** The opaque id of a stored series, from its UID (the import knows UIDs; everything else speaks ids). */
   seriesIdOf?(seriesInstanceUid: string): string | null;
+  /** The opaque id of a stored study, from its UID (a PACS search marks the studies the cache already holds). */
+  studyIdOf?(studyInstanceUid: string): string | null;
   /** Removes the study's rows and encrypted files for good (audit: Study Deleted). */
   purgeStudy(studyId: string): Promise<void>;
   purgeAll(): Promise<{ studies: number }>;

@@ -60,6 +60,11 @@ const EXPECTED: Record<Channel, string> = {
   'export:review': 'arp',
   'export:run': 'arp',
   'export:cancel': 'arp',
+  'pacs:status': '*',
+  'pacs:find': 'arpt',
+  'pacs:series': 'arpt',
+  'pacs:retrieve': 'arpt',
+  'pacs:cancel': 'arpt',
 };
 
 const LETTER: Record<Role, string> = { admin: 'a', radiologist: 'r', physician: 'p', technologist: 't', auditor: 'u' };
@@ -126,6 +131,12 @@ function samples(): { [C in Channel]: RequestOf<C> } {
     // The fixture's folder dialog is cancelled: an allowed export answers null and writes nothing.
     'export:run': { jobId: 'job-export', scope: { seriesId: ids.seriesId }, kind: 'folder', options: {}, burnedIn: { confirmed: true, override: false } },
     'export:cancel': { jobId: 'job-none' },
+    // No node in this policy: allowed PACS requests reach the handler, which says PACS is off.
+    'pacs:status': {},
+    'pacs:find': { node: 'Main PACS', query: { patientName: 'Phantom*', limit: 10, offset: 0 } },
+    'pacs:series': { node: 'Main PACS', studyUid: '1.2.3' },
+    'pacs:retrieve': { node: 'Main PACS', studyUid: '1.2.3' },
+    'pacs:cancel': { jobId: 'job-none' },
   };
 }
 
@@ -193,7 +204,7 @@ describe('the permission matrix, every role x every channel', () => {
         }
       }
       // The refusals are the role's, not an accident of the loop: spot-check what the issue names.
-      if (role === 'technologist') expect(refused).toEqual(expect.arrayContaining(['studies:purge', 'users:create', 'audit:query']));
+      if (role === 'technologist') expect(refused).toEqual(expect.arrayContaining(['studies:purge', 'users:create', 'audit:query', 'export:run']));
       if (role === 'auditor') expect(refused).toEqual(expect.arrayContaining(['series:open', 'studies:list', 'import:paths']));
       if (role === 'admin') expect(refused.sort()).toEqual(['auth:setup', 'store:init']);
     }, 120_000);

@@ -89,3 +89,28 @@ describe('egress gate', () => {
     expect(allowedEgressKinds({ ...POLICY_DEFAULTS, UpdatesUrl: 'https://u.example/' })).toEqual([]);
   });
 });
+
+describe('egress gate for PACS nodes', () => {
+  const web = { name: 'Web', tls: true, dicomweb: { url: 'https://pacs.example.org/dicom-web' } };
+  const dimse = { name: 'Dimse', tls: true, aeTitle: 'PACS1', host: 'pacs.example.org', port: 11112 };
+  it('admits only the endpoints of a node policy names, and counts each admission', () => {
+    const events: AuditEventInput[] = [];
+    const p: EffectivePolicy = { ...POLICY_DEFAULTS, PacsNodes: [web, dimse, { name: 'Plain', tls: true, dicomweb: { url: 'http://pacs.example.org/dw' } }] };
+    const g = new EgressGate({ policy: () => p, audit: { record: (e) => events.push(e) } });
+    expect(g.admit('pacs', 'https://pacs.example.org/dicom-web/studies?PatientName=X*').pathname).toBe('/dicom-web/studies');
+    expect(g.admit('pacs', 'dicom-tls://pacs.example.org:11112').port).toBe('11112');
+    for (const bad of [
+      'https://pacs.example.org/other/studies',
+      'https://pacs.example.org:8443/dicom-web/studies',
+      'https://user:pw@pacs.example.org/dicom-web/studies',
+      'http://pacs.example.org/dicom-web/studies',
+      'http://pacs.example.org/dw/studies', // a node that names plain http to another machine is still refused
+      'dicom://pacs.example.org:11112', // the node says TLS
+      'dicom-tls://pacs.example.org:104',
+    ]) {
+      expect(() => g.admit('pacs', bad), bad).toThrow(EgressRefused);
+    }
+    expect(g.stats()).toEqual({ attempts: 2, refused: 7 });
+    expect(events.every((e) => e.kind === 'securityAlert' && e.detail?.['refusal'] === 'host_not_allowed')).toBe(true);
+  });
+});
