@@ -1,12 +1,15 @@
 // `npm run fuzz -- --iterations N --seed S [--workers W] [--timeout MS] [--out DIR (default dist/fuzz-findings)] [--json]`
-// [--start I] (first iteration; --start I --iterations 1 replays one), [--replay a.dcm,b.dcm] (in this process, with a stack).
+// [--start I] (first iteration; --start I --iterations 1 replays one), [--replay a.dcm,b.dcm] (in this process, with a stack),
+// [--write DIR] (writes the inputs of iterations start..start+N-1 to DIR without running them: reproducers for tests).
 // Bundled to dist/bench/fuzz.cjs; the same script runs the children (`--child`).
 // Exit code 1 when anything was found (crash, hang, untyped error, memory blow-up).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runChild, type ChildConfig } from './fuzzChild';
 import { runFuzz, type FuzzReport } from './fuzzRunner';
 import { runTarget, UntypedFailure, describeError } from './fuzzTarget';
+import { fuzzInput } from './fuzzInputs';
+import { loadSeedCorpus } from './seedCorpus';
 import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
 
 function args(argv: string[]): Map<string, string> {
@@ -83,6 +86,21 @@ async function main(): Promise<void> {
   }
 
   const iterations = int(a.get('iterations'), 1000);
+  if (a.has('write')) {
+    const dir = path.resolve(a.get('write')!);
+    mkdirSync(dir, { recursive: true });
+    const seed = int(a.get('seed'), 1);
+    const corpus = loadSeedCorpus({ dataRoot, maxSeedBytes: int(a.get('max-seed-bytes'), 512 * 1024) });
+    for (let it = int(a.get('start'), 0), n = 0; n < iterations; it++, n++) {
+      const input = fuzzInput(corpus, seed, it);
+      input.inputs.forEach((bytes, k) => {
+        const f = path.join(dir, `s${seed}-i${it}${input.inputs.length > 1 ? `-${k}` : ''}.dcm`);
+        writeFileSync(f, bytes);
+        console.log(`${f}  (${input.seedName}; ${input.what})`);
+      });
+    }
+    return;
+  }
   let lastPrint = 0;
   const report = await runFuzz({
     iterations,
