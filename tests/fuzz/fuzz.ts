@@ -1,12 +1,16 @@
 // `npm run fuzz -- --iterations N --seed S [--workers W] [--timeout MS] [--out DIR (default dist/fuzz-findings)] [--json]`
-// [--start I] (first iteration; --start I --iterations 1 replays one), [--replay a.dcm,b.dcm] (in this process, with a stack).
+// [--start I] (first iteration; --start I --iterations 1 replays one), [--replay a.dcm,b.dcm] (in this process, with a stack),
+// [--codestream-share P] (share of iterations with a structure-aware codestream mutation, default 0.3; 0 = as before them),
+// [--write DIR] (writes the inputs of iterations start..start+N-1 to DIR without running them: reproducers for tests).
 // Bundled to dist/bench/fuzz.cjs; the same script runs the children (`--child`).
 // Exit code 1 when anything was found (crash, hang, untyped error, memory blow-up).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runChild, type ChildConfig } from './fuzzChild';
 import { runFuzz, type FuzzReport } from './fuzzRunner';
 import { runTarget, UntypedFailure, describeError } from './fuzzTarget';
+import { DEFAULT_CODESTREAM_SHARE, fuzzInput } from './fuzzInputs';
+import { loadSeedCorpus } from './seedCorpus';
 import { createNodeCodecs } from '../../src-main/services/codecs/nodeCodecs';
 
 function args(argv: string[]): Map<string, string> {
@@ -34,6 +38,7 @@ function summary(r: FuzzReport): string {
   const lines = [
     `fuzz: seed ${r.seed}, ${r.iterations} iterations on ${r.workers} workers in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.perSecond}/s), ${r.seeds} seed files`,
     `  crashes ${r.crashes}, hangs ${r.hangs}, untyped errors ${r.untyped}, memory ${r.memory}; peak child RSS ${r.peakChildRssMb} MiB`,
+    `  codestreams: ${r.structureRefused} inputs refused by the structure check before any codec ran, ${r.traps} with a codec trap, ${r.codecThrows} with a codec exception (all typed)`,
     `  parsed ${r.parsed}, volumes assembled ${r.assembled}; typed errors: ${Object.entries(r.typedByCode).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
   ];
   const wrapped = Object.entries(r.wrappedInternal).sort((a, b) => b[1] - a[1]);
@@ -83,6 +88,23 @@ async function main(): Promise<void> {
   }
 
   const iterations = int(a.get('iterations'), 1000);
+  const share = a.has('codestream-share') ? Number(a.get('codestream-share')) : DEFAULT_CODESTREAM_SHARE;
+  if (!(share >= 0 && share <= 1)) throw new Error(`--codestream-share must be between 0 and 1: ${a.get('codestream-share')}`);
+  if (a.has('write')) {
+    const dir = path.resolve(a.get('write')!);
+    mkdirSync(dir, { recursive: true });
+    const seed = int(a.get('seed'), 1);
+    const corpus = loadSeedCorpus({ dataRoot, maxSeedBytes: int(a.get('max-seed-bytes'), 512 * 1024) });
+    for (let it = int(a.get('start'), 0), n = 0; n < iterations; it++, n++) {
+      const input = fuzzInput(corpus, seed, it, share);
+      input.inputs.forEach((bytes, k) => {
+        const f = path.join(dir, `s${seed}-i${it}${input.inputs.length > 1 ? `-${k}` : ''}.dcm`);
+        writeFileSync(f, bytes);
+        console.log(`${f}  (${input.seedName}; ${input.what})`);
+      });
+    }
+    return;
+  }
   let lastPrint = 0;
   const report = await runFuzz({
     iterations,
@@ -95,6 +117,7 @@ async function main(): Promise<void> {
     maxRssMb: a.has('max-rss') ? int(a.get('max-rss'), 2048) : undefined,
     maxSeedBytes: a.has('max-seed-bytes') ? int(a.get('max-seed-bytes'), 512 * 1024) : undefined,
     startIteration: int(a.get('start'), 0),
+    codestreamShare: share,
     onProgress: a.has('json')
       ? undefined
       : (done, r) => {

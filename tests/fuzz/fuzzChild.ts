@@ -10,6 +10,7 @@ export interface ChildConfig {
   seed: number;
   maxSeedBytes: number;
   maxRssMb: number;
+  codestreamShare: number;
 }
 
 export type ToChild = { type: 'run'; iteration: number } | { type: 'stop' };
@@ -22,6 +23,9 @@ export type FromChild =
       typed: Array<{ stage: string; code: string }>;
       wrapped: string[];
       passed: string[];
+      structureRefused: number;
+      traps: number;
+      codecThrows: number;
       untyped?: { stage: string; message: string; signature: string; stack: string };
       /** Peak RSS of the child so far (MiB) and whether this iteration pushed it past the limit. */
       peakRssMb: number;
@@ -39,16 +43,19 @@ export async function runChild(config: ChildConfig): Promise<void> {
       return;
     }
     void (async () => {
-      const input = fuzzInput(corpus, config.seed, msg.iteration);
+      const input = fuzzInput(corpus, config.seed, msg.iteration, config.codestreamShare);
       const before = process.resourceUsage().maxRSS / 1024;
       let result: FromChild;
       try {
         const o = await runTarget(input.inputs, codecs);
-        result = { type: 'result', iteration: msg.iteration, typed: o.typed, wrapped: o.wrapped.map((w) => `${w.stage}: ${w.signature}`), passed: o.passed, peakRssMb: 0, overMemory: false };
+        result = {
+          type: 'result', iteration: msg.iteration, typed: o.typed, wrapped: o.wrapped.map((w) => `${w.stage}: ${w.signature}`), passed: o.passed,
+          structureRefused: o.structureRefused, traps: o.traps, codecThrows: o.codecThrows, peakRssMb: 0, overMemory: false,
+        };
       } catch (e) {
         const inner = e instanceof UntypedFailure ? e.error : e;
         result = {
-          type: 'result', iteration: msg.iteration, typed: [], wrapped: [], passed: [], peakRssMb: 0, overMemory: false,
+          type: 'result', iteration: msg.iteration, typed: [], wrapped: [], passed: [], structureRefused: 0, traps: 0, codecThrows: 0, peakRssMb: 0, overMemory: false,
           untyped: {
             stage: e instanceof UntypedFailure ? e.stage : 'harness',
             message: describeError(inner),

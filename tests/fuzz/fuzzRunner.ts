@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { ChildConfig, FromChild, ToChild } from './fuzzChild';
-import { fuzzInput } from './fuzzInputs';
+import { DEFAULT_CODESTREAM_SHARE, fuzzInput } from './fuzzInputs';
 import { loadSeedCorpus, type SeedCorpus } from './seedCorpus';
 
 export interface FuzzOptions {
@@ -28,6 +28,8 @@ export interface FuzzOptions {
   maxSeedBytes?: number;
   /** First iteration number (to resume or to replay one: startIteration = i, iterations = 1). */
   startIteration?: number;
+  /** Share of iterations with a structure-aware codestream mutation (default DEFAULT_CODESTREAM_SHARE; 0 = byte-level only). */
+  codestreamShare?: number;
   onProgress?: (done: number, report: FuzzReport) => void;
 }
 
@@ -63,6 +65,12 @@ export interface FuzzReport {
   /** AppErrors wrapping an internal JS error, by signature: typed, but each names a missing check. */
   wrappedInternal: Record<string, number>;
   findings: Finding[];
+  /** Inputs with a frame refused by the codestream structure check before any codec ran. */
+  structureRefused: number;
+  /** Inputs on which a codec trapped (WebAssembly RuntimeError), typed by the adapter. */
+  traps: number;
+  /** Inputs on which a codec threw a C++ exception, typed by the adapter. */
+  codecThrows: number;
   peakChildRssMb: number;
   seeds: number;
 }
@@ -80,7 +88,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const workers = Math.max(1, opts.workers ?? availableParallelism());
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const maxSeedBytes = opts.maxSeedBytes ?? 512 * 1024;
-  const config: ChildConfig = { dataRoot: opts.dataRoot, seed: opts.seed, maxSeedBytes, maxRssMb: opts.maxRssMb ?? 2048 };
+  const codestreamShare = opts.codestreamShare ?? DEFAULT_CODESTREAM_SHARE;
+  const config: ChildConfig = { dataRoot: opts.dataRoot, seed: opts.seed, maxSeedBytes, maxRssMb: opts.maxRssMb ?? 2048, codestreamShare };
   const start = opts.startIteration ?? 0;
   const end = start + opts.iterations;
   let corpus: SeedCorpus | null = null;
@@ -88,13 +97,13 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
 
   const report: FuzzReport = {
     seed: opts.seed, iterations: 0, workers, elapsedMs: 0, perSecond: 0, crashes: 0, hangs: 0, untyped: 0, memory: 0,
-    parsed: 0, assembled: 0, typedByCode: {}, wrappedInternal: {}, findings: [], peakChildRssMb: 0, seeds: 0,
+    parsed: 0, assembled: 0, typedByCode: {}, wrappedInternal: {}, findings: [], structureRefused: 0, traps: 0, codecThrows: 0, peakChildRssMb: 0, seeds: 0,
   };
   const t0 = performance.now();
 
   const record = (kind: FindingKind, iteration: number, message: string, signature: string, stage?: string) => {
     corpus ??= loadSeedCorpus({ dataRoot: opts.dataRoot, maxSeedBytes });
-    const input = fuzzInput(corpus, opts.seed, iteration);
+    const input = fuzzInput(corpus, opts.seed, iteration, codestreamShare);
     const key = `${kind} ${signature}`;
     const seen = (bySignature.get(key) ?? 0) + 1;
     bySignature.set(key, seen);
@@ -110,7 +119,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       writeFileSync(`${base}.txt`, [
         `kind: ${kind}`, `seed: ${opts.seed}`, `iteration: ${iteration}`, `seed file: ${input.seedName}`,
         `mutated input: ${input.mutatedIndex}`, `mutation: ${input.what}`, `stage: ${stage ?? ''}`, `error: ${message}`,
-        `signature: ${signature}`, `replay: node dist/bench/fuzz.cjs --seed ${opts.seed} --start ${iteration} --iterations 1`, '',
+        `signature: ${signature}`, `replay: node dist/bench/fuzz.cjs --seed ${opts.seed} --start ${iteration} --iterations 1 --codestream-share ${codestreamShare}`, '',
       ].join('\n'));
     }
     report[kind === 'crash' ? 'crashes' : kind === 'hang' ? 'hangs' : kind === 'untyped' ? 'untyped' : 'memory']++;
@@ -186,6 +195,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         for (const w of m.wrapped) report.wrappedInternal[w] = (report.wrappedInternal[w] ?? 0) + 1;
         if (!m.typed.some((t) => t.stage === 'parse') && !m.untyped) report.parsed++;
         if (m.passed.includes('assemble')) report.assembled++;
+        if (m.structureRefused > 0) report.structureRefused++;
+        if (m.traps > 0) report.traps++;
+        if (m.codecThrows > 0) report.codecThrows++;
         if (m.untyped) record('untyped', m.iteration, m.untyped.message, m.untyped.signature, m.untyped.stage);
         if (m.overMemory) record('memory', m.iteration, `child RSS reached ${m.peakRssMb} MiB`, 'rss');
         opts.onProgress?.(done, report);

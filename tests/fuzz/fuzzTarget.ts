@@ -17,6 +17,7 @@ import { writeTree } from '../../src-shared/dicom/write/writeTree';
 import { parseTree } from '../../src-main/services/export/deidFiles';
 import { assessBurnedIn, createDeidContext, deidentifyTree } from '../../src-shared/deid';
 import { renderDecodedFrame } from '../../src-main/services/render/renderFrame';
+import { CodestreamRefused } from '../../src-shared/dicom/pixels/codestreamRefused';
 
 export type Stage = 'parseHeader' | 'parse' | 'tree' | 'deid' | 'meta' | 'dump' | 'decode' | 'render' | 'frames' | 'geometry' | 'assemble';
 
@@ -37,6 +38,12 @@ export interface TargetOutcome {
   wrapped: Array<{ stage: Stage; signature: string }>;
   /** Stages that completed. */
   passed: Stage[];
+  /** Frames refused by the codestream structure check, before any codec ran. */
+  structureRefused: number;
+  /** Codec failures that were WebAssembly traps (RuntimeError: out of bounds, unreachable, abort). */
+  traps: number;
+  /** Codec failures thrown as Emscripten C++ exceptions (a bare number). */
+  codecThrows: number;
 }
 
 const DEID_CONTEXT = createDeidContext(new TextEncoder().encode('enclave fuzz'));
@@ -60,7 +67,7 @@ export function errorSignature(e: unknown): string {
 }
 
 class Run {
-  readonly outcome: TargetOutcome = { typed: [], wrapped: [], passed: [] };
+  readonly outcome: TargetOutcome = { typed: [], wrapped: [], passed: [], structureRefused: 0, traps: 0, codecThrows: 0 };
 
   async stage<T>(name: Stage, fn: () => T | Promise<T>): Promise<T | undefined> {
     try {
@@ -70,6 +77,9 @@ class Run {
     } catch (e) {
       if (!(e instanceof AppError)) throw new UntypedFailure(name, e);
       this.outcome.typed.push({ stage: name, code: e.code });
+      if (e instanceof CodestreamRefused) this.outcome.structureRefused++;
+      if (e.cause instanceof WebAssembly.RuntimeError) this.outcome.traps++;
+      else if (typeof e.cause === 'number') this.outcome.codecThrows++;
       if (e.cause !== undefined && !(e.cause instanceof AppError) && e.cause instanceof Error) {
         this.outcome.wrapped.push({ stage: name, signature: errorSignature(e.cause) });
       }

@@ -1,6 +1,7 @@
 // Loads the WebAssembly codecs once per process (Node: main's workers, the CLI, tests) and adapts
 // each to the pure ImageDecoder interface: header checked against DICOM before decoding, output
-// copied into a buffer sized from the DICOM header, every failure an AppError.
+// copied into a buffer sized from the DICOM header, every failure an AppError, and a module
+// instance that trapped or threw replaced by a fresh one before it decodes anything else.
 import { AppError } from '../../../src-shared/errors';
 import type { CodecOutput, CodecRegistry, ExpectedFrame, ImageDecoder } from '../../../src-shared/dicom/codecs/codecTypes';
 import { checkAgainstDicom, readCodestreamHeader } from '../../../src-shared/dicom/pixels/codestreamHeader';
@@ -32,31 +33,98 @@ function wrapFailure(e: unknown, what: string): AppError {
   return new AppError('DICOM_DECODE', `${what} could not decode the frame (${detail})`, { cause: e });
 }
 
-function emscriptenDecoder(Cls: DecoderClass, what: string, opts: { planarWhenInterleaveZero?: boolean; colourToRgb?: boolean }): ImageDecoder {
+type ModuleExports = Record<string, DecoderClass>;
+type ModuleFactory = (options: ReturnType<typeof quiet>) => Promise<ModuleExports>;
+
+/** WebAssembly module instances made in this process, by codec (one more after every trap or throw). */
+const instancesMade: Record<string, number> = {};
+
+export function codecModuleInstances(): Readonly<Record<string, number>> {
+  return { ...instancesMade };
+}
+
+/**
+ * One live instance of an Emscripten module. After a trap (or any throw out of the module) its
+ * memory and internal state are undefined, so it is dropped and the next decode gets a fresh one.
+ */
+class ModuleHolder {
+  private current: Promise<ModuleExports> | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly factory: ModuleFactory,
+  ) {}
+
+  /** The live instance; never one discarded while this call waited for it. */
+  async ready(): Promise<ModuleExports> {
+    for (;;) {
+      const p = (this.current ??= this.instantiate());
+      const m = await p;
+      if (this.current === p) return m;
+    }
+  }
+
+  discard(): void {
+    this.current = undefined;
+  }
+
+  private instantiate(): Promise<ModuleExports> {
+    instancesMade[this.name] = (instancesMade[this.name] ?? 0) + 1;
+    const p = this.factory(quiet());
+    p.catch(() => {
+      if (this.current === p) this.current = undefined;
+    });
+    return p;
+  }
+}
+
+function emscriptenDecoder(holder: ModuleHolder, className: string, what: string, opts: { planarWhenInterleaveZero?: boolean; colourToRgb?: boolean }): ImageDecoder {
   return {
-    decode(encoded: Uint8Array, expected: ExpectedFrame): CodecOutput {
+    async decode(encoded: Uint8Array, expected: ExpectedFrame): Promise<CodecOutput> {
       const header = readCodestreamHeader(encoded);
       checkAgainstDicom(header, expected);
       if (what === 'libjpeg-turbo' && header.bitsPerSample > 8) {
         throw new AppError('DICOM_DECODE', `libjpeg-turbo decodes 8-bit JPEG only, this one has ${header.bitsPerSample} bits`);
       }
+      const Cls = (await holder.ready())[className];
+      if (!Cls) throw new AppError('INTERNAL', `codec module lacks ${className}`);
+      // From here to the end nothing awaits: no other decode can reach this instance in between.
       let d: EmscriptenDecoder | undefined;
+      let poisoned = false;
       try {
-        d = new Cls();
-        d.getEncodedBuffer(encoded.length).set(encoded);
-        d.decode();
-        const fi = d.getFrameInfo();
+        let fi: ReturnType<EmscriptenDecoder['getFrameInfo']>;
+        let decoded: Uint8Array;
+        let interleave: number | undefined;
+        try {
+          d = new Cls();
+          d.getEncodedBuffer(encoded.length).set(encoded);
+          d.decode();
+          fi = d.getFrameInfo();
+          decoded = d.getDecodedBuffer();
+          interleave = d.getInterleaveMode?.();
+        } catch (e) {
+          poisoned = true;
+          holder.discard();
+          throw wrapFailure(e, what);
+        }
         const info = { width: fi.width, height: fi.height, componentCount: fi.componentCount, bitsPerSample: fi.bitsPerSample, signed: fi.isSigned ?? header.signed };
-        checkAgainstDicom(info, expected);
-        let samples = copySamples(d.getDecodedBuffer(), expected, info.bitsPerSample, info.signed === true);
-        if (opts.planarWhenInterleaveZero && expected.samplesPerPixel > 1 && d.getInterleaveMode?.() === 0) {
+        try {
+          checkAgainstDicom(info, expected);
+        } catch (e) {
+          // The header agreed before decoding, so the codec failed inside (OpenJPEG and OpenJPH report a failure
+          // as an empty frame rather than throwing): its instance is as suspect as one that threw.
+          poisoned = true;
+          holder.discard();
+          if (info.width === 0 || info.height === 0) throw new AppError('DICOM_DECODE', `${what} could not decode the frame (it reported an empty image)`);
+          throw e;
+        }
+        let samples = copySamples(decoded, expected, info.bitsPerSample, info.signed === true);
+        if (opts.planarWhenInterleaveZero && expected.samplesPerPixel > 1 && interleave === 0) {
           samples = planarToInterleaved(samples, expected.samplesPerPixel);
         }
         return { info: { ...info, colourConvertedToRgb: opts.colourToRgb === true && expected.samplesPerPixel === 3 }, samples };
-      } catch (e) {
-        throw wrapFailure(e, what);
       } finally {
-        d?.delete();
+        if (!poisoned) d?.delete();
       }
     },
   };
@@ -86,30 +154,41 @@ function jpegLosslessDecoder(Decoder: new () => { decode(b: ArrayBuffer, o: numb
 
 let loading: Promise<CodecRegistry> | undefined;
 
+/** The codecs with their own module instances (tests that poison one use this, not the shared registry). */
+export async function createCodecRegistry(): Promise<CodecRegistry> {
+  const [charls, turbo, openjpeg, openjph, lossless] = await Promise.all([
+    import('@cornerstonejs/codec-charls/decodewasmjs'),
+    import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
+    import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+    import('@cornerstonejs/codec-openjph/wasmjs'),
+    import('jpeg-lossless-decoder-js'),
+  ]);
+  const holders = {
+    charls: new ModuleHolder('CharLS', charls.default),
+    turbo: new ModuleHolder('libjpeg-turbo', turbo.default),
+    openjpeg: new ModuleHolder('OpenJPEG', openjpeg.default),
+    openjph: new ModuleHolder('OpenJPH', openjph.default),
+  };
+  // Instantiate now: a module that cannot load, or lacks its decoder, fails here rather than on the first frame.
+  const need = async (h: ModuleHolder, name: string): Promise<string> => {
+    if (!(await h.ready())[name]) throw new AppError('INTERNAL', `codec module lacks ${name}`);
+    return name;
+  };
+  const [ls, jpeg, j2k, ht] = await Promise.all([
+    need(holders.charls, 'JpegLSDecoder'), need(holders.turbo, 'JPEGDecoder'), need(holders.openjpeg, 'J2KDecoder'), need(holders.openjph, 'HTJ2KDecoder'),
+  ]);
+  return {
+    jpegLs: emscriptenDecoder(holders.charls, ls, 'CharLS', { planarWhenInterleaveZero: true }),
+    jpegBaseline8: emscriptenDecoder(holders.turbo, jpeg, 'libjpeg-turbo', { colourToRgb: true }),
+    jpeg2000: emscriptenDecoder(holders.openjpeg, j2k, 'OpenJPEG', { colourToRgb: true }),
+    htj2k: emscriptenDecoder(holders.openjph, ht, 'OpenJPH', { colourToRgb: true }),
+    jpegLossless: jpegLosslessDecoder(lossless.Decoder),
+  };
+}
+
 /** Loads the codecs once; later calls share the same registry. */
 export function createNodeCodecs(): Promise<CodecRegistry> {
-  loading ??= (async () => {
-    const [charls, turbo, openjpeg, openjph, lossless] = await Promise.all([
-      import('@cornerstonejs/codec-charls/decodewasmjs').then((m) => m.default(quiet())),
-      import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs').then((m) => m.default(quiet())),
-      import('@cornerstonejs/codec-openjpeg/decodewasmjs').then((m) => m.default(quiet())),
-      import('@cornerstonejs/codec-openjph/wasmjs').then((m) => m.default(quiet())),
-      import('jpeg-lossless-decoder-js'),
-    ]);
-    const need = (m: Record<string, DecoderClass>, name: string): DecoderClass => {
-      const C = m[name];
-      if (!C) throw new AppError('INTERNAL', `codec module lacks ${name}`);
-      return C;
-    };
-    const registry: CodecRegistry = {
-      jpegLs: emscriptenDecoder(need(charls, 'JpegLSDecoder'), 'CharLS', { planarWhenInterleaveZero: true }),
-      jpegBaseline8: emscriptenDecoder(need(turbo, 'JPEGDecoder'), 'libjpeg-turbo', { colourToRgb: true }),
-      jpeg2000: emscriptenDecoder(need(openjpeg, 'J2KDecoder'), 'OpenJPEG', { colourToRgb: true }),
-      htj2k: emscriptenDecoder(need(openjph, 'HTJ2KDecoder'), 'OpenJPH', { colourToRgb: true }),
-      jpegLossless: jpegLosslessDecoder(lossless.Decoder),
-    };
-    return registry;
-  })();
+  loading ??= createCodecRegistry();
   loading.catch(() => {
     loading = undefined;
   });

@@ -1,10 +1,13 @@
 // A pool of decode worker threads: a bounded two-level queue (what the user waits for first, then
 // prefetch), one job per worker at a time, request ids, typed errors. A worker that crashes, runs
-// out of memory or hangs past the time limit is terminated and replaced; only its job fails.
+// out of memory or hangs past the time limit is terminated and replaced; only its job fails. Once a
+// worker says how many samples a frame has, the frame gets a decode budget sized from it; a decode
+// that overruns it is abandoned (worker terminated, a fresh one started) and fails as DICOM_DECODE.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { AppError } from '../../../src-shared/errors';
+import { decodeBudgetMs, DEFAULT_DECODE_BUDGET, type DecodeBudget } from '../../../src-shared/dicom/pixels/decodeBudget';
+import { AppError, type ErrorCode } from '../../../src-shared/errors';
 import { isWireArray, type DecodeOptions, type DecodeRequest, type FrameDecoder, type FromDecodeWorker, type ToDecodeWorker, type WireArray } from './decodeProtocol';
 
 export interface DecodePoolOptions {
@@ -12,8 +15,10 @@ export interface DecodePoolOptions {
   size?: number;
   /** Jobs waiting (not running) at most; beyond, background jobs are refused and urgent ones displace background ones. */
   maxQueue?: number;
-  /** A job running longer than this is taken as a hung decoder. */
+  /** A job running longer than this (parsing and codec loading included) is taken as a hung decoder. */
   jobTimeoutMs?: number;
+  /** How long decoding a frame may take, from its sample count (default DEFAULT_DECODE_BUDGET). */
+  decodeBudget?: DecodeBudget;
   resourceLimits?: ResourceLimits;
 }
 
@@ -47,6 +52,8 @@ export class DecodePool implements FrameDecoder {
   private closed = false;
   /** Workers lost to a crash or hang so far (each is replaced when work is waiting). */
   failedWorkers = 0;
+  /** Decodes abandoned for overrunning their budget (each also counts in failedWorkers). */
+  overBudget = 0;
 
   private readonly workerScript: string;
 
@@ -163,6 +170,10 @@ export class DecodePool implements FrameDecoder {
   private onMessage(slot: Slot, m: FromDecodeWorker): void {
     const job = slot.job;
     if (slot.dead || !job || m.id !== job.id) return;
+    if (m.type === 'decoding') {
+      this.startBudget(slot, m.samples);
+      return;
+    }
     this.finishSlot(slot);
     if (m.type === 'done') {
       if (isWireArray(m.values)) job.resolve(m.values);
@@ -173,6 +184,26 @@ export class DecodePool implements FrameDecoder {
     this.pump();
   }
 
+  /** From now on the job has its frame's budget (not the generous start-up limit) to answer. */
+  private startBudget(slot: Slot, samples: number): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    const ms = Math.min(this.jobTimeoutMs, decodeBudgetMs(Number.isFinite(samples) ? samples : 0, 1, 1, this.options.decodeBudget ?? DEFAULT_DECODE_BUDGET));
+    slot.timer = setTimeout(() => {
+      this.overBudget++;
+      this.fail(slot, `decoding took longer than its ${(ms / 1000).toFixed(ms < 1000 ? 3 : 0)} s budget and was abandoned`, 'DICOM_DECODE');
+      // Replace the thread at once, not when the next frame comes: that frame should not wait for one to start.
+      // (Only here: a thread that died on its own may fail again on start, and must not be restarted in a loop.)
+      if (!this.closed && this.slots.length < this.size) {
+        try {
+          this.spawn();
+        } catch {
+          // pump() reports a thread that cannot start to the job that needs it.
+        }
+      }
+    }, ms);
+    slot.timer.unref();
+  }
+
   private finishSlot(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
@@ -181,12 +212,12 @@ export class DecodePool implements FrameDecoder {
   }
 
   /** The worker is unusable: its job fails with a typed error, a fresh worker takes the queue. */
-  private fail(slot: Slot, why: string): void {
+  private fail(slot: Slot, why: string, code: ErrorCode = 'DECODE_WORKER_FAILED'): void {
     if (slot.dead) return;
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     this.failedWorkers++;
-    void this.retire(slot, new AppError('DECODE_WORKER_FAILED', `The image could not be decoded: ${why}.`));
+    void this.retire(slot, new AppError(code, `The image could not be decoded: ${why}.`));
     this.pump();
   }
 

@@ -22,6 +22,8 @@ export type ToDecodeWorker =
   | { type: 'loadCodecs' };
 
 export type FromDecodeWorker =
+  /** Parsed, codecs loaded: decoding this many samples starts now (main starts the frame's decode budget). */
+  | { type: 'decoding'; id: number; samples: number }
   | { type: 'done'; id: number; values: WireArray }
   | { type: 'failed'; id: number; error: ErrorInfo };
 

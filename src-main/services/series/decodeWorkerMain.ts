@@ -23,7 +23,8 @@ export function runDecodeWorker(port: MessagePort): void {
     }
     if (m.type !== 'decode') return;
     const request = { bytes: m.bytes, frameIndex: m.frameIndex, output: m.output, ...(m.cacheKey ? { cacheKey: m.cacheKey } : {}) };
-    decodeWireFrame(request, codecs, parsed).then(
+    const decoding = (samples: number) => port.postMessage({ type: 'decoding', id: m.id, samples } satisfies FromDecodeWorker);
+    decodeWireFrame(request, codecs, parsed, decoding).then(
         (values) => port.postMessage({ type: 'done', id: m.id, values } satisfies FromDecodeWorker, [values.buffer as ArrayBuffer]),
         (e: unknown) => port.postMessage({ type: 'failed', id: m.id, error: toAppError(e, 'DICOM_DECODE').toInfo() } satisfies FromDecodeWorker),
       );

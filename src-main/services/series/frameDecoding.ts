@@ -6,6 +6,7 @@ import { toModalityValues } from '../../../src-shared/dicom/pixels/modalityLut';
 import { toRgb8 } from '../../../src-shared/dicom/pixels/rgb8';
 import type { DecodedFrame } from '../../../src-shared/dicom/types';
 import { pixelEncodingOf } from '../../../src-shared/dicom/pixels/transferSyntaxes';
+import { readPixelDescription } from '../../../src-shared/dicom/pixels/pixelDescription';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { AppError, toAppError } from '../../../src-shared/errors';
 import type { DecodeRequest, FrameDecoder, WireArray } from './decodeProtocol';
@@ -54,16 +55,33 @@ function storedWire(pixels: DecodedFrame['pixels']): WireArray {
   throw new AppError('DICOM_PIXEL_MISMATCH', 'These stored values do not fit 8 or 16 bits.');
 }
 
+/** Samples the frame decodes to (its decode budget is sized from it); 0 when the header cannot say. */
+function samplesOf(file: DicomFile): number {
+  try {
+    const d = readPixelDescription(file.dataSet, file.transferSyntaxUid);
+    return d.rows * d.columns * d.samplesPerPixel;
+  } catch {
+    return 0; // decodeFrame meets the same header and refuses it at once
+  }
+}
+
 /**
  * One frame in the series' wire form (see FrameOutput), in a typed array that owns its whole buffer.
- * `codecs` may be a loader: uncompressed, RLE and deflated frames never call it.
+ * `codecs` may be a loader: uncompressed, RLE and deflated frames never call it. `onDecoding` is told
+ * the frame's sample count once parsing and codec loading are done, just before decoding starts.
  */
-export async function decodeWireFrame(request: DecodeRequest, codecs: CodecRegistry | (() => Promise<CodecRegistry>), parsed: ParsedFiles | null): Promise<WireArray> {
+export async function decodeWireFrame(
+  request: DecodeRequest,
+  codecs: CodecRegistry | (() => Promise<CodecRegistry>),
+  parsed: ParsedFiles | null,
+  onDecoding?: (samples: number) => void,
+): Promise<WireArray> {
   const { bytes, frameIndex, cacheKey, output } = request;
   if (!Number.isInteger(frameIndex) || frameIndex < 0) throw new AppError('INVALID_REQUEST', 'Invalid frame index.');
   try {
     const file = cacheKey && parsed ? parsed.get(cacheKey, bytes) : parseDicom(new Uint8Array(bytes));
     const registry = !needsCodecs(file.transferSyntaxUid) ? {} : typeof codecs === 'function' ? await codecs() : codecs;
+    onDecoding?.(samplesOf(file));
     const frame = await decodeFrame(file, frameIndex, registry);
     if (output === 'rgb8') return owned(toRgb8(frame));
     if (frame.samplesPerPixel !== 1) throw new AppError('DICOM_PIXEL_MISMATCH', 'A colour frame in a greyscale series.');

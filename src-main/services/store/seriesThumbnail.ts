@@ -3,14 +3,21 @@
 // colour), at most THUMBNAIL_MAX_SIDE pixels on the longer side in patient proportions, windowed with the
 // file's own window (or VOI LUT), else with the 0.5th..99.5th percentile of the frame's values, so a few
 // extreme pixels (metal, padding) do not leave the preview flat. Served at app://enclave/thumbs/<seriesId>.
+// Compressed frames decode in a decode worker when one is at hand, under the frame's decode budget: a codec
+// stuck on a hostile frame costs that series its preview, never the import its end.
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
 import { parseDicom } from '../../../src-shared/dicom/parse';
 import { decodeFrame } from '../../../src-shared/dicom/pixels/decodeFrame';
 import { toModalityValues } from '../../../src-shared/dicom/pixels/modalityLut';
 import { readVoiPresets } from '../../../src-shared/dicom/pixels/voi';
+import { readPixelDescription } from '../../../src-shared/dicom/pixels/pixelDescription';
 import type { DecodedFrame } from '../../../src-shared/dicom/types';
 import { createNodeCodecs } from '../codecs/nodeCodecs';
+import { DecodePool } from '../series/decodePool';
+import type { FrameDecoder } from '../series/decodeProtocol';
+import { bundledDecodeWorkerScript } from '../series/decodeWorkerScript';
+import { needsCodecs } from '../series/frameDecoding';
 import { encodePng, renderDecodedFrame, type RenderedFrame } from '../render/renderFrame';
 import type { StoredInstance, StudyStore, Thumbnail } from './studyStore';
 
@@ -76,12 +83,27 @@ function windowFor(frame: DecodedFrame, file: Parameters<typeof toModalityValues
   return robustWindow(toModalityValues(frame, file, frameIndex));
 }
 
-/** The preview of one instance (its middle frame). Throws an AppError when the pixels cannot be decoded. */
-export async function makeThumbnail(bytes: Uint8Array, codecs: CodecRegistry, maxSide = THUMBNAIL_MAX_SIDE): Promise<Thumbnail> {
+/** A frame that needs a codec, decoded by `decoder` (another thread, under a time budget) into the form decodeFrame gives. */
+async function decodeElsewhere(decoder: FrameDecoder, bytes: Uint8Array, file: ReturnType<typeof parseDicom>, frameIndex: number): Promise<DecodedFrame> {
+  const d = readPixelDescription(file.dataSet, file.transferSyntaxUid);
+  const grey = d.samplesPerPixel === 1 && d.photometricInterpretation !== 'PALETTE COLOR';
+  const copy = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(copy).set(bytes);
+  const pixels = await decoder.decode({ bytes: copy, frameIndex, output: grey ? 'stored' : 'rgb8' });
+  return grey
+    ? { rows: d.rows, columns: d.columns, samplesPerPixel: 1, pixels, photometricInterpretation: d.photometricInterpretation, bitsPerSample: d.bitsStored }
+    : { rows: d.rows, columns: d.columns, samplesPerPixel: 3, pixels, photometricInterpretation: 'RGB', bitsPerSample: 8 };
+}
+
+/**
+ * The preview of one instance (its middle frame). Throws an AppError when the pixels cannot be decoded.
+ * With `decoder`, frames that need a codec are decoded there (a worker with a decode budget).
+ */
+export async function makeThumbnail(bytes: Uint8Array, codecs: CodecRegistry, maxSide = THUMBNAIL_MAX_SIDE, decoder?: FrameDecoder): Promise<Thumbnail> {
   const file = parseDicom(bytes);
   const meta = readInstanceMeta(file);
   const frameIndex = Math.floor((Math.max(1, meta.numberOfFrames) - 1) / 2);
-  const frame = await decodeFrame(file, frameIndex, codecs);
+  const frame = decoder && needsCodecs(file.transferSyntaxUid) ? await decodeElsewhere(decoder, bytes, file, frameIndex) : await decodeFrame(file, frameIndex, codecs);
   const window = windowFor(frame, file, frameIndex);
   const rendered = renderDecodedFrame(frame, file, frameIndex, window ? { window } : {});
   const { width, height } = thumbnailSize(rendered.width, rendered.height, meta.pixelSpacing, maxSide);
@@ -102,21 +124,40 @@ type ThumbnailStore = StudyStore & Required<Pick<StudyStore, 'putThumbnail'>>;
  * (Re)makes the previews of the series an import added to. A series without decodable pixels (a report, an
  * unsupported codec) gets none, and never fails the import: the browser shows its modality instead.
  */
-export async function makeSeriesThumbnails(store: StudyStore, seriesIds: Iterable<string>, codecs?: CodecRegistry): Promise<{ made: number; failed: number }> {
+export async function makeSeriesThumbnails(
+  store: StudyStore,
+  seriesIds: Iterable<string>,
+  codecs?: CodecRegistry,
+  options: { decoder?: FrameDecoder } = {},
+): Promise<{ made: number; failed: number }> {
   const result = { made: 0, failed: 0 };
   if (!store.putThumbnail) return result;
   const target = store as ThumbnailStore;
   let registry = codecs;
-  for (const seriesId of seriesIds) {
-    try {
-      const middle = middleInstance(await target.listInstances(seriesId));
-      if (!middle) continue;
-      registry ??= await createNodeCodecs();
-      target.putThumbnail(seriesId, await makeThumbnail(await target.readInstanceBytes(middle.instanceId), registry));
-      result.made++;
-    } catch {
-      result.failed++;
+  // In the packaged app and the CLI the decode worker is beside this bundle: compressed previews decode there.
+  let own: DecodePool | undefined;
+  const decoder = (): FrameDecoder | undefined => {
+    if (options.decoder) return options.decoder;
+    const script = own ? null : bundledDecodeWorkerScript();
+    if (script) own = new DecodePool(script, { size: 1 });
+    return own;
+  };
+  try {
+    for (const seriesId of seriesIds) {
+      try {
+        const middle = middleInstance(await target.listInstances(seriesId));
+        if (!middle) continue;
+        const bytes = await target.readInstanceBytes(middle.instanceId);
+        const elsewhere = needsCodecs(middle.meta.transferSyntaxUid) ? decoder() : undefined;
+        if (!elsewhere) registry ??= await createNodeCodecs();
+        target.putThumbnail(seriesId, await makeThumbnail(bytes, registry ?? {}, THUMBNAIL_MAX_SIDE, elsewhere));
+        result.made++;
+      } catch {
+        result.failed++;
+      }
     }
+  } finally {
+    await own?.close();
   }
   return result;
 }

@@ -3,16 +3,19 @@
 // allocates from the codestream's numbers.
 import { AppError } from '../../errors';
 import type { CodecFrameInfo, ExpectedFrame } from '../codecs/codecTypes';
+import { CodestreamRefused } from './codestreamRefused';
 
 export interface CodestreamHeader extends CodecFrameInfo {
   /** The SOF marker (0xffc0..0xffcf, 0xfff7) for JPEG-family streams, 0xff51 for J2K SIZ. */
   marker: number;
   /** Per-component sampling factors (JPEG) as [h, v]. */
   sampling?: Array<[number, number]>;
+  /** Where the J2K codestream (SOC) starts: past the boxes of a JP2 file, else 0. */
+  codestreamStart?: number;
 }
 
 function u16(b: Uint8Array, at: number): number {
-  if (at + 2 > b.length) throw new AppError('DICOM_DECODE', 'codestream header is truncated');
+  if (at + 2 > b.length) throw new CodestreamRefused('codestream header is truncated');
   return (b[at]! << 8) | b[at + 1]!;
 }
 function u32(b: Uint8Array, at: number): number {
@@ -22,7 +25,7 @@ function u32(b: Uint8Array, at: number): number {
 function jpegHeader(b: Uint8Array): CodestreamHeader {
   let at = 2;
   while (at + 4 <= b.length) {
-    if (b[at] !== 0xff) throw new AppError('DICOM_DECODE', 'JPEG marker expected');
+    if (b[at] !== 0xff) throw new CodestreamRefused('JPEG marker expected');
     const marker = u16(b, at);
     at += 2;
     if (marker === 0xffff) {
@@ -31,15 +34,15 @@ function jpegHeader(b: Uint8Array): CodestreamHeader {
     }
     if (marker === 0xffd8 || (marker >= 0xffd0 && marker <= 0xffd7) || marker === 0xff01) continue;
     const len = u16(b, at);
-    if (len < 2 || at + len > b.length) throw new AppError('DICOM_DECODE', 'JPEG segment overruns the codestream');
+    if (len < 2 || at + len > b.length) throw new CodestreamRefused('JPEG segment overruns the codestream');
     const isSof = (marker >= 0xffc0 && marker <= 0xffcf && marker !== 0xffc4 && marker !== 0xffc8 && marker !== 0xffcc) || marker === 0xfff7;
     if (isSof) {
-      if (len < 8) throw new AppError('DICOM_DECODE', 'JPEG frame header is truncated');
+      if (len < 8) throw new CodestreamRefused('JPEG frame header is truncated');
       const precision = b[at + 2]!;
       const height = u16(b, at + 3);
       const width = u16(b, at + 5);
       const components = b[at + 7]!;
-      if (len < 8 + 3 * components!) throw new AppError('DICOM_DECODE', 'JPEG frame header is truncated');
+      if (len < 8 + 3 * components!) throw new CodestreamRefused('JPEG frame header is truncated');
       const sampling: Array<[number, number]> = [];
       for (let c = 0; c < components!; c++) {
         const hv = b[at + 9 + 3 * c];
@@ -50,7 +53,7 @@ function jpegHeader(b: Uint8Array): CodestreamHeader {
     if (marker === 0xffda || marker === 0xffd9) break;
     at += len;
   }
-  throw new AppError('DICOM_DECODE', 'JPEG codestream has no frame header');
+  throw new CodestreamRefused('JPEG codestream has no frame header');
 }
 
 function j2kHeader(b: Uint8Array): CodestreamHeader {
@@ -59,12 +62,12 @@ function j2kHeader(b: Uint8Array): CodestreamHeader {
   if (b.length >= 12 && u32(b, 4) === 0x6a502020) {
     at = 0;
     for (;;) {
-      if (at + 8 > b.length) throw new AppError('DICOM_DECODE', 'JP2 file has no codestream box');
+      if (at + 8 > b.length) throw new CodestreamRefused('JP2 file has no codestream box');
       let boxLen = u32(b, at);
       const type = u32(b, at + 4);
       let header = 8;
       if (boxLen === 1) {
-        if (at + 16 > b.length) throw new AppError('DICOM_DECODE', 'JP2 box is truncated');
+        if (at + 16 > b.length) throw new CodestreamRefused('JP2 box is truncated');
         boxLen = u32(b, at + 8) * 2 ** 32 + u32(b, at + 12);
         header = 16;
       } else if (boxLen === 0) boxLen = b.length - at;
@@ -72,27 +75,28 @@ function j2kHeader(b: Uint8Array): CodestreamHeader {
         at += header;
         break;
       }
-      if (boxLen < header) throw new AppError('DICOM_DECODE', 'JP2 box length is invalid');
+      if (boxLen < header) throw new CodestreamRefused('JP2 box length is invalid');
       at += boxLen;
     }
   }
-  if (u16(b, at) !== 0xff4f || u16(b, at + 2) !== 0xff51) throw new AppError('DICOM_DECODE', 'J2K codestream does not start with SOC, SIZ');
+  if (u16(b, at) !== 0xff4f || u16(b, at + 2) !== 0xff51) throw new CodestreamRefused('J2K codestream does not start with SOC, SIZ');
   const s = at + 4;
   const lsiz = u16(b, s);
-  if (s + lsiz > b.length || lsiz < 41) throw new AppError('DICOM_DECODE', 'J2K SIZ is truncated');
+  if (s + lsiz > b.length || lsiz < 41) throw new CodestreamRefused('J2K SIZ is truncated');
   const xsiz = u32(b, s + 4);
   const ysiz = u32(b, s + 8);
   const xo = u32(b, s + 12);
   const yo = u32(b, s + 16);
   const csiz = u16(b, s + 36);
-  if (lsiz < 38 + 3 * csiz || csiz === 0) throw new AppError('DICOM_DECODE', 'J2K SIZ is truncated');
+  if (lsiz < 38 + 3 * csiz || csiz === 0) throw new CodestreamRefused('J2K SIZ is truncated');
   const ssiz = b[s + 38];
   for (let c = 1; c < csiz; c++) {
     if (b[s + 38 + 3 * c] !== ssiz) throw new AppError('DICOM_PIXEL_MISMATCH', 'J2K components differ in precision');
   }
-  if (xsiz <= xo || ysiz <= yo) throw new AppError('DICOM_DECODE', 'J2K image area is empty');
+  if (xsiz <= xo || ysiz <= yo) throw new CodestreamRefused('J2K image area is empty');
   return {
     marker: 0xff51,
+    codestreamStart: at,
     width: xsiz - xo,
     height: ysiz - yo,
     componentCount: csiz,

@@ -5,7 +5,7 @@ import { inflateSync } from 'fflate';
 import { AppError } from '../../errors';
 import type { CodecOutput, CodecRegistry, ExpectedFrame } from '../codecs/codecTypes';
 import type { DecodedFrame } from '../types';
-import { checkAgainstDicom, readCodestreamHeader } from './codestreamHeader';
+import { checkCodestream } from './codestreamStructure';
 import { expand422, planarToInterleaved, rctToRgb, ybrFullToRgb, ybrPartialToRgb } from './colour';
 import { encapsulatedFrame } from './encapsulatedFrames';
 import { decodeJpegDct } from './jpegDct';
@@ -99,8 +99,7 @@ export async function decodeStoredFrame(file: PixelSource, frameIndex: number, c
       raw = normaliseLayout(samples, desc);
     } else if (encoding.kind === 'jpegDct' || (encoding.kind === 'codec' && encoding.codec === 'jpegLossless')) {
       // Route by the codestream's own SOF marker: writers mislabel lossless and DCT JPEG often enough.
-      const header = readCodestreamHeader(encoded);
-      checkAgainstDicom(header, expectedOf(desc));
+      const header = checkCodestream(encoded, expectedOf(desc));
       let out: CodecOutput;
       if (header.marker === 0xffc3) out = decodeJpegLossless(encoded, expectedOf(desc));
       else if (header.marker === 0xfff7) out = await decodeWithCodec(codecs, 'jpegLs', encoded, desc);
@@ -109,6 +108,7 @@ export async function decodeStoredFrame(file: PixelSource, frameIndex: number, c
       raw = out.samples;
       if (out.info.colourConvertedToRgb) photometric = 'RGB';
     } else {
+      checkCodestream(encoded, expectedOf(desc));
       const out = await decodeWithCodec(codecs, encoding.codec, encoded, desc);
       raw = out.samples;
       if (encoding.codec === 'jpeg2000' || encoding.codec === 'htj2k') {

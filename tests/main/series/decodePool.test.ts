@@ -8,7 +8,8 @@ import { DecodePool, defaultPoolSize } from '../../../src-main/services/series/d
 import { decodeWireFrame } from '../../../src-main/services/series/frameDecoding';
 import type { FrameOutput } from '../../../src-main/services/series/decodeProtocol';
 import { AppError } from '../../../src-shared/errors';
-import { buildDecodeWorker, CORPUS, CRASH_FRAME, type BuiltWorker } from './fixtures/decodeWorkerBuild';
+import { buildDecodeWorker, CORPUS, CRASH_FRAME, STUCK_FRAME, type BuiltWorker } from './fixtures/decodeWorkerBuild';
+import { decodeBudgetMs } from '../../../src-shared/dicom/pixels/decodeBudget';
 
 const FILES = {
   uncompressed: 'icometrix-dicom2nifti/generic/anatomical/001/IM-0001-0002-0001.dcm',
@@ -143,6 +144,35 @@ describe('decode pool', () => {
       await hanging.close();
       await missing.close();
     }
+  });
+
+  it('abandons a decode that overruns its frame budget (DICOM_DECODE), replaces the thread at once and goes on', async () => {
+    const file = path.join(CORPUS, FILES.jpegLs);
+    // The job limit is far away: only the frame's budget (2 s for 512 x 512) can end the stuck decode.
+    const pool = new DecodePool(built.stuckScript, { size: 1, jobTimeoutMs: 60_000 });
+    try {
+      const t0 = performance.now();
+      const e = await rejection(pool.decode({ bytes: bytesOf(file), frameIndex: STUCK_FRAME, output: 'modality' }));
+      const ms = performance.now() - t0;
+      console.log(`stuck decode abandoned after ${ms.toFixed(0)} ms: ${e.message}`);
+      expect(e.code).toBe('DICOM_DECODE');
+      expect(e.message).toMatch(/budget/);
+      expect(ms).toBeGreaterThanOrEqual(decodeBudgetMs(512, 512, 1) - 50);
+      expect(ms).toBeLessThan(30_000);
+      expect(pool.overBudget).toBe(1);
+      // Already replaced: the next frame does not wait for a thread to start from scratch.
+      expect(pool.workerCount).toBe(1);
+      expect(await pool.decode({ bytes: bytesOf(file), frameIndex: 0, output: 'modality' })).toEqual(await inProcess(file));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('sizes the decode budget from the frame: two seconds at least, 3 µs per sample beyond', () => {
+    expect(decodeBudgetMs(512, 512, 1)).toBe(2000);
+    expect(decodeBudgetMs(4096, 4096, 1)).toBe(50_332);
+    expect(decodeBudgetMs(4096, 4096, 3)).toBe(150_995);
+    expect(decodeBudgetMs(0, 0, 0)).toBe(2000);
   });
 
   it('completes many concurrent requests, and refuses background work beyond its queue bound', async () => {
