@@ -214,15 +214,19 @@ describe('accounts in the UI', () => {
     expect(await h.page.locator('body').innerText()).not.toMatch(/Phantom|Patricia|PH-0001/);
   });
 
-  it('a technologist is refused what the role lacks (FORBIDDEN from main), and the UI does not offer it', async () => {
+  it('a technologist is refused an export (FORBIDDEN from main, audited), and the UI does not offer it', async () => {
     await signIn(USERS.tech.username, USERS.tech.password);
     await byTest('study').first().click();
     await byTest('series').first().waitFor();
     expect(await byTest('purge-study').count()).toBe(0);
     expect(await byTest('restrict-study').count()).toBe(0);
-    // No export channel exists in this branch's contract yet: the refused right shown is 'purge' (delete).
-    const refused = await invoke('studies:purge', { studyId });
+    // The export buttons are not offered to a technologist...
+    expect(await byTest('export-study').count()).toBe(0);
+    expect(await byTest('export-series').count()).toBe(0);
+    // ...and main refuses the export itself when asked directly (a renderer cannot talk its way past the guard).
+    const refused = await invoke('export:run', { jobId: 'job-tech', scope: { studyId }, kind: 'folder', options: {}, burnedIn: { confirmed: true, override: false } });
     expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await invoke('studies:purge', { studyId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await byTest('study').count()).toBe(1);
     await signOut();
   });
@@ -251,7 +255,7 @@ describe('accounts in the UI', () => {
     await byTest('audit-event').selectOption('110113');
     await byTest('audit-user').fill('tina');
     await byTest('audit-search').click();
-    await expect.poll(() => byTest('audit-row').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/Use of Restricted Function[\s\S]*studies:purge/)]));
+    await expect.poll(() => byTest('audit-row').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/Use of Restricted Function[\s\S]*export:run/)]));
     await shot('technologist-refused');
   });
 
