@@ -3,7 +3,7 @@
 // the same encrypted store when the event is recorded. A purge records its event before the rows go.
 import type { AuditObject, AuditObjectRecord } from '../../../src-shared/audit/auditEvents';
 import type { Db } from '../db/database';
-import type { Statement } from '../db/sqliteModule';
+import { StatementCache } from '../db/statementCache';
 
 interface StudyRow {
   study_uid: string;
@@ -13,9 +13,11 @@ interface StudyRow {
 }
 
 export class AuditObjectResolver {
-  private readonly stmts = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.statements = new StatementCache(db);
+  }
 
   resolve(objects: readonly AuditObject[]): AuditObjectRecord[] {
     return objects.map((o) => this.one(o));
@@ -71,12 +73,7 @@ export class AuditObjectResolver {
     return (this.stmt(sql).all(id) as { uid: string; n: number }[]).map((r) => ({ uid: r.uid, instances: r.n }));
   }
 
-  private stmt(sql: string): Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
+  private stmt(sql: string) {
+    return this.statements.get(sql);
   }
 }

@@ -13,6 +13,7 @@ import { AuditService, systemClock, type Clock } from '../audit/auditService';
 import { sha256Hex } from '../hashing';
 import type { Db } from '../db/database';
 import type { Statement as SqlStatement } from '../db/sqliteModule';
+import { StatementCache } from '../db/statementCache';
 import { listAnnotationRows, replaceAnnotationRows } from './annotationRows';
 import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
 import { OpaqueIds } from './opaqueIds';
@@ -103,10 +104,11 @@ export class EncryptedStudyStore implements StudyStore {
   private closed = false;
   private readonly closeHooks: (() => Promise<void>)[] = [];
   private readonly beforeCloseHooks: (() => Promise<void>)[] = [];
-  private readonly stmts = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
   constructor(parts: EncryptedStudyStoreParts) {
     this.db = parts.db;
+    this.statements = new StatementCache(parts.db);
     this.vault = parts.vault;
     this.ids = parts.ids;
     this.clock = parts.clock ?? systemClock;
@@ -654,14 +656,8 @@ export class EncryptedStudyStore implements StudyStore {
     }
   }
 
-  /** Prepared once per SQL text: import calls the same few statements thousands of times. */
   private stmt(sql: string): Statement {
-    let st = this.stmts.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.stmts.set(sql, st);
-    }
-    return st;
+    return this.statements.get(sql);
   }
 
   private assertOpen(): void {

@@ -8,7 +8,7 @@
 import type { Role } from '../../../src-shared/auth/permissions';
 import type { StudyRestriction } from '../../../src-shared/ipc/contract';
 import type { Db } from '../db/database';
-import type { Statement } from '../db/sqliteModule';
+import { StatementCache } from '../db/statementCache';
 
 /** Who is looking at the study list: the logged-in user. */
 export interface StudyViewer {
@@ -35,12 +35,14 @@ export const RESTRICTED_COLUMN_SQL = 's.study_id IN (SELECT study_id FROM study_
 export type StudyRef = { studyId: string } | { seriesId: string } | { instanceId: string };
 
 export class StudyRestrictions {
-  private readonly stmts = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.statements = new StatementCache(db);
+  }
 
   /** The restriction on a study, or null when it has none. */
   get(studyId: string): StudyRestriction | null {
@@ -81,12 +83,7 @@ export class StudyRestrictions {
     return rows.length === 0 || rows.some((r) => (r.kind === 'user' && r.name === userId) || (r.kind === 'role' && r.name === role));
   }
 
-  private stmt(sql: string): Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
+  private stmt(sql: string) {
+    return this.statements.get(sql);
   }
 }

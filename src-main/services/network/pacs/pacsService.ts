@@ -3,7 +3,7 @@
 // as DICOM Instances Transferred (110104) and, by the import sink, Import (110107). A study is retrieved series by
 // series: a series already whole in the cache is skipped (so an interrupted retrieve resumes where it stopped), and
 // the byte caps hold per response, per series and per study.
-import type { ImportProgress } from '../../../../src-shared/ipc/contract';
+import type { ImportProgress, PacsRetrieveResult } from '../../../../src-shared/ipc/contract';
 import { AppError } from '../../../../src-shared/errors';
 import { pacsQuerySchema, type PacsInstance, type PacsQuery, type PacsSeries, type PacsStudy } from '../../../../src-shared/pacs/pacsQuery';
 import type { AuditObject } from '../../../../src-shared/audit/auditEvents';
@@ -72,18 +72,8 @@ export interface RetrieveOptions extends PacsCallOptions {
   onProgress?: (p: ImportProgress & { seriesDone: number; seriesTotal: number }) => void;
 }
 
-export interface RetrieveReport {
-  series: number;
-  /** Series already whole in the cache: not downloaded again. */
-  seriesSkipped: number;
-  added: number;
-  duplicates: number;
-  conflicts: number;
-  skipped: number;
-  bytes: number;
-  cancelled: boolean;
-  seconds: number;
-}
+/** What a retrieve did (the contract's result without the job id the app adds). */
+export type RetrieveReport = Omit<PacsRetrieveResult, 'jobId'>;
 
 export class PacsService {
   private readonly limits: PacsLimitsConfig;
