@@ -44,6 +44,8 @@ export interface Harness {
   outsideRequests: string[];
   /** What the injected "open folder" dialog returns next. */
   setNextFolder(path: string | null): void;
+  /** How many times main has asked the folder dialog (an import or export has started when this grows). */
+  foldersChosen(): number;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
 
   let nextFolder: string | null = null;
+  let chosen = 0;
   let page: Page | null = null;
   const store = new MemoryStudyStore();
   const accounts = options.accounts;
@@ -102,7 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     storeKind: cache ? 'encrypted' : 'memory',
     ...(auth ? { auth } : {}),
     codecs: await createNodeCodecs(),
-    dialogs: { chooseFolder: async () => nextFolder },
+    dialogs: { chooseFolder: async () => { chosen++; return nextFolder; } },
     events: {
       emit<E extends EventName>(name: E, payload: Events[E]) {
         void page?.evaluate(([n, p]) => (window as unknown as { __enclaveEmit(n: string, p: unknown): void }).__enclaveEmit(n, p), [name, payload] as const).catch(() => undefined);
@@ -147,6 +150,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     browser, context, page, services, store, auth, requests, outsideRequests,
     setNextFolder: (p) => { nextFolder = p; },
+    foldersChosen: () => chosen,
     async close() {
       await browser.close().catch(() => undefined);
       await services.series.close();

@@ -1,6 +1,7 @@
 // Drives the reading room as a user would (clicks, keys, wheel, drags) and reads what it shows. Screen
 // positions of patient points come from the series' geometry and the camera the viewport reports; the
 // tests then check with the screenshot's own pixels that the picture really is where the maths says.
+import { expect } from 'vitest';
 import type { Locator } from 'playwright-core';
 import type { SeriesView } from '../../src-shared/ipc/contract';
 import type { Vec3 } from '../../src-shared/dicom/types';
@@ -126,7 +127,11 @@ export async function vtkStats(h: Harness): Promise<{ vtkObjects: number; contex
 /** Imports a folder through the "Import folder…" button and waits until the import has finished. */
 export async function importFolder(h: Harness, dir: string): Promise<string> {
   h.setNextFolder(dir);
+  const asked = h.foldersChosen();
   await h.page.getByTestId('import-folder').click();
+  // The status of the previous import reads the same ("Imported 80 images."): wait until this import has begun
+  // (main asked the dialog, after the app cleared its message and disabled the button), then for its end.
+  await expect.poll(() => h.foldersChosen(), { timeout: 60_000 }).toBeGreaterThan(asked);
   await h.page.waitForFunction(() => {
     const button = document.querySelector('[data-testid="import-folder"]');
     const status = document.querySelector('[role="status"]')?.textContent ?? '';
