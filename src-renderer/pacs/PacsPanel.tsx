@@ -141,7 +141,9 @@ export function PacsPanel({ open, nodes, canRetrieve, hideIdentifying, onClose }
     if (!asked || jobRef.current) return;
     const label = one ? `Series ${one.seriesNumber ?? ''} ${one.description}`.trim() : `Study ${formatDate(study.studyDate)} ${study.description}`.trim();
     const start: Job = {
-      studyUid: study.studyInstanceUid, label, totalImages: one ? one.instanceCount : study.instanceCount,
+      // Main counts every image it fetches; a series already whole here is skipped without a count, so the
+      // study's total is the goal only when none of it is here yet (otherwise the bar moves by series).
+      studyUid: study.studyInstanceUid, label, totalImages: one ? one.instanceCount : study.cached ? null : study.instanceCount,
       jobId: null, progress: null, count: NO_COUNT, cancelRequested: false,
       ...(one ? { seriesUid: one.seriesInstanceUid } : {}),
     };
@@ -199,7 +201,7 @@ export function PacsPanel({ open, nodes, canRetrieve, hideIdentifying, onClose }
 
       <form className="pacs-form" onSubmit={submit} role="search" aria-label="Search the PACS">
         <div className="pacs-row">
-          <label className="pacs-field">
+          <label className="pacs-field pacs-field-node">
             Node
             <select value={node?.name ?? ''} onChange={(e) => setNodeName(e.target.value)} data-testid="pacs-node">
               {nodes.map((n) => <option key={n.name} value={n.name}>{nodeLabel(n)}</option>)}
@@ -280,6 +282,7 @@ export function PacsPanel({ open, nodes, canRetrieve, hideIdentifying, onClose }
                         <span>{s.patientId || '(no ID)'}{s.birthDate && ` · born ${formatDate(s.birthDate)}`}</span>
                       </>
                     )}
+                    {s.cached && <span className="pacs-cached" data-testid="pacs-cached" title="The local cache already holds this study (some of it, at least)">On this computer</span>}
                   </div>
                   <div className="pacs-study-what">
                     <span>{formatDate(s.studyDate) || '(no date)'}</span>
@@ -291,7 +294,6 @@ export function PacsPanel({ open, nodes, canRetrieve, hideIdentifying, onClose }
                     <span className="pacs-dim">
                       {s.seriesCount ?? '?'} series · {s.instanceCount ?? '?'} images
                     </span>
-                    {s.cached && <span className="pacs-cached" data-testid="pacs-cached" title="The local cache already holds this study (some of it, at least)">On this computer</span>}
                     <button type="button" aria-expanded={isOpen} onClick={() => void toggleSeries(s.studyInstanceUid)} data-testid="pacs-series-toggle">
                       {isOpen ? 'Hide series' : 'Series…'}
                     </button>
