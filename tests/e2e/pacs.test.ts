@@ -2,7 +2,8 @@
 // network services main.ts composes and the real encrypted cache: no PACS button at all when policy lists no node;
 // with a node, a wildcard search from the keyboard finds the phantom study (also over DIMSE), its series listed, a
 // retrieve cancelled at once keeps a whole part of it, a second retrieve resumes with progress shown, the study
-// appears in the local list, the result is marked as on this computer, and its CT series shows the phantom's pixels.
+// appears in the local list, the result is marked as on this computer (and loses the patient's identity when
+// identifying text is hidden), and its CT series shows the phantom's pixels.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { startOrthanc, type OrthancServer } from '../main/network/pacs/orthancSe
 import { memoryKeyStore, PHANTOM_STUDY, phantomFiles } from '../main/network/pacs/pacsFixture';
 import { REPO, TEST_ORIGIN, startHarness, type Harness } from './harness';
 import { blob } from './imageAnalysis';
-import { imageOnly, openSeries, waitReady } from './viewerDriver';
+import { imageOnly, openSeries, setToggle, waitReady } from './viewerDriver';
 
 const SHOTS = join(REPO, 'test-results');
 mkdirSync(SHOTS, { recursive: true });
@@ -163,6 +164,11 @@ describe('PACS panel', () => {
     expect(await page.getByTestId('study-list').innerText()).toContain('Phantom, Patricia');
     expect(store.studyIdOf(PHANTOM_STUDY)).not.toBeNull();
     await page.screenshot({ path: join(SHOTS, 'pacs-retrieved.png') });
+    // Screen sharing: the panel's results lose the patient's name, ID and birth date like the rest of the app.
+    await setToggle(h, 'hide-identifying', true);
+    await expect.poll(() => page.getByTestId('pacs-study').innerText()).toContain('Patient (hidden)');
+    expect(await page.getByTestId('pacs-panel').innerText()).not.toMatch(/Phantom, Patricia|PH-0001|1970-01-01/);
+    await setToggle(h, 'hide-identifying', false);
 
     // Escape closes the panel (focus back on its button); the retrieved CT opens in the viewer with its pixels.
     await page.getByTestId('pacs-patientName').focus();
