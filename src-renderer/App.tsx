@@ -14,6 +14,8 @@ import { BreakGlassButton } from './auth/BreakGlass';
 import { UserMenu } from './auth/UserMenu';
 import { UserManagement } from './auth/UserManagement';
 import { AuditReview } from './audit/AuditReview';
+import { PacsPanel } from './pacs/PacsPanel';
+import { usePacsStatus } from './pacs/usePacsStatus';
 
 export function App() {
   const session = useSession();
@@ -35,6 +37,9 @@ export function App() {
   /** Studies whose series were opened: the viewer labels images with them. */
   const [studies, setStudies] = useState<Map<string, StudyListItem>>(new Map());
   const [goneStudies, setGoneStudies] = useState<string[]>([]);
+  /** The PACS panel stays mounted once opened (a retrieve runs on while it is hidden); null: never opened. */
+  const [pacsOpen, setPacsOpen] = useState<boolean | null>(null);
+  const pacs = usePacsStatus(mayCall('pacs:status'), `${session.status.state}:${session.status.user?.userId ?? ''}`);
   const refresh = () => setRefreshKey((k) => k + 1);
 
   useEffect(() => {
@@ -97,14 +102,16 @@ export function App() {
   if (session.status.state === 'locked') return null;
   const canView = mayCall('studies:search');
   // Someone without image rights (an auditor) starts in the audit review: there is nothing else to see.
+  const showPacs = pacs.state === 'on' && canView && mayCall('pacs:find');
   const showAudit = panel === 'audit' || (!canView && mayCall('audit:query') && panel !== 'users' && session.status.state === 'active');
 
   return (
     <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => void onDrop(e)}>
-      <header className="toolbar">
+      <header className="toolbar" data-pacs={pacs.state}>
         <span className="brand">Enclave</span>
         {mayCall('import:chooseFolder') && <button type="button" onClick={() => void importFolder('import:chooseFolder')} disabled={busy || !cacheOpen} data-testid="import-folder">Import folder…</button>}
         {quickViewAllowed && mayCall('quickview:chooseFolder') && <button type="button" onClick={() => void importFolder('quickview:chooseFolder')} disabled={busy} data-testid="quick-view" title="Open a CD or folder without keeping anything on this computer">Quick view…</button>}
+        {showPacs && <button type="button" className={pacsOpen ? 'selected' : undefined} onClick={() => setPacsOpen(!pacsOpen)} aria-expanded={pacsOpen === true} aria-controls="pacs-panel" data-testid="pacs-open" title="Search the hospital archive and retrieve studies">PACS</button>}
         {quickViewOpen && <button type="button" onClick={() => void closeQuickView()} data-testid="quick-view-close">Close quick view</button>}
         <ImportBar progress={busy ? progress : null} />
         {message && <span className="message" role="status">{message}</span>}
@@ -123,6 +130,7 @@ export function App() {
         {canView ? (
           <>
             <StudyBrowser onOpenSeries={openSeries} selectedSeriesId={seriesId} refreshKey={refreshKey} hideIdentifying={hideIdentifying} onPurged={(id) => setGoneStudies([id])} canPurge={mayCall('studies:purge')} canRestrict={mayCall('studies:restrict')} {...(mayCall('export:run') ? { onExport: setExportChoices } : {})} />
+            {showPacs && pacsOpen !== null && <PacsPanel open={pacsOpen} nodes={pacs.nodes} canRetrieve={mayCall('pacs:retrieve')} hideIdentifying={hideIdentifying} onClose={() => setPacsOpen(false)} />}
             <section className="viewer">
               {!hasWebGL2() ? (
                 <p className="empty">This computer's graphics do not support WebGL 2, which Enclave needs to display images.</p>

@@ -13,7 +13,7 @@ export const SERIES_DRAG_TYPE = 'application/x-enclave-series';
 
 const PAGE = 50;
 const DEBOUNCE_MS = 250;
-const MODALITIES = ['CT', 'MR', 'PT', 'NM', 'US', 'CR', 'DX', 'MG', 'XA', 'RF', 'IO', 'SC', 'SR', 'OT'];
+export const MODALITIES = ['CT', 'MR', 'PT', 'NM', 'US', 'CR', 'DX', 'MG', 'XA', 'RF', 'IO', 'SC', 'SR', 'OT'];
 const SORTS = {
   'date-desc': { label: 'Newest first', sort: { by: 'date', direction: 'desc' } },
   'date-asc': { label: 'Oldest first', sort: { by: 'date', direction: 'asc' } },
