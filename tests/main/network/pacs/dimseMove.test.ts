@@ -132,6 +132,39 @@ describe('C-MOVE against Orthanc', () => {
     expect(storeCounts(store).instances).toBe(before);
   });
 
+  it('cancel mid-move stops the listener and leaves the cache whole; an instance over the cap ends the move', async () => {
+    const t2 = await makeTempStore();
+    const s2 = await t2.open();
+    try {
+      const { service } = pacsHarness([node()]);
+      const ac = new AbortController();
+      const [series] = await service.findSeries('Dimse', PHANTOM_STUDY, { protocol: 'dimse' });
+      const r = await service.retrieve('Dimse', { studyUid: PHANTOM_STUDY, seriesUid: series!.seriesInstanceUid }, s2, {
+        method: 'move',
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.filesDone >= 5) ac.abort();
+        },
+      });
+      expect(r.cancelled).toBe(true);
+      const n = storeCounts(s2).instances;
+      expect(n).toBeGreaterThanOrEqual(5);
+      expect(n).toBeLessThan(80);
+      // What was committed is whole: every stored instance reads back and is one of the uploaded ones.
+      const want = new Set(ct.map((f) => pixelKey(readFileSync(f))));
+      for (const k of await storedKeys(s2)) expect(want.has(k)).toBe(true);
+      expect(await listening(listenPort)).toBe(false);
+
+      const capped = pacsHarness([node()], { limits: { maxBytes: 4096 } });
+      await expect(capped.service.retrieve('Dimse', { studyUid: NM_STUDY }, s2, { method: 'move' })).rejects.toThrow(/larger than 4096 bytes/);
+      expect(storeCounts(s2).instances).toBe(n);
+      expect(await listening(listenPort)).toBe(false);
+    } finally {
+      await s2.close();
+      t2.cleanup();
+    }
+  }, 60_000);
+
   it('policy refuses a moveListener on a TLS node, on 0.0.0.0, or without a DIMSE address', () => {
     const base = { name: 'N', aeTitle: 'PACS', host: 'pacs.example.org', port: 104 };
     expect(pacsNodeSchema.safeParse({ ...base, tls: false, moveListener: { aeTitle: 'ENCLAVE', port: 11113 } }).data?.moveListener?.bindAddress).toBe('127.0.0.1');
