@@ -97,7 +97,15 @@ class CappedSink extends Writable {
 export async function openMoveListener(o: MoveListenerOptions): Promise<MoveListenerHandle> {
   const { listener, peer, limits, audit } = o;
   // The node's host as addresses, once: a connection from anywhere else is dropped before a byte of DICOM is read.
-  const allowed = new Set(net.isIP(peer.host) ? [peer.host] : (await lookup(peer.host, { all: true })).map((a) => a.address));
+  const addresses = net.isIP(peer.host)
+    ? [peer.host]
+    : await lookup(peer.host, { all: true }).then(
+        (all) => all.map((a) => a.address),
+        (e: unknown) => {
+          throw new AppError('NOT_FOUND', `The C-MOVE listener cannot resolve the PACS host to check who connects (${(e as { code?: string }).code ?? 'error'}).`, { cause: e });
+        },
+      );
+  const allowed = new Set(addresses);
   const raw = new WeakMap<object, { bytes: Buffer; syntax: string }>();
   const scps = new Set<{ conn: net.Socket }>();
   let received = 0;
@@ -227,7 +235,7 @@ export async function openMoveListener(o: MoveListenerOptions): Promise<MoveList
     }
   }
 
-  const server = net.createServer({ pauseOnConnect: false }, (socket) => {
+  const server = net.createServer((socket) => {
     if (!allowed.has(plainAddress(socket.remoteAddress))) {
       refuse('host');
       socket.destroy();

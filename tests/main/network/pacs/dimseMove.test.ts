@@ -203,6 +203,14 @@ describe('C-MOVE against Orthanc', () => {
     } finally {
       await other.close();
     }
+    // A port already taken is a clear error, not a listener somewhere else.
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
+    try {
+      await expect(open('127.0.0.1')).rejects.toThrow(`The C-MOVE listener cannot open port ${port}: something else uses it.`);
+    } finally {
+      await new Promise<void>((r) => squatter.close(() => r()));
+    }
     const refusals = events.filter((e) => e.kind === 'securityAlert').map((e) => e.detail?.['refusal']);
     expect(refusals).toEqual(['calling_ae', 'called_ae', 'host']);
     expect(events.filter((e) => e.kind === 'securityAlert').every((e) => e.eventType === 'nodeAuthentication')).toBe(true);
