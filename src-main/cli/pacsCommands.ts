@@ -63,9 +63,14 @@ export function registerPacsCommands(program: Command): void {
     .option('--policy-file <file>', 'use this policy file instead of the machine policy')
     .option('--json', 'machine-readable output')
     .action(async (o: { policyFile?: string; json?: boolean }) => {
-      const nodes = (await policyOf(o)).effective.PacsNodes.map((n) => ({ name: n.name, dicomweb: n.dicomweb?.url ?? null, dimse: n.host ? `${n.aeTitle}@${n.host}:${n.port}${n.tls ? ' (TLS)' : ''}` : null }));
+      const nodes = (await policyOf(o)).effective.PacsNodes.map((n) => ({
+        name: n.name,
+        dicomweb: n.dicomweb?.url ?? null,
+        dimse: n.host ? `${n.aeTitle}@${n.host}:${n.port}${n.tls ? ' (TLS)' : ''}` : null,
+        move: n.moveListener ? `${n.moveListener.aeTitle}@${n.moveListener.bindAddress}:${n.moveListener.port}` : null,
+      }));
       if (o.json) process.stdout.write(`${JSON.stringify(nodes)}\n`);
-      else for (const n of nodes) process.stdout.write(`${n.name}: ${[n.dicomweb && `DICOMweb ${n.dicomweb}`, n.dimse && `DIMSE ${n.dimse}`].filter(Boolean).join(', ')}\n`);
+      else for (const n of nodes) process.stdout.write(`${n.name}: ${[n.dicomweb && `DICOMweb ${n.dicomweb}`, n.dimse && `DIMSE ${n.dimse}`, n.move && `C-MOVE to ${n.move}`].filter(Boolean).join(', ')}\n`);
     });
 
   nodeOptions(pacs.command('echo').description('check that the node answers (C-ECHO over DIMSE; the smallest QIDO-RS search over DICOMweb)')).action(async (o: PacsOpts) => {
@@ -112,11 +117,14 @@ export function registerPacsCommands(program: Command): void {
   storeOptions(
     nodeOptions(pacs.command('retrieve').description('retrieve a study or series into the encrypted cache (audited as Instances Transferred and Import)'))
       .requiredOption('--study <uid>', 'Study Instance UID')
-      .option('--series <uid>', 'only this Series Instance UID'),
-  ).action(async (o: PacsOpts & StoreOpts & { study: string; series?: string }) => {
+      .option('--series <uid>', 'only this Series Instance UID')
+      .option('--move', "C-MOVE instead of C-GET (DIMSE): the archive connects back to the node's moveListener, which policy must allow; it listens only while the retrieve runs"),
+  ).action(async (o: PacsOpts & StoreOpts & { study: string; series?: string; move?: boolean }) => {
     const p = await policyOf(o);
+    if (o.move && o.protocol === 'dicomweb') throw new AppError('INVALID_REQUEST', '--move is DIMSE (C-MOVE): it cannot go with --protocol dicomweb.');
     await withStore(o, async ({ store }) => {
-      const r = await serviceFor(p, store.audit).retrieve(o.node, { studyUid: o.study, ...(o.series ? { seriesUid: o.series } : {}) }, store, { ...protocolOf(o), signal: interruptible() });
+      const target = { studyUid: o.study, ...(o.series ? { seriesUid: o.series } : {}) };
+      const r = await serviceFor(p, store.audit).retrieve(o.node, target, store, { ...protocolOf(o), ...(o.move ? { method: 'move' as const } : {}), signal: interruptible() });
       if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else process.stdout.write(`Retrieved ${r.added} new instance(s) (${r.duplicates} already cached, ${r.seriesSkipped} of ${r.series} series already whole) in ${r.seconds.toFixed(1)} s${r.cancelled ? ' — cancelled' : ''}.\n`);
       if (r.cancelled) process.exitCode = 130;

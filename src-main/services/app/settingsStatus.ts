@@ -20,7 +20,13 @@ export interface NetworkView {
 
 function shown(p: EffectivePolicy, key: SettingKey): SettingValue {
   // A PACS node is named by what IT recognises; its CA certificate is not the screen's business.
-  if (key === 'PacsNodes') return p.PacsNodes.map((n) => `${n.name} (${[n.host ? `${n.aeTitle} at ${n.host}:${n.port}` : '', n.dicomweb ? `DICOMweb at ${new URL(n.dicomweb.url).host}` : ''].filter(Boolean).join(', ')})`);
+  // A C-MOVE listener is an inbound exposure: shown with the address and port it would open during a move.
+  if (key === 'PacsNodes') {
+    return p.PacsNodes.map((n) => {
+      const parts = [n.host ? `${n.aeTitle} at ${n.host}:${n.port}` : '', n.dicomweb ? `DICOMweb at ${new URL(n.dicomweb.url).host}` : '', n.moveListener ? `C-MOVE to ${n.moveListener.aeTitle} on ${n.moveListener.bindAddress}:${n.moveListener.port}` : ''];
+      return `${n.name} (${parts.filter(Boolean).join(', ')})`;
+    });
+  }
   return p[key];
 }
 

@@ -44,8 +44,28 @@ const pemFile = z
   .regex(/^(?:\/|[A-Za-z]:\\|\\\\)[^\p{Cc}]*$/u, 'an absolute path to a PEM file');
 
 /**
+ * The inbound listener C-MOVE needs (the archive connects back to deliver): opt-in per node, open only while a C-MOVE
+ * runs, bound to `bindAddress` (this machine only unless IT names an interface), and accepting only the node's own AE
+ * title from the node's host. Plain DIMSE: the listener has no certificate of its own, so it is refused on a TLS node
+ * (C-GET brings the same instances over the node's TLS association without any listener).
+ */
+export const pacsMoveListenerSchema = z.strictObject({
+  aeTitle,
+  port: z.number().int().min(1).max(65535),
+  bindAddress: z
+    .string()
+    .regex(/^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/, 'an IPv4 address of this machine')
+    // One interface, named: never every interface at once.
+    .refine((a) => a !== '0.0.0.0', 'a specific address of this machine, not 0.0.0.0')
+    .default('127.0.0.1'),
+});
+
+export type PacsMoveListener = z.infer<typeof pacsMoveListenerSchema>;
+
+/**
  * A PACS node for query/retrieve: DICOMweb (`dicomweb`), DIMSE (`host`, `port`, `aeTitle` = the called AE), or both.
  * TLS on by default; `caPem` trusts the node's own CA (instead of the system's), `spkiSha256` pins its public key.
+ * `moveListener` allows C-MOVE from this node (absent: C-GET only, and nothing ever listens).
  */
 export const pacsNodeSchema = z
   .strictObject({
@@ -58,13 +78,16 @@ export const pacsNodeSchema = z
     dicomweb: dicomwebSchema.optional(),
     caPem: z.string().max(16_384).regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate').optional(),
     spkiSha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 SHA-256 of the SubjectPublicKeyInfo (44 characters)').optional(),
+    moveListener: pacsMoveListenerSchema.optional(),
   })
   .refine((n) => n.dicomweb !== undefined || (n.host !== undefined && n.port !== undefined && n.aeTitle !== undefined), {
     message: 'a node needs dicomweb, or host, port and aeTitle (DIMSE), or both',
   })
   .refine((n) => (n.host === undefined) === (n.port === undefined) && (n.host === undefined) === (n.aeTitle === undefined), {
     message: 'DIMSE needs host, port and aeTitle together',
-  });
+  })
+  .refine((n) => n.moveListener === undefined || n.host !== undefined, { message: 'moveListener is for C-MOVE: the node needs a DIMSE address' })
+  .refine((n) => n.moveListener === undefined || !n.tls, { message: 'moveListener listens without TLS: on a TLS node use C-GET (tls: false to allow C-MOVE)' });
 
 export type PacsNode = z.infer<typeof pacsNodeSchema>;
 
@@ -103,7 +126,7 @@ export const policySchema = z.strictObject({
     .array(pacsNodeSchema)
     .max(32)
     .refine((nodes) => new Set(nodes.map((n) => n.name)).size === nodes.length, 'node names must be unique')
-    .optional().meta({ description: 'PACS nodes Enclave may query and retrieve from (JSON list).' }),
+    .optional().meta({ description: 'PACS nodes Enclave may query and retrieve from (JSON list). A node with moveListener ({aeTitle, port, bindAddress}) also allows C-MOVE: Enclave then listens on that port only while a C-MOVE runs, for that node alone.' }),
 });
 
 export type Policy = z.infer<typeof policySchema>;

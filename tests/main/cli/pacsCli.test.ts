@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../import/fixtures/importFixtures';
-import { startOrthanc, type OrthancServer } from '../network/pacs/orthancServer';
+import { freePort, startOrthanc, type OrthancServer } from '../network/pacs/orthancServer';
 import { JPEG_2000, JPEG_LS, NM_STUDY } from '../network/pacs/pacsFixture';
 import { buildCli, isolatedEnv, type BuiltCli } from './fixtures/cliBuild';
 
@@ -16,9 +16,12 @@ let env: Record<string, string>;
 let policy: string;
 let empty: string;
 let rk: string;
+let movePolicy: string;
+let movePort: number;
 
 beforeAll(async () => {
-  [cli, orthanc] = await Promise.all([buildCli(), startOrthanc({ modalities: { ENCLAVE: ['ENCLAVE', '127.0.0.1', 11112] } })]);
+  movePort = await freePort();
+  [cli, orthanc] = await Promise.all([buildCli(), startOrthanc({ modalities: { ENCLAVE: ['ENCLAVE', '127.0.0.1', movePort] } })]);
   for (const f of [JPEG_LS, JPEG_2000]) await orthanc.upload(f);
   root = tempDir('pacs-cli');
   for (const d of ['home', 'tmp']) mkdirSync(path.join(root, d));
@@ -26,6 +29,9 @@ beforeAll(async () => {
   rk = path.join(root, 'recovery.key');
   policy = path.join(root, 'policy.json');
   writeFileSync(policy, JSON.stringify({ PacsNodes: [{ name: 'Test', aeTitle: orthanc.aeTitle, callingAeTitle: 'ENCLAVE', host: '127.0.0.1', port: orthanc.dicomPort, tls: false, dicomweb: { url: orthanc.dicomwebUrl } }] }), { mode: 0o644 });
+  movePolicy = path.join(root, 'move-policy.json');
+  const moveNode = { name: 'Move', aeTitle: orthanc.aeTitle, callingAeTitle: 'ENCLAVE', host: '127.0.0.1', port: orthanc.dicomPort, tls: false, moveListener: { aeTitle: 'ENCLAVE', port: movePort } };
+  writeFileSync(movePolicy, JSON.stringify({ PacsNodes: [moveNode] }), { mode: 0o644 });
   empty = path.join(root, 'empty.json');
   writeFileSync(empty, '{}', { mode: 0o644 });
 }, 120_000);
@@ -73,5 +79,22 @@ describe('enclave pacs', () => {
     expect(ids.filter((x) => x === '110112').length).toBe(3); // two studies searches, the retrieve's series search
     expect(ids).toContain('110104');
     expect(ids).toContain('110107');
+  });
+
+  it('retrieves with --move only when the node has a moveListener in policy, into a store of its own', () => {
+    const refused = cli.run(['pacs', 'retrieve', '--node', 'Test', '--policy-file', policy, '--study', NM_STUDY, '--move', '--recovery-key-file', rk], env);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('C-MOVE needs an inbound listener, which policy does not allow');
+    const env2 = { ...env, ENCLAVE_DATA_DIR: path.join(root, 'data-move') };
+    const rk2 = path.join(root, 'recovery-move.key');
+    expect(cli.run(['init', '--no-keychain', '--recovery-key-out', rk2], env2).status).toBe(0);
+    expect(ok(['pacs', 'nodes', '--policy-file', movePolicy])).toContain(`C-MOVE to ENCLAVE@127.0.0.1:${movePort}`);
+    const moved = cli.run(['pacs', 'retrieve', '--node', 'Move', '--policy-file', movePolicy, '--study', NM_STUDY, '--move', '--json', '--recovery-key-file', rk2], env2);
+    expect(moved.status, moved.stderr).toBe(0);
+    expect((JSON.parse(moved.stdout) as { added: number }).added).toBe(2);
+    const trail = cli.run(['audit', 'export', '--format', 'jsonl', '--recovery-key-file', rk2], env2).stdout;
+    const ids = trail.trim().split('\n').map((l) => (JSON.parse(l) as { eventId: string }).eventId);
+    expect(ids.filter((x) => x === '110100').length).toBeGreaterThanOrEqual(2); // the listener opened and closed
+    expect(ids).toContain('110104');
   });
 });

@@ -10,12 +10,12 @@ import { dicomUid, pacsQuerySchema, type PacsInstance, type PacsQuery, type Pacs
 import { writeTree } from '../../../../src-shared/dicom/write/writeTree';
 import { readTree } from '../../../../src-shared/dicom/write/readTree';
 import type { PacsNode } from '../../policy/policySchema';
-import { connectionRefusal, type EgressGate } from '../egress';
+import { connectionRefusal, type EgressAudit, type EgressGate } from '../egress';
 import type { PacsLimits } from './pacsHttp';
-import { cancelled } from './pacsHttp';
+import { cancelled, moveNotAllowed } from './pacsHttp';
 
 const { Client } = dimse;
-const { CEchoRequest, CFindRequest, CGetRequest } = dimse.requests;
+const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;
 const { Status, TransferSyntax } = dimse.constants;
 const { PresentationContext } = dimse.association;
@@ -31,6 +31,15 @@ try {
 }
 
 const DEFAULT_CALLING_AE = 'ENCLAVE';
+
+/** C-MOVE status "Warning: sub-operations complete, one or more failures": what arrived is kept, the failures counted. */
+const SUBOPERATIONS_WITH_FAILURES = 0xb000;
+
+/** The most instances one series may bring over C-MOVE (a sane bound on what an archive may push). */
+const MAX_INSTANCES_PER_SERIES = 100_000;
+
+const STUDY_INSTANCE_UID = 0x0020000d;
+const SERIES_INSTANCE_UID = 0x0020000e;
 
 /** Compressed syntaxes proposed one per context (an archive may accept only one syntax per context). */
 const COMPRESSED = [
@@ -82,6 +91,7 @@ export class DimseClient {
     private readonly gate: EgressGate,
     private readonly node: DimseNode,
     private readonly limits: PacsLimits,
+    private readonly audit: EgressAudit | null = null,
   ) {}
 
   private admit(): void {
@@ -307,25 +317,109 @@ export class DimseClient {
   /** The series' instances as they arrive over C-GET (the SOP classes, needed for the contexts, from an image-level C-FIND). */
   async *seriesInstances(studyUid: string, seriesUid: string, maxBytes: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     const sopClasses = [...new Set((await this.findInstances(studyUid, seriesUid, signal)).map((i) => i.sopClassUid).filter((u) => dicomUid.safeParse(u).success))];
-    const channel = new Handoff<Uint8Array>();
-    // The association ends with the consumer: cancelled with the caller's signal, or when the import stops reading.
+    yield* streamed((put, inner) => this.getSeries(studyUid, seriesUid, sopClasses, maxBytes, put, inner), signal);
+  }
+
+  /**
+   * C-MOVE of one series to the node's move listener (policy's `moveListener`), which is open only for this call: the
+   * archive's C-STOREs arrive on it, each handed to `onInstance` as Part 10 bytes with the data set exactly as sent.
+   * Only instances of the series asked for are taken; caps hold per instance, per series (bytes) and in count.
+   */
+  async moveSeries(studyUid: string, seriesUid: string, maxBytes: number, onInstance: (bytes: Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<{ completed: number; failed: number }> {
+    const listener = this.node.moveListener;
+    if (!listener || this.node.tls) throw moveNotAllowed(this.node.name);
+    const study = dicomUid.parse(studyUid);
+    const series = dicomUid.parse(seriesUid);
+    if (signal?.aborted) throw cancelled();
     const inner = new AbortController();
     const onOuter = () => inner.abort();
     signal?.addEventListener('abort', onOuter, { once: true });
-    let complete = false;
-    const run = this.getSeries(studyUid, seriesUid, sopClasses, maxBytes, (b) => channel.put(b), inner.signal).then(
-      () => channel.end(),
-      (e: unknown) => channel.end(e instanceof Error ? e : new Error(String(e))),
-    );
+    let refusal: Error | null = null;
+    const stop = (e: Error) => {
+      refusal ??= e;
+      inner.abort();
+    };
+    let bytes = 0;
+    const { openMoveListener } = await import('./moveListener');
+    const open = await openMoveListener({
+      listener,
+      peer: { aeTitle: this.node.aeTitle, host: this.node.host },
+      limits: { instanceMaxBytes: Math.min(this.limits.maxBytes, maxBytes), maxInstances: MAX_INSTANCES_PER_SERIES, idleMs: this.limits.idleMs },
+      audit: this.audit,
+      onFailure: stop,
+      onInstance: async (dataSet, syntax) => {
+        const file = part10Of(dataSet, syntax, study, series);
+        if (!file) throw new AppError('INVALID_REQUEST', 'The archive sent an instance of another series.');
+        bytes += file.length;
+        if (bytes > maxBytes) {
+          stop(this.gate.refusal('pacs', 'too_large', `The series is larger than ${maxBytes} bytes.`));
+          throw cancelled();
+        }
+        await onInstance(file);
+      },
+    });
+    const request = CMoveRequest.createSeriesMoveRequest(listener.aeTitle, study, series);
+    let final: { status: number; completed: number; failed: number } | null = null;
+    request.on('response', (r: { getStatus(): number; getCompleted(): number; getFailures(): number }) => {
+      if (r.getStatus() !== Status.Pending) final = { status: r.getStatus(), completed: r.getCompleted(), failed: r.getFailures() };
+    });
     try {
-      yield* channel;
-      complete = true;
+      await this.run([request], () => undefined, inner.signal).catch((e: unknown) => {
+        throw refusal ?? e;
+      });
     } finally {
-      if (!complete) inner.abort();
-      channel.end();
-      await run;
       signal?.removeEventListener('abort', onOuter);
+      await open.close();
     }
+    if (refusal) throw refusal;
+    const f = final as { status: number; completed: number; failed: number } | null;
+    if (f === null) throw new AppError('INTERNAL', `PACS node "${this.node.name}" ended the C-MOVE without a final status.`);
+    if (f.status === Status.MoveDestinationUnknown) {
+      throw new AppError('PERMISSION_DENIED', `PACS node "${this.node.name}" does not know the move destination "${listener.aeTitle}": the archive must list it with this machine's address and port ${listener.port}.`);
+    }
+    if (f.status !== Status.Success && f.status !== SUBOPERATIONS_WITH_FAILURES) throw new AppError('INTERNAL', `PACS node "${this.node.name}" ended the C-MOVE with status 0x${f.status.toString(16)}.`);
+    return { completed: f.completed, failed: f.failed };
+  }
+
+  /** The series' instances as they arrive over C-MOVE (through the listener policy allows for this node). */
+  async *seriesInstancesByMove(studyUid: string, seriesUid: string, maxBytes: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    yield* streamed((put, inner) => this.moveSeries(studyUid, seriesUid, maxBytes, put, inner), signal);
+  }
+}
+
+/** The Part 10 file for a data set received on the listener, or null when it belongs to another study or series. */
+function part10Of(dataSet: Uint8Array, transferSyntaxUid: string, studyUid: string, seriesUid: string): Uint8Array | null {
+  const tree = readTree(dataSet);
+  const uid = (tag: number) => {
+    const v = tree.dataSet.elements.find((e) => e.tag === tag)?.value;
+    return v ? Buffer.from(v).toString('latin1').replace(/[\0 ]+$/, '') : '';
+  };
+  if (uid(STUDY_INSTANCE_UID) !== studyUid || uid(SERIES_INSTANCE_UID) !== seriesUid) return null;
+  return writeTree({ ...tree, meta: [], transferSyntaxUid, hadFileMeta: false });
+}
+
+/**
+ * The instances a producer (C-GET or C-MOVE of one series) hands over, as an async iterable. The association ends with
+ * the consumer: cancelled with the caller's signal, or when the import stops reading.
+ */
+async function* streamed(produce: (put: (b: Uint8Array) => Promise<void>, signal: AbortSignal) => Promise<unknown>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const channel = new Handoff<Uint8Array>();
+  const inner = new AbortController();
+  const onOuter = () => inner.abort();
+  signal?.addEventListener('abort', onOuter, { once: true });
+  let complete = false;
+  const run = produce((b) => channel.put(b), inner.signal).then(
+    () => channel.end(),
+    (e: unknown) => channel.end(e instanceof Error ? e : new Error(String(e))),
+  );
+  try {
+    yield* channel;
+    complete = true;
+  } finally {
+    if (!complete) inner.abort();
+    channel.end();
+    await run;
+    signal?.removeEventListener('abort', onOuter);
   }
 }
 

@@ -39,6 +39,11 @@ export function cancelled(): AppError {
   return new AppError('CANCELLED', 'The PACS request was cancelled.');
 }
 
+/** What C-MOVE answers when policy gives the node no listener (nothing is opened, nothing connects). */
+export function moveNotAllowed(nodeName: string): AppError {
+  return new AppError('PERMISSION_DENIED', `C-MOVE needs an inbound listener, which policy does not allow for PACS node "${nodeName}" (no moveListener, or the node uses TLS): use C-GET.`);
+}
+
 export async function pacsGet(gate: EgressGate, req: PacsGet): Promise<PacsResponse> {
   if (req.signal?.aborted) throw cancelled();
   const url = gate.admit('pacs', req.url);

@@ -15,7 +15,7 @@ import type { EffectivePolicy, PacsNode } from '../../policy/policySchema';
 import type { StudyStore } from '../../store/studyStore';
 import type { EgressAudit, EgressGate } from '../egress';
 import { DicomwebClient, type DicomwebLimits } from './dicomwebClient';
-import { DEFAULT_LIMITS } from './pacsHttp';
+import { DEFAULT_LIMITS, moveNotAllowed } from './pacsHttp';
 
 /** The keychain service under which node secrets live (each node's policy names the account). */
 export const PACS_KEYCHAIN_SERVICE = 'Enclave PACS';
@@ -48,7 +48,11 @@ export interface PacsServiceOptions {
 export type PacsProtocol = 'dicomweb' | 'dimse';
 
 /** What each protocol's client offers the service. */
-type QrClient = Pick<DicomwebClient, 'studiesQuery' | 'echo' | 'findStudies' | 'findSeries' | 'findInstances' | 'seriesInstances'> & { protocol: PacsProtocol };
+type QrClient = Pick<DicomwebClient, 'studiesQuery' | 'echo' | 'findStudies' | 'findSeries' | 'findInstances' | 'seriesInstances'> & {
+  protocol: PacsProtocol;
+  /** DIMSE only: the series over C-MOVE, through the listener policy allows. */
+  seriesInstancesByMove?: DicomwebClient['seriesInstances'];
+};
 
 export interface PacsCallOptions {
   signal?: AbortSignal;
@@ -69,6 +73,11 @@ export interface RetrieveTarget {
 }
 
 export interface RetrieveOptions extends PacsCallOptions {
+  /**
+   * DIMSE only: 'get' (C-GET, the default: everything over our own association) or 'move' (C-MOVE: the archive connects
+   * back to a listener policy must allow for the node, open only while the retrieve runs).
+   */
+  method?: 'get' | 'move';
   onProgress?: (p: ImportProgress & { seriesDone: number; seriesTotal: number }) => void;
 }
 
@@ -109,7 +118,7 @@ export class PacsService {
     }
     if (n.host === undefined || n.port === undefined || n.aeTitle === undefined) throw new AppError('INVALID_REQUEST', `PACS node "${name}" has no DIMSE address in policy.`);
     const { DimseClient } = await import('./dimseClient');
-    return new DimseClient(this.o.gate, { ...n, host: n.host, port: n.port, aeTitle: n.aeTitle }, this.limits);
+    return new DimseClient(this.o.gate, { ...n, host: n.host, port: n.port, aeTitle: n.aeTitle }, this.limits, this.o.audit);
   }
 
   /** C-ECHO over DIMSE; over DICOMweb the smallest studies search. Not audited: it names no patient. */
@@ -150,7 +159,15 @@ export class PacsService {
   /** Retrieves a study or series into `store` (the encrypted cache, or a quick-view store in memory). */
   async retrieve(nodeName: string, target: RetrieveTarget, store: StudyStore, o: RetrieveOptions = {}): Promise<RetrieveReport> {
     const started = Date.now();
-    const client = await this.client(nodeName, o.protocol);
+    if (o.method === 'move') {
+      if (o.protocol === 'dicomweb') throw new AppError('INVALID_REQUEST', 'C-MOVE is DIMSE: it cannot go over DICOMweb.');
+      // Refused before anything connects or listens.
+      const n = this.node(nodeName);
+      if (!n.moveListener || n.tls || n.host === undefined) throw moveNotAllowed(nodeName);
+    }
+    const client = await this.client(nodeName, o.method === 'move' ? 'dimse' : o.protocol);
+    const byMove = o.method === 'move' ? client.seriesInstancesByMove?.bind(client) : undefined;
+    const instancesOf = (studyUid: string, seriesUid: string, budget: number) => (byMove ?? client.seriesInstances.bind(client))(studyUid, seriesUid, budget, o.signal);
     const call = { ...(o.signal ? { signal: o.signal } : {}), protocol: client.protocol };
     const series = target.seriesUid
       ? [{ seriesInstanceUid: target.seriesUid, instanceCount: null } as Pick<PacsSeries, 'seriesInstanceUid' | 'instanceCount'>]
@@ -175,7 +192,7 @@ export class PacsService {
         failure = new AppError('DICOM_LIMIT_EXCEEDED', `The study is larger than the ${this.limits.studyMaxBytes} bytes policy allows for one retrieve.`);
         break;
       }
-      const items = numbered(client.seriesInstances(target.studyUid, s.seriesInstanceUid, budget, o.signal), (n) => (report.bytes += n));
+      const items = numbered(instancesOf(target.studyUid, s.seriesInstanceUid, budget), (n) => (report.bytes += n));
       let r: ImportReport;
       try {
         r = await runBytesImport(`pacs:${nodeName}`, items, sinkFor(store), {

@@ -4,13 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EncryptedStudyStore } from '../../../../src-main/services/store/encryptedStudyStore';
-import { readTree } from '../../../../src-shared/dicom/write/readTree';
-import { PIXEL_DATA } from '../../../../src-shared/dicom/write/elementTree';
 import type { PacsNode } from '../../../../src-main/services/policy/policySchema';
 import { storeCounts } from '../../import/fixtures/importFixtures';
 import { makeTempStore, type TempStore } from '../../store/fixtures/tempStore';
 import { startOrthanc, type OrthancServer } from './orthancServer';
-import { JPEG_2000, JPEG_LS, NM_STUDY, PHANTOM_STUDY, pacsHarness, phantomFiles, sha256 } from './pacsFixture';
+import { JPEG_2000, JPEG_LS, NM_STUDY, PHANTOM_STUDY, pacsHarness, phantomFiles, pixelKey, storedKeys } from './pacsFixture';
 
 let orthanc: OrthancServer;
 let ts: TempStore;
@@ -30,23 +28,6 @@ afterAll(async () => {
 });
 
 const node = (over: Partial<PacsNode> = {}): PacsNode => ({ name: 'Dimse', aeTitle: orthanc.aeTitle, callingAeTitle: 'ENCLAVE', host: '127.0.0.1', port: orthanc.dicomPort, tls: false, ...over });
-
-/**
- * What must survive the data set's re-encoding over DIMSE (dcmjs re-fragments encapsulated pixel data and writes its
- * own offset table): the SOP instance, the transfer syntax, and the pixel data's bytes (the compressed codestream).
- */
-function pixelKey(bytes: Uint8Array): string {
-  const t = readTree(bytes);
-  const px = t.dataSet.elements.find((e) => e.tag === PIXEL_DATA)!;
-  const sop = Buffer.from(t.dataSet.elements.find((e) => e.tag === 0x00080018)!.value!).toString('latin1').replace(/\0+$/, '');
-  const data = px.fragments ? Buffer.concat(px.fragments.slice(1)) : px.value!;
-  return `${sop}:${t.transferSyntaxUid}:${sha256(data)}`;
-}
-
-async function storedKeys(s: EncryptedStudyStore): Promise<Set<string>> {
-  const ids = (s.database.prepare('SELECT instance_id FROM instances').all() as { instance_id: string }[]).map((r) => r.instance_id);
-  return new Set(await Promise.all(ids.map(async (id) => pixelKey(await s.readInstanceBytes(id)))));
-}
 
 describe('DIMSE against Orthanc', () => {
   it('C-ECHO answers; a wrong called AE title is a rejected association, said so', async () => {

@@ -9,6 +9,9 @@ import type { KeyStore } from '../../../../src-main/services/keys/keyStore';
 import { POLICY_DEFAULTS, type EffectivePolicy, type PacsNode } from '../../../../src-main/services/policy/policySchema';
 import type { AuditEventInput } from '../../../../src-shared/audit/auditEvents';
 import { CORPUS, PHANTOMS } from '../../import/fixtures/importFixtures';
+import type { EncryptedStudyStore } from '../../../../src-main/services/store/encryptedStudyStore';
+import { readTree } from '../../../../src-shared/dicom/write/readTree';
+import { PIXEL_DATA } from '../../../../src-shared/dicom/write/elementTree';
 
 export const PHANTOM_STUDY = '1.2.826.0.1.3680043.10.1234.1';
 export const NM_STUDY = '1.3.6.1.4.1.5962.1.2.8.20040826185059.5457';
@@ -56,4 +59,22 @@ export function pacsHarness(nodes: PacsNode[], o: { secrets?: KeyStore; limits?:
   const gate = new EgressGate({ policy: () => policy, audit });
   const service = new PacsService({ gate, policy: () => policy, secrets: o.secrets ?? memoryKeyStore(), audit, ...(o.limits ? { limits: o.limits } : {}) });
   return { service, gate, events };
+}
+
+/**
+ * What must survive the data set's re-encoding over DIMSE (dcmjs re-fragments encapsulated pixel data and writes its
+ * own offset table): the SOP instance, the transfer syntax, and the pixel data's bytes (the compressed codestream).
+ */
+export function pixelKey(bytes: Uint8Array): string {
+  const t = readTree(bytes);
+  const px = t.dataSet.elements.find((e) => e.tag === PIXEL_DATA)!;
+  const sop = Buffer.from(t.dataSet.elements.find((e) => e.tag === 0x00080018)!.value!).toString('latin1').replace(/\0+$/, '');
+  const data = px.fragments ? Buffer.concat(px.fragments.slice(1)) : px.value!;
+  return `${sop}:${t.transferSyntaxUid}:${sha256(data)}`;
+}
+
+/** pixelKey() of every instance in the encrypted store, read back through the store. */
+export async function storedKeys(s: EncryptedStudyStore): Promise<Set<string>> {
+  const ids = (s.database.prepare('SELECT instance_id FROM instances').all() as { instance_id: string }[]).map((r) => r.instance_id);
+  return new Set(await Promise.all(ids.map(async (id) => pixelKey(await s.readInstanceBytes(id)))));
 }
