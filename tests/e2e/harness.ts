@@ -46,6 +46,8 @@ export interface Harness {
   setNextFolder(path: string | null): void;
   /** How many times main has asked the folder dialog (an import or export has started when this grows). */
   foldersChosen(): number;
+  /** How many times main has emitted this event (e.g. 'studies:changed' at the end of every import). */
+  emitted(name: EventName): number;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   let nextFolder: string | null = null;
   let chosen = 0;
+  const emittedCounts = new Map<EventName, number>();
   let page: Page | null = null;
   const store = new MemoryStudyStore();
   const accounts = options.accounts;
@@ -108,6 +111,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dialogs: { chooseFolder: async () => { chosen++; return nextFolder; } },
     events: {
       emit<E extends EventName>(name: E, payload: Events[E]) {
+        emittedCounts.set(name, (emittedCounts.get(name) ?? 0) + 1);
         void page?.evaluate(([n, p]) => (window as unknown as { __enclaveEmit(n: string, p: unknown): void }).__enclaveEmit(n, p), [name, payload] as const).catch(() => undefined);
       },
     },
@@ -151,6 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     browser, context, page, services, store, auth, requests, outsideRequests,
     setNextFolder: (p) => { nextFolder = p; },
     foldersChosen: () => chosen,
+    emitted: (name) => emittedCounts.get(name) ?? 0,
     async close() {
       await browser.close().catch(() => undefined);
       await services.series.close();

@@ -385,8 +385,8 @@ describe('MPR on the phantoms', () => {
     const dir = join(SHARED_DATA, 'corpus', 'icometrix-dicom2nifti', 'failing', 'sliceincrement', '002');
     if (await h.page.getByTestId('mpr-close').count()) await h.page.getByTestId('mpr-close').click();
     await importFolder(h, dir);
-    const before = await h.page.getByTestId('study').count();
-    expect(before).toBeGreaterThan(1);
+    // The study list refreshes after the import has said it is done.
+    await expect.poll(() => h.page.getByTestId('study').count(), { timeout: 30_000 }).toBeGreaterThan(1);
     const row = h.page.getByTestId('study').filter({ hasNotText: 'Phantom' }).first();
     if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
     await h.page.getByTestId('series').first().click();

@@ -126,13 +126,13 @@ export async function vtkStats(h: Harness): Promise<{ vtkObjects: number; contex
 /** Imports a folder through the "Import folder…" button and waits until the import has finished. */
 export async function importFolder(h: Harness, dir: string): Promise<string> {
   h.setNextFolder(dir);
-  const asked = h.foldersChosen();
+  const ended = h.emitted('studies:changed');
   await h.page.getByTestId('import-folder').click();
-  // The status of the previous import reads the same ("Imported 80 images."): wait until this import has begun
-  // (main asked the dialog, after the app cleared its message and disabled the button), then for its end.
+  // The status of the previous import reads the same ("Imported 80 images."): wait until main has finished this
+  // import (it announces studies:changed at the end of every import), then for the app to show it.
   // (A plain loop: importFolder also runs in beforeAll hooks, where expect.poll is not allowed.)
-  for (const until = Date.now() + 60_000; h.foldersChosen() <= asked; await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() > until) throw new Error('the import did not ask for a folder within 60 s');
+  for (const until = Date.now() + 120_000; h.emitted('studies:changed') <= ended; await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > until) throw new Error('the import did not end within 120 s');
   }
   await h.page.waitForFunction(() => {
     const button = document.querySelector('[data-testid="import-folder"]');
