@@ -41,8 +41,11 @@ const MAX_INSTANCES_PER_SERIES = 100_000;
 const STUDY_INSTANCE_UID = 0x0020000d;
 const SERIES_INSTANCE_UID = 0x0020000e;
 
-/** Compressed syntaxes proposed one per context (an archive may accept only one syntax per context). */
-const COMPRESSED = [
+/**
+ * Compressed syntaxes: C-GET proposes them one per context (an archive may accept only one syntax per context); the
+ * C-MOVE listener accepts them first, so instances arrive as stored.
+ */
+export const COMPRESSED_SYNTAXES: readonly string[] = [
   TransferSyntax.JpegBaseline,
   '1.2.840.10008.1.2.4.51',
   '1.2.840.10008.1.2.4.57',
@@ -275,7 +278,7 @@ export class DimseClient {
       [request],
       (client) => {
         for (const sop of new Set(sopClasses)) {
-          for (const ts of COMPRESSED) client.addAdditionalPresentationContext(new PresentationContext(0, sop, ts), true);
+          for (const ts of COMPRESSED_SYNTAXES) client.addAdditionalPresentationContext(new PresentationContext(0, sop, ts), true);
         }
         client.on('cStoreRequest', (req: { getDataset(): { getDenaturalizedDataset(): Buffer; getTransferSyntaxUid(): string } | undefined }, callback: (r: unknown) => void) => {
           const response = CStoreResponse.fromRequest(req as never);

@@ -13,6 +13,7 @@ import { Writable } from 'node:stream';
 import { AppError } from '../../../../src-shared/errors';
 import type { PacsMoveListener } from '../../policy/policySchema';
 import type { EgressAudit } from '../egress';
+import { COMPRESSED_SYNTAXES } from './dimseClient';
 
 const { Scp, Dataset } = dimse;
 const { CEchoResponse, CStoreResponse, CFindResponse, CGetResponse, CMoveResponse } = dimse.responses;
@@ -20,18 +21,8 @@ const { Status, PresentationContextResult, RejectResult, RejectSource, RejectRea
 
 /** Transfer syntaxes accepted, in order of preference: compressed as stored first, so nothing is transcoded. */
 const ACCEPTED_SYNTAXES = [
-  TransferSyntax.JpegBaseline,
-  '1.2.840.10008.1.2.4.51',
-  '1.2.840.10008.1.2.4.57',
-  TransferSyntax.JpegLossless,
-  TransferSyntax.JpegLsLossless,
-  TransferSyntax.JpegLsLossy,
-  TransferSyntax.Jpeg2000Lossless,
-  TransferSyntax.Jpeg2000Lossy,
-  TransferSyntax.RleLossless,
-  '1.2.840.10008.1.2.4.201',
-  '1.2.840.10008.1.2.4.202',
-  '1.2.840.10008.1.2.4.203',
+  // A deflated data set is not something the import reads; everything else compressed is taken as stored.
+  ...COMPRESSED_SYNTAXES.filter((t) => t !== TransferSyntax.DeflatedExplicitVRLittleEndian),
   TransferSyntax.ExplicitVRLittleEndian,
   TransferSyntax.ImplicitVRLittleEndian,
 ];
