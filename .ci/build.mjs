@@ -25,6 +25,7 @@ const nodeEntries = [
   ['tests/fuzz/fuzz.ts', 'bench/fuzz.cjs'],
   ['src-main/services/workers/decodeWorker.ts', 'main/decodeWorker.cjs'],
   ['src-main/services/workers/importWorker.ts', 'main/importWorker.cjs'],
+  ['src-main/services/workers/auditVerifyWorker.ts', 'main/auditVerifyWorker.cjs'],
 ].filter(([src]) => existsSync(join(root, src)));
 
 if (!only) rmSync(out, { recursive: true, force: true });

@@ -18,7 +18,7 @@ export function registerAuditCommands(program: Command): void {
         if (o.json) process.stdout.write(`${JSON.stringify(v)}\n`);
         else if (v.ok) {
           const cp = v.anchor ? `; outside checkpoint (${v.anchor.source}) at entry ${v.anchor.size}, signed ${v.anchor.time}` : '';
-          process.stdout.write(`Audit trail intact: ${v.entries} entries, ${v.checkpoints} signed checkpoint(s)${cp}. Checked in ${(v.ms / 1000).toFixed(2)} s.\n`);
+          process.stdout.write(`Audit trail intact: ${v.entries} entries, ${v.checkpoints} signed checkpoint(s)${cp}. Checked in ${(v.ms / 1000).toFixed(2)} s on ${v.threads} thread(s).\n`);
         } else {
           process.stdout.write(`Audit trail BROKEN at entry ${v.firstBad!.seq}: ${v.firstBad!.problem}\nA Security Alert was recorded; it stays raised until an administrator acknowledges it.\n`);
         }

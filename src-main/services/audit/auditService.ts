@@ -22,7 +22,7 @@ import { CHAIN_COLUMNS, entryHash, GENESIS_HASH, type AuditChainRow } from './au
 import { openCheckpoint, signCheckpoint } from './auditCheckpoint';
 import { AuditObjectResolver } from './auditObjects';
 import type { AuditSigningKey } from './auditSigningKey';
-import { verifyAuditTrail, type AuditVerification } from './auditVerifier';
+import { verifyAuditTrail, type AuditVerification, type ParallelVerify } from './auditVerifier';
 
 export interface Clock {
   now(): number;
@@ -37,7 +37,11 @@ export interface AuditTrailParts {
   anchor: CheckpointAnchor;
   /** A signed checkpoint after this many entries (default 1000); one is also written at stop. */
   checkpointEvery?: number;
+  /** The database file and key, so a long trail is verified on several threads. */
+  parallel?: ParallelVerify;
 }
+
+type AttachedTrail = AuditTrailParts & { checkpointEvery: number };
 
 /** What the UI reads: the last verification, and whether an unacknowledged break stands. */
 export interface AuditIntegrity {
@@ -64,7 +68,7 @@ export class AuditService {
   private readonly chained: boolean;
   private readonly headStmt;
   private readonly resolver: AuditObjectResolver;
-  private trail: Required<AuditTrailParts> | null = null;
+  private trail: AttachedTrail | null = null;
   private readonly appended = new Set<() => void>();
   private lastCheckpointSize = 0;
   private pending: Promise<void> = Promise.resolve();
@@ -106,7 +110,7 @@ export class AuditService {
   /** Re-verifies everything now (start, `enclave audit verify`, the review screen's button). */
   async verify(why: 'start' | 'demand' = 'demand'): Promise<AuditVerification> {
     const t = this.requireTrail();
-    const v = verifyAuditTrail(this.db, t.key.publicKey, await t.anchor.read(), () => this.clock.now());
+    const v = await verifyAuditTrail(this.db, t.key.publicKey, await t.anchor.read(), () => this.clock.now(), t.parallel);
     this.state = { verification: v, alert: this.state.alert || !v.ok };
     if (!v.ok) {
       this.record({
@@ -237,7 +241,7 @@ export class AuditService {
   }
 
   /** Whether the newest outside checkpoint is a prefix of our chain (so replacing it loses no evidence). */
-  private async extendsAnchor(t: Required<AuditTrailParts>, size: number): Promise<boolean> {
+  private async extendsAnchor(t: AttachedTrail, size: number): Promise<boolean> {
     if (this.state.alert) return false;
     for (const a of await t.anchor.read()) {
       const p = openCheckpoint(a.note, t.key.publicKey);
@@ -276,7 +280,7 @@ export class AuditService {
     }
   }
 
-  private requireTrail(): Required<AuditTrailParts> {
+  private requireTrail(): AttachedTrail {
     if (!this.trail) throw new AppError('INTERNAL', 'The audit trail has no signing key attached.');
     return this.trail;
   }

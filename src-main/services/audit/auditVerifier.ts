@@ -4,8 +4,13 @@
 // - a missing sequence number (an entry deleted from the middle, or the first ones);
 // - entries the outside checkpoint covers but the database lacks (tail deleted, older copy restored);
 // - entries that differ from what the outside checkpoint signed (older copy restored, then written to).
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/database';
-import { CHAIN_COLUMNS, GENESIS_HASH, rawEntryHash } from './auditChain';
+import { resolveWorkerScript, workerExecArgv } from '../workers/workerScript';
+import type { AuditVerifyInput } from '../workers/auditVerifyWorker';
+import { GENESIS_HASH } from './auditChain';
+import { checkChainRange, type ChainRange, type ChainRangeResult } from './auditChainRange';
 import type { AnchoredNote } from './auditAnchor';
 import { openCheckpoint, type Checkpoint } from './auditCheckpoint';
 
@@ -28,6 +33,8 @@ export interface AuditVerification {
   /** ISO time the verification ran. */
   at: string;
   ms: number;
+  /** Threads that re-hashed the chain (1: this one alone). */
+  threads: number;
 }
 
 interface CheckpointRow {
@@ -40,11 +47,28 @@ function earlier(a: AuditBreak | null, b: AuditBreak): AuditBreak {
   return a === null || b.seq < a.seq ? b : a;
 }
 
-export function verifyAuditTrail(db: Db, publicKey: Buffer, anchors: readonly AnchoredNote[], now: () => number = Date.now): AuditVerification {
+/** How to check stretches of the chain on other threads: the database file, its key, the verifier worker. */
+export interface ParallelVerify {
+  file: string;
+  key: Buffer;
+  /** The auditVerifyWorker script; default: found beside the running bundle (workers/workerScript.ts). */
+  workerScript?: string;
+  /** Stretches checked at once (default: the cores, at most 4). */
+  threads?: number;
+  /** Below this many entries one thread is quicker than starting others (default 50,000). */
+  minEntries?: number;
+}
+
+export async function verifyAuditTrail(
+  db: Db,
+  publicKey: Buffer,
+  anchors: readonly AnchoredNote[],
+  now: () => number = Date.now,
+  parallel?: ParallelVerify,
+): Promise<AuditVerification> {
   const t0 = performance.now();
   const checkpoints = db.prepare('SELECT size, head, note FROM audit_checkpoints ORDER BY size').all() as CheckpointRow[];
   const outside: { cp: Checkpoint; source: AnchoredNote['source'] }[] = [];
-  let firstBad: AuditBreak | null = null;
   let anchorProblem: AuditBreak | null = null;
   for (const a of anchors) {
     const p = openCheckpoint(a.note, publicKey);
@@ -52,38 +76,14 @@ export function verifyAuditTrail(db: Db, publicKey: Buffer, anchors: readonly An
     else anchorProblem ??= { seq: 1, code: 'anchor_invalid', problem: `The checkpoint kept outside the database (${a.source}) is not valid: ${p.problem}.` };
   }
   // Hashes we must compare at given sizes: every checkpoint's.
-  const wanted = new Set<number>([...checkpoints.map((c) => c.size), ...outside.map((o) => o.cp.size)]);
-  const hashAt = new Map<number, Buffer>();
+  const wanted = [...new Set<number>([...checkpoints.map((c) => c.size), ...outside.map((o) => o.cp.size)])];
 
-  // 1. The chain, in one pass.
-  // Raw rows: [CHAIN_COLUMNS..., hash]; seq first, hash last (see rawEntryHash).
-  const rows = db.prepare(`SELECT ${CHAIN_COLUMNS}, hash FROM audit ORDER BY seq`).raw(true).iterate() as IterableIterator<unknown[]>;
-  let prev = GENESIS_HASH;
-  let expected = 1;
-  let entries = 0;
-  for (const values of rows) {
-    entries++;
-    if (firstBad) continue;
-    const r = { seq: values[0] as number, hash: values[values.length - 1] as Buffer | null };
-    if (r.seq !== expected) {
-      const gap = r.seq - expected;
-      firstBad = {
-        seq: expected,
-        code: 'entry_missing',
-        problem: gap === 1 ? `Entry ${expected} is missing (deleted).` : `Entries ${expected} to ${r.seq - 1} are missing (deleted).`,
-      };
-      continue;
-    }
-    const h = rawEntryHash(prev, values);
-    if (!r.hash || !h.equals(r.hash)) {
-      firstBad = { seq: r.seq, code: 'entry_changed', problem: `Entry ${r.seq} does not match its hash: it was changed (or an entry before it was replaced).` };
-      continue;
-    }
-    if (wanted.has(r.seq)) hashAt.set(r.seq, h);
-    prev = h;
-    expected++;
-  }
-  const chainEnd = firstBad ? firstBad.seq - 1 : expected - 1;
+  // 1. The chain: stretches side by side, joined in order; the first break of the first broken stretch stands.
+  const chain = await checkChain(db, wanted, parallel);
+  const entries = chain.entries;
+  let firstBad: AuditBreak | null = chain.firstBad;
+  const hashAt = chain.hashAt;
+  const chainEnd = chain.end;
 
   // 2. Signed checkpoints inside the database: each must verify and agree with the chain.
   let lastGoodInside = 0;
@@ -135,6 +135,7 @@ export function verifyAuditTrail(db: Db, publicKey: Buffer, anchors: readonly An
     firstBad,
     at: new Date(now()).toISOString(),
     ms: performance.now() - t0,
+    threads: chain.threads,
   };
 }
 
@@ -159,4 +160,74 @@ function earlierRecordedBreak(db: Db, now: AuditBreak, chainEnd: number): AuditB
     code: (open.reason as AuditBreak['code']) ?? now.code,
     problem: `The trail broke at entry ${open.firstBad} (${open.reason}, found ${open.time}) and the break was not acknowledged. Now: ${now.problem}`,
   };
+}
+
+interface ChainCheck {
+  entries: number;
+  firstBad: AuditBreak | null;
+  hashAt: Map<number, Buffer>;
+  /** The last entry verified in order from the first. */
+  end: number;
+  threads: number;
+}
+
+async function checkChain(db: Db, wanted: readonly number[], parallel: ParallelVerify | undefined): Promise<ChainCheck> {
+  const top = (db.prepare('SELECT max(seq) AS n FROM audit').get() as { n: number | null }).n ?? 0;
+  const parts = parallel && top >= (parallel.minEntries ?? 50_000) ? Math.min(parallel.threads ?? availableParallelism(), 4) : 1;
+  const ranges = splitChain(db, top, parts, wanted);
+  // The first stretch here, the others on workers at the same time (a worker that cannot run is redone here).
+  let threads = 1;
+  const others = ranges.slice(1).map((r) =>
+    checkOnWorker(r, parallel!).then(
+      (res) => (threads++, res),
+      () => checkChainRange(db, r),
+    ),
+  );
+  const results = [checkChainRange(db, ranges[0]!), ...(await Promise.all(others))];
+  const hashAt = new Map<number, Buffer>();
+  let entries = 0;
+  let firstBad: AuditBreak | null = null;
+  let end = 0;
+  results.forEach((r, i) => {
+    entries += r.entries;
+    if (firstBad) return;
+    for (const [seq, h] of r.hashes) hashAt.set(seq, Buffer.from(h));
+    end = r.end;
+    firstBad = r.firstBad;
+    // A stretch that stops short of the entry the next one starts from (rows gone since the cut).
+    if (!firstBad && i < ranges.length - 1 && r.end !== ranges[i]!.last) firstBad = { seq: r.end + 1, code: 'entry_missing', problem: `Entry ${r.end + 1} is missing (deleted).` };
+  });
+  return { entries, firstBad, hashAt, end, threads };
+}
+
+/**
+ * Cuts 1..top into stretches of about equal length, each ending on an entry that exists; the next one starts from
+ * that entry's stored hash. A gap or a changed entry at a cut is still found: by the stretch that contains it, or
+ * by the one before, which ends on the entry after the gap.
+ */
+function splitChain(db: Db, top: number, parts: number, wanted: readonly number[]): ChainRange[] {
+  const at = db.prepare('SELECT seq, hash FROM audit WHERE seq <= ? ORDER BY seq DESC LIMIT 1');
+  const ranges: ChainRange[] = [];
+  let after = 0;
+  let prev = GENESIS_HASH;
+  for (let i = 1; i < parts; i++) {
+    const cut = at.get(Math.floor((top * i) / parts)) as { seq: number; hash: Buffer | null } | undefined;
+    if (!cut || cut.seq <= after || !cut.hash) continue;
+    ranges.push({ after, prev, last: cut.seq, wanted: wanted.filter((w) => w > after && w <= cut.seq) });
+    after = cut.seq;
+    prev = cut.hash;
+  }
+  ranges.push({ after, prev, last: Math.max(top, after), wanted: wanted.filter((w) => w > after) });
+  return ranges;
+}
+
+function checkOnWorker(range: ChainRange, p: ParallelVerify): Promise<ChainRangeResult> {
+  return new Promise((resolve, reject) => {
+    const script = p.workerScript ?? resolveWorkerScript('auditVerifyWorker');
+    const input: AuditVerifyInput = { file: p.file, key: p.key, range };
+    const worker = new Worker(script, { workerData: input, execArgv: workerExecArgv(script) });
+    worker.once('message', (r: ChainRangeResult) => resolve(r));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`audit verifier thread stopped (${code})`)));
+  });
 }

@@ -11,6 +11,8 @@ export interface OpenDatabaseOptions {
   key: Buffer;
   /** Create the file when missing (init only); otherwise a missing file is an error. */
   create: boolean;
+  /** A second, reading connection (e.g. a verifier thread): the file's modes are the writer's to set. */
+  readonly?: boolean;
 }
 
 function keyPragma(name: 'key' | 'rekey', key: Buffer): string {
@@ -25,7 +27,7 @@ function sqliteCode(e: unknown): string | undefined {
 export function openDatabase(o: OpenDatabaseOptions): Db {
   let db: Db;
   try {
-    db = new Database(o.file, { fileMustExist: !o.create });
+    db = new Database(o.file, { fileMustExist: !o.create || o.readonly === true, readonly: o.readonly === true });
   } catch (e) {
     if (sqliteCode(e) === 'SQLITE_CANTOPEN') throw new AppError('NOT_FOUND', 'The database file is missing.', { cause: e });
     throw new AppError('DB_CORRUPT', 'The database file cannot be opened.', { cause: e });
@@ -41,6 +43,11 @@ export function openDatabase(o: OpenDatabaseOptions): Db {
         throw new AppError('DB_WRONG_KEY', 'This key does not open the database (wrong key, or the file is not an Enclave store).', { cause: e });
       }
       throw new AppError('DB_CORRUPT', 'The database cannot be read.', { cause: e });
+    }
+    if (o.readonly) {
+      db.pragma('temp_store = MEMORY');
+      db.pragma('busy_timeout = 10000');
+      return db;
     }
     db.pragma('journal_mode = WAL');
     // FULL: a committed import batch survives power loss, not only a killed process.

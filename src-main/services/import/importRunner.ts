@@ -1,12 +1,12 @@
 // Main's side of an import: starts the worker thread, relays progress, forwards cancel, and (for a
 // store that lives in main) puts the worker's parsed batches into it: the encrypted store gets each
 // batch in one transaction plus the job record and audit event; the in-memory store just keeps them.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError, toAppError } from '../../../src-shared/errors';
 import type { ImportProgress } from '../../../src-shared/ipc/contract';
 import type { StudyStore } from '../store/studyStore';
+import { resolveWorkerScript, workerExecArgv } from '../workers/workerScript';
 import { sinkFor } from './importSinks';
 import type { ImportReport, ImportSink } from './importTypes';
 import type { FromWorker, ToWorker, WorkerInput } from './workerProtocol';
@@ -31,20 +31,9 @@ export interface WorkerImportOptions {
   batchesInFlight?: number;
 }
 
-/** Finds the worker: beside the running bundle (dist/main, or dist/cli -> dist/main), else the source for tsx. */
+/** Finds the import worker (ENCLAVE_IMPORT_WORKER overrides). */
 export function resolveImportWorkerScript(): string {
-  const fromEnv = process.env['ENCLAVE_IMPORT_WORKER'];
-  if (fromEnv) return fromEnv;
-  const dirs: string[] = [];
-  if (typeof __dirname === 'string') dirs.push(__dirname);
-  if (process.argv[1]) dirs.push(path.dirname(path.resolve(process.argv[1])));
-  for (const d of dirs) {
-    for (const c of [path.join(d, 'importWorker.cjs'), path.join(d, '..', 'main', 'importWorker.cjs')]) if (existsSync(c)) return c;
-    for (const c of [path.join(d, '..', 'services', 'workers', 'importWorker.ts'), path.join(d, 'importWorker.ts')]) if (existsSync(c)) return c;
-  }
-  const src = path.resolve('src-main/services/workers/importWorker.ts');
-  if (existsSync(src)) return src;
-  throw new AppError('INTERNAL', 'The import worker is missing from this installation.');
+  return resolveWorkerScript('importWorker', 'ENCLAVE_IMPORT_WORKER');
 }
 
 export async function runImportInWorker(paths: string[], target: ImportTarget, options: WorkerImportOptions = {}): Promise<ImportReport> {
@@ -59,7 +48,7 @@ export async function runImportInWorker(paths: string[], target: ImportTarget, o
     // A 'store' worker starts a second one (the same script) to read and parse while it encrypts and commits.
     ...(target.kind === 'store' ? { workerScript: script } : {}),
   };
-  const worker = new Worker(script, { workerData: input, execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [] });
+  const worker = new Worker(script, { workerData: input, execArgv: workerExecArgv(script) });
   let mainSink: ImportSink | null = null;
   let jobId = '';
   // Batches commit as they come (each in its own transaction; the worker bounds how many are outstanding);

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { decodeBudgetMs, DEFAULT_DECODE_BUDGET, type DecodeBudget } from '../../../src-shared/dicom/pixels/decodeBudget';
 import { AppError, type ErrorCode } from '../../../src-shared/errors';
+import { workerExecArgv } from '../workers/workerScript';
 import { isWireArray, type DecodeOptions, type DecodeRequest, type FrameDecoder, type FromDecodeWorker, type ToDecodeWorker, type WireArray } from './decodeProtocol';
 
 export interface DecodePoolOptions {
@@ -135,7 +136,7 @@ export class DecodePool implements FrameDecoder {
 
   private spawn(): Slot {
     const worker = new Worker(this.workerScript, {
-      execArgv: this.workerScript.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      execArgv: workerExecArgv(this.workerScript),
       ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
     });
     const slot: Slot = { worker, job: null, timer: null, dead: false };

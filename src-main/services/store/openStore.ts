@@ -125,7 +125,8 @@ export async function openStoreWithDataKey(o: OpenStoreWithKeyOptions, creating 
     create = true;
   }
   await vault.ensureDirs();
-  const db: Db = openDatabase({ file: l.dbFile, key: deriveSubkey(o.dataKey, 'db'), create });
+  const dbKey = deriveSubkey(o.dataKey, 'db');
+  const db: Db = openDatabase({ file: l.dbFile, key: dbKey, create });
   let store: EncryptedStudyStore;
   try {
     migrate(db);
@@ -137,7 +138,13 @@ export async function openStoreWithDataKey(o: OpenStoreWithKeyOptions, creating 
   try {
     // Verified before this process appends anything: a break found here names the first bad entry exactly.
     // A second connection (sweepOrphans false, e.g. an import worker) leaves verifying to the one that owns the directory.
-    const trail = await openAuditTrail({ dataDir: o.dataDir, dataKey: o.dataKey, keyStore: o.keyStore ?? null, checkpointEvery: o.auditCheckpointEvery });
+    const trail = await openAuditTrail({
+      dataDir: o.dataDir,
+      dataKey: o.dataKey,
+      keyStore: o.keyStore ?? null,
+      checkpointEvery: o.auditCheckpointEvery,
+      database: { file: l.dbFile, key: dbKey },
+    });
     await store.audit.attachTrail(trail, { verify: o.sweepOrphans !== false });
   } catch (e) {
     db.close();

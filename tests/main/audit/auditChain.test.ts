@@ -44,7 +44,7 @@ function expectChained(rows: Raw[]): void {
 const anyKey = rawPublicKey(generateKeyPairSync('ed25519').privateKey);
 
 describe('audit chain', () => {
-  it('migration 0050 chains an existing cache’s rows in order and keeps the table append-only', () => {
+  it('migration 0050 chains an existing cache’s rows in order and keeps the table append-only', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'enclave-auditmig-'));
     const db = openDatabase({ file: path.join(dir, 'e.db'), key: randomBytes(32), create: true });
     try {
@@ -58,7 +58,7 @@ describe('audit chain', () => {
       const rows = db.prepare('SELECT * FROM audit ORDER BY seq').all() as Raw[];
       expect(rows).toHaveLength(3);
       expectChained(rows);
-      expect(verifyAuditTrail(db, anyKey, []).ok).toBe(true);
+      expect((await verifyAuditTrail(db, anyKey, [])).ok).toBe(true);
       expect(() => db.prepare("UPDATE audit SET detail_json = '{}' WHERE seq = 2").run()).toThrow(/append-only/);
       expect(() => db.prepare('DELETE FROM audit WHERE seq = 3').run()).toThrow(/append-only/);
       expect(() => db.prepare('DELETE FROM audit_checkpoints').run()).not.toThrow(); // empty: nothing to refuse yet
