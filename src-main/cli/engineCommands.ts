@@ -12,8 +12,8 @@ import type { InstanceMeta, Volume, VolumeWarning } from '../../src-shared/dicom
 import { frameRefsOf, type FrameRef } from '../../src-shared/dicom/volume/frameGeometry';
 import { computeSeriesGeometry } from '../../src-shared/dicom/volume/seriesGeometry';
 import { modalityUnits } from '../../src-shared/dicom/volume/volumeUnits';
-import { createNodeCodecs } from '../services/codecs/nodeCodecs';
 import { renderFrameToPng } from '../services/render/renderFrame';
+import { withBundledDecoder } from '../services/series/boundedFrameDecode';
 import { filesUnder } from '../services/filesUnder';
 
 function readBytes(file: string): Uint8Array {
@@ -217,7 +217,8 @@ export function registerEngineCommands(program: Command): void {
     .option('--window <centre/width>', 'window in modality units (HU for CT), e.g. 40/400; default: the file\'s own', parseWindow)
     .action(async (file: string, opts: { out: string; frame: number; window?: { center: number; width: number } }) => {
       const f = parseDicom(readBytes(file));
-      const png = await renderFrameToPng(f, opts.frame, { window: opts.window }, await createNodeCodecs());
+      // A compressed frame decodes in the bundled decode worker, under its decode budget.
+      const png = await withBundledDecoder((decoder) => renderFrameToPng(f, opts.frame, { window: opts.window }, undefined, decoder()));
       try {
         writeFileSync(opts.out, png);
       } catch (e) {

@@ -7,8 +7,8 @@ import { PNG } from 'pngjs';
 import { AppError } from '../../../src-shared/errors';
 import { parseDicom } from '../../../src-shared/dicom/parse';
 import { assessBurnedIn, type Rect } from '../../../src-shared/deid';
-import { createNodeCodecs } from '../codecs/nodeCodecs';
 import { renderFrameRgba } from '../render/renderFrame';
+import { withBundledDecoder } from '../series/boundedFrameDecode';
 import { audited } from './auditExport';
 import { parseTree, readInputBytes } from './deidFiles';
 import { type ExportDeps, type ExportInput, type ExportResult, inputId } from './exportTypes';
@@ -76,7 +76,8 @@ export async function exportImage(input: ExportInput, outPath: string, opts: Ima
         await deps.checkPermission('export.burnedInOverride', deps.user);
       }
       const file = parseDicom(bytes);
-      const frame = await renderFrameRgba(file, opts.frame ?? 0, opts.window ? { window: opts.window } : {}, await createNodeCodecs());
+      // A compressed frame decodes in a worker under its decode budget (when the bundled worker is there).
+      const frame = await withBundledDecoder((decoder) => renderFrameRgba(file, opts.frame ?? 0, opts.window ? { window: opts.window } : {}, undefined, decoder()));
       if (opts.redactions?.length) blankRects(frame.width, frame.height, frame.rgba, opts.redactions);
       const lines = [...watermarkLines(opts.label, deps.user, (deps.now ?? (() => new Date()))()), ...(opts.watermarkText ? [opts.watermarkText] : [])];
       const encoded =

@@ -4,11 +4,14 @@
 import { PNG } from 'pngjs';
 import { AppError } from '../../../src-shared/errors';
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
-import { decodeFrame, type PixelSource } from '../../../src-shared/dicom/pixels/decodeFrame';
+import type { DicomFile } from '../../../src-shared/dicom/parse';
+import type { PixelSource } from '../../../src-shared/dicom/pixels/decodeFrame';
 import { toModalityValues } from '../../../src-shared/dicom/pixels/modalityLut';
 import { readPixelDescription } from '../../../src-shared/dicom/pixels/pixelDescription';
 import { applyVoi, applyVoiLut, autoWindow, readVoiPresets, type VoiWindow } from '../../../src-shared/dicom/pixels/voi';
 import type { DecodedFrame } from '../../../src-shared/dicom/types';
+import { decodeFrameBounded } from '../series/boundedFrameDecode';
+import type { FrameDecoder } from '../series/decodeProtocol';
 
 export interface RenderOptions {
   /** Window centre/width in modality units (HU for CT); LINEAR. Default: the file's own. */
@@ -57,9 +60,10 @@ function validWindow(w: RenderOptions['window']): w is { center: number; width: 
   return w !== undefined && Number.isFinite(w.center) && Number.isFinite(w.width) && w.width > 0;
 }
 
-export async function renderFrameRgba(file: PixelSource, frameIndex: number, options: RenderOptions, codecs: CodecRegistry): Promise<RenderedFrame> {
+/** With `decoder`, a frame that needs a codec decodes there, under its decode budget (series/boundedFrameDecode). */
+export async function renderFrameRgba(file: DicomFile, frameIndex: number, options: RenderOptions, codecs?: CodecRegistry, decoder?: FrameDecoder): Promise<RenderedFrame> {
   checkOptions(options);
-  return renderDecodedFrame(await decodeFrame(file, frameIndex, codecs), file, frameIndex, options);
+  return renderDecodedFrame(await decodeFrameBounded(file, frameIndex, decoder, codecs), file, frameIndex, options);
 }
 
 function checkOptions(options: RenderOptions): void {
@@ -99,8 +103,8 @@ export function renderDecodedFrame(frame: DecodedFrame, file: PixelSource, frame
 }
 
 /** PNG bytes of one frame: 8-bit grey for greyscale, 8-bit RGB for colour. */
-export async function renderFrameToPng(file: PixelSource, frameIndex: number, options: RenderOptions, codecs: CodecRegistry): Promise<Uint8Array> {
-  const r = await renderFrameRgba(file, frameIndex, options, codecs);
+export async function renderFrameToPng(file: DicomFile, frameIndex: number, options: RenderOptions, codecs?: CodecRegistry, decoder?: FrameDecoder): Promise<Uint8Array> {
+  const r = await renderFrameRgba(file, frameIndex, options, codecs, decoder);
   return encodePng(r);
 }
 

@@ -8,15 +8,12 @@
 import type { CodecRegistry } from '../../../src-shared/dicom/codecs/codecTypes';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
 import { parseDicom } from '../../../src-shared/dicom/parse';
-import { decodeFrame } from '../../../src-shared/dicom/pixels/decodeFrame';
 import { toModalityValues } from '../../../src-shared/dicom/pixels/modalityLut';
 import { readVoiPresets } from '../../../src-shared/dicom/pixels/voi';
-import { readPixelDescription } from '../../../src-shared/dicom/pixels/pixelDescription';
 import type { DecodedFrame } from '../../../src-shared/dicom/types';
 import { createNodeCodecs } from '../codecs/nodeCodecs';
-import { DecodePool } from '../series/decodePool';
+import { decodeFrameBounded, withBundledDecoder } from '../series/boundedFrameDecode';
 import type { FrameDecoder } from '../series/decodeProtocol';
-import { bundledDecodeWorkerScript } from '../series/decodeWorkerScript';
 import { needsCodecs } from '../series/frameDecoding';
 import { encodePng, renderDecodedFrame, type RenderedFrame } from '../render/renderFrame';
 import type { StoredInstance, StudyStore, Thumbnail } from './studyStore';
@@ -83,18 +80,6 @@ function windowFor(frame: DecodedFrame, file: Parameters<typeof toModalityValues
   return robustWindow(toModalityValues(frame, file, frameIndex));
 }
 
-/** A frame that needs a codec, decoded by `decoder` (another thread, under a time budget) into the form decodeFrame gives. */
-async function decodeElsewhere(decoder: FrameDecoder, bytes: Uint8Array, file: ReturnType<typeof parseDicom>, frameIndex: number): Promise<DecodedFrame> {
-  const d = readPixelDescription(file.dataSet, file.transferSyntaxUid);
-  const grey = d.samplesPerPixel === 1 && d.photometricInterpretation !== 'PALETTE COLOR';
-  const copy = new ArrayBuffer(bytes.byteLength);
-  new Uint8Array(copy).set(bytes);
-  const pixels = await decoder.decode({ bytes: copy, frameIndex, output: grey ? 'stored' : 'rgb8' });
-  return grey
-    ? { rows: d.rows, columns: d.columns, samplesPerPixel: 1, pixels, photometricInterpretation: d.photometricInterpretation, bitsPerSample: d.bitsStored }
-    : { rows: d.rows, columns: d.columns, samplesPerPixel: 3, pixels, photometricInterpretation: 'RGB', bitsPerSample: 8 };
-}
-
 /**
  * The preview of one instance (its middle frame). Throws an AppError when the pixels cannot be decoded.
  * With `decoder`, frames that need a codec are decoded there (a worker with a decode budget).
@@ -103,7 +88,7 @@ export async function makeThumbnail(bytes: Uint8Array, codecs: CodecRegistry, ma
   const file = parseDicom(bytes);
   const meta = readInstanceMeta(file);
   const frameIndex = Math.floor((Math.max(1, meta.numberOfFrames) - 1) / 2);
-  const frame = decoder && needsCodecs(file.transferSyntaxUid) ? await decodeElsewhere(decoder, bytes, file, frameIndex) : await decodeFrame(file, frameIndex, codecs);
+  const frame = await decodeFrameBounded(file, frameIndex, decoder, codecs);
   const window = windowFor(frame, file, frameIndex);
   const rendered = renderDecodedFrame(frame, file, frameIndex, window ? { window } : {});
   const { width, height } = thumbnailSize(rendered.width, rendered.height, meta.pixelSpacing, maxSide);
@@ -135,20 +120,13 @@ export async function makeSeriesThumbnails(
   const target = store as ThumbnailStore;
   let registry = codecs;
   // In the packaged app and the CLI the decode worker is beside this bundle: compressed previews decode there.
-  let own: DecodePool | undefined;
-  const decoder = (): FrameDecoder | undefined => {
-    if (options.decoder) return options.decoder;
-    const script = own ? null : bundledDecodeWorkerScript();
-    if (script) own = new DecodePool(script, { size: 1 });
-    return own;
-  };
-  try {
+  await withBundledDecoder(async (bundled) => {
     for (const seriesId of seriesIds) {
       try {
         const middle = middleInstance(await target.listInstances(seriesId));
         if (!middle) continue;
         const bytes = await target.readInstanceBytes(middle.instanceId);
-        const elsewhere = needsCodecs(middle.meta.transferSyntaxUid) ? decoder() : undefined;
+        const elsewhere = needsCodecs(middle.meta.transferSyntaxUid) ? (options.decoder ?? bundled()) : undefined;
         if (!elsewhere) registry ??= await createNodeCodecs();
         target.putThumbnail(seriesId, await makeThumbnail(bytes, registry ?? {}, THUMBNAIL_MAX_SIDE, elsewhere));
         result.made++;
@@ -156,8 +134,6 @@ export async function makeSeriesThumbnails(
         result.failed++;
       }
     }
-  } finally {
-    await own?.close();
-  }
+  });
   return result;
 }

@@ -6,18 +6,30 @@ import { AppError } from '../../../src-shared/errors';
 
 export type WorkerName = 'importWorker' | 'decodeWorker' | 'auditVerifyWorker';
 
-export function resolveWorkerScript(name: WorkerName, envOverride?: string): string {
-  const fromEnv = envOverride ? process.env[envOverride] : undefined;
-  if (fromEnv) return fromEnv;
+function searchDirs(): string[] {
   const dirs: string[] = [];
   if (typeof __dirname === 'string') dirs.push(__dirname);
   if (process.argv[1]) dirs.push(path.dirname(path.resolve(process.argv[1])));
-  for (const d of dirs) {
+  return dirs;
+}
+
+/** The bundled script (or the one the environment variable names); null when running from source. */
+export function findBundledWorker(name: WorkerName, envOverride?: string): string | null {
+  const fromEnv = envOverride ? process.env[envOverride] : undefined;
+  if (fromEnv) return fromEnv;
+  for (const d of searchDirs()) {
     for (const c of [path.join(d, `${name}.cjs`), path.join(d, '..', 'main', `${name}.cjs`)]) if (existsSync(c)) return c;
-    for (const c of [path.join(d, '..', 'services', 'workers', `${name}.ts`), path.join(d, `${name}.ts`)]) if (existsSync(c)) return c;
   }
-  const src = path.resolve(`src-main/services/workers/${name}.ts`);
-  if (existsSync(src)) return src;
+  return null;
+}
+
+/** The bundled script, else its TypeScript source; an installation without either is broken. */
+export function resolveWorkerScript(name: WorkerName, envOverride?: string): string {
+  const bundled = findBundledWorker(name, envOverride);
+  if (bundled) return bundled;
+  const sources = [...searchDirs().flatMap((d) => [path.join(d, '..', 'services', 'workers', `${name}.ts`), path.join(d, `${name}.ts`)]), path.resolve(`src-main/services/workers/${name}.ts`)];
+  const src = sources.find((c) => existsSync(c));
+  if (src) return src;
   throw new AppError('INTERNAL', `The ${name} script is missing from this installation.`);
 }
 

@@ -1,7 +1,7 @@
 // The built `enclave` CLI on the phantoms and corpus: info (geometry of every series), dump
 // (names and decoded text, checked against pydicom), render (pixels where the anatomy is).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -17,6 +17,7 @@ const PHANTOMS = path.join(DATA, 'phantoms');
 const CORPUS = path.join(DATA, 'corpus');
 const OUT = mkdtempSync(path.join(tmpdir(), 'enclave-cli-'));
 let cli = '';
+let decodeWorker = '';
 
 interface Run {
   status: number | null;
@@ -25,7 +26,11 @@ interface Run {
 }
 
 function enclave(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return enclaveWith({}, ...args);
+}
+
+function enclaveWith(env: Record<string, string>, ...args: string[]): Run {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,15 +52,20 @@ function grey(png: PNG, column: number, row: number): number {
 beforeAll(async () => {
   // Bundled the way .ci/build.mjs does, into a private folder a concurrent build cannot empty.
   cli = path.join(REPO, 'node_modules/.cache/enclave-cli-test', `enclave-${process.pid}.cjs`);
-  await build({
-    entryPoints: [path.join(REPO, 'src-main/cli/enclave.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node22',
-    external: EXTERNAL,
-    logLevel: 'warning',
-  });
+  decodeWorker = path.join(REPO, 'node_modules/.cache/enclave-cli-test', `decodeWorker-${process.pid}.cjs`);
+  await Promise.all(
+    [
+      ['src-main/cli/enclave.ts', cli],
+      ['src-main/services/workers/decodeWorker.ts', decodeWorker],
+    ].map(([src, outfile]) =>
+      build({ entryPoints: [path.join(REPO, src!)], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: EXTERNAL, logLevel: 'warning' }),
+    ),
+  );
 });
 
 afterAll(() => {
   rmSync(cli, { force: true });
+  rmSync(decodeWorker, { force: true });
 });
 
 describe('enclave info', () => {
@@ -194,4 +204,30 @@ describe('enclave render', () => {
     expect(r3.status).not.toBe(0);
     expect(r3.stderr).toContain('CENTRE/WIDTH');
   });
+
+  it('decodes a compressed frame in the bundled decode worker, under its time budget', () => {
+    const jpeg = path.join(CORPUS, 'orthanc-tests/TransferSyntaxes/1.2.840.10008.1.2.4.50.dcm');
+    const inProcess = path.join(OUT, 'jpeg-here.png');
+    const inWorker = path.join(OUT, 'jpeg-worker.png');
+    ok('render', jpeg, '--out', inProcess);
+    const r = enclaveWith({ ENCLAVE_DECODE_WORKER: decodeWorker }, 'render', jpeg, '--out', inWorker);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readPng(inWorker).data.equals(readPng(inProcess).data)).toBe(true);
+    // A worker whose codec spins forever once the decode starts stands for a codec stuck on a hostile frame: the
+    // budget ends it, the command fails typed instead of hanging; an uncompressed frame needs no codec and renders.
+    const stuck = path.join(OUT, 'stuck-worker.cjs');
+    writeFileSync(
+      stuck,
+      "const { parentPort } = require('node:worker_threads');\n" +
+        "parentPort.on('message', (m) => { if (m.type === 'decode') { parentPort.postMessage({ type: 'decoding', id: m.id, samples: 1 }); for (;;) {} } });\n",
+    );
+    const t0 = Date.now();
+    const hung = enclaveWith({ ENCLAVE_DECODE_WORKER: stuck }, 'render', jpeg, '--out', path.join(OUT, 'never.png'));
+    expect(hung.status).toBe(1);
+    expect(hung.stderr).toMatch(/enclave: DICOM_DECODE/);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    const plain = (readdirSync(path.join(PHANTOMS, 'ct-axial')).map((n) => path.join(PHANTOMS, 'ct-axial', n)))[0]!;
+    const r2 = enclaveWith({ ENCLAVE_DECODE_WORKER: stuck }, 'render', plain, '--out', path.join(OUT, 'plain.png'));
+    expect(r2.status, r2.stderr).toBe(0);
+  }, 120_000);
 });
