@@ -207,14 +207,24 @@ export function VolumeViewport({ mpr, view, source, dispatch, revision }: Props)
       interactor.setView(bare.view);
       interactor.enable();
       mapper.setInputData(image);
-      mapper.setSampleDistance(p.mapper.getSampleDistance());
+      // Rotating, ours draws at interactive quality: so does the bare one, or the comparison flatters us.
+      const q = rotate ? DRAGGING : REST;
+      mapper.setSampleDistance(Math.min(...source.grid.spacing) * q.sampleFactor);
+      mapper.setImageSampleDistance(q.imageSample);
       mapper.setBlendMode(p.mapper.getBlendMode());
       actor.setMapper(mapper);
+      // The same picture: transfer functions, shading and its lighting terms as ours.
       const prop = actor.getProperty();
+      const ourProp = p.actor.getProperty();
       prop.setRGBTransferFunction(0, p.ctf);
       prop.setScalarOpacity(0, p.pwf);
       prop.setInterpolationTypeToLinear();
-      prop.setShade(p.actor.getProperty().getShade());
+      prop.setShade(ourProp.getShade());
+      prop.setAmbient(ourProp.getAmbient());
+      prop.setDiffuse(ourProp.getDiffuse());
+      prop.setSpecular(ourProp.getSpecular());
+      prop.setSpecularPower(ourProp.getSpecularPower());
+      prop.setScalarOpacityUnitDistance(0, ourProp.getScalarOpacityUnitDistance(0));
       bare.renderer.addVolume(actor);
       bare.resize(host.clientWidth, host.clientHeight);
       const cam = bare.renderer.getActiveCamera();
