@@ -3,7 +3,7 @@
 // Nothing is written anywhere but through the sink: zip entries are inflated in memory, and no path,
 // name or UID is logged. A failure of one file is a skip with a reason, never the end of the import.
 import { randomBytes } from 'node:crypto';
-import { sha256Hex, sha256HexAsync } from '../hashing';
+import { sha256Hex } from '../hashing';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { readInstanceMeta } from '../../../src-shared/dicom/instanceMeta';
@@ -21,8 +21,6 @@ const MAX_FILE_BYTES = 1024 ** 3;
 const SNIFF_FROM_BYTES = 1024 * 1024;
 const READ_AHEAD_FILES = 6;
 const READ_AHEAD_BYTES = 96 * 1024 * 1024;
-/** Instances from a network source being hashed on the thread pool while the next ones arrive. */
-const HASH_AHEAD = 4;
 
 
 type Loaded = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
@@ -32,8 +30,7 @@ type Loaded = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
 interface ImportFeedContext {
   report: ImportReport;
   signal: AbortSignal | undefined;
-  /** `sha256` when the source already hashed the bytes (off this thread). */
-  handleBytes(where: string, bytes: Uint8Array, sha256?: string): Promise<void>;
+  handleBytes(where: string, bytes: Uint8Array): Promise<void>;
   handleZip(file: SourceFile): Promise<void>;
   skip(where: string, reason: string): void;
   /** One file (or buffer) handled: counted (not a zip: its entries were) and reported. */
@@ -54,34 +51,17 @@ export interface BytesItem {
 /**
  * Imports instances that arrive as bytes (a PACS retrieve): nothing is written but through the sink (the
  * encrypted store), so no plaintext copy ever touches the disk. `label` describes the source on the job row.
- * Each instance is hashed on the thread pool as it arrives and handled (parsed, batched) a few instances
- * later, so hashing overlaps reading the next ones and encrypting the last batch; a cancel drops the few
- * not yet handled, and commits the batch being built, as for files.
  */
 export async function runBytesImport(label: string, items: AsyncIterable<BytesItem>, sink: ImportSink, options: ImportOptions = {}): Promise<ImportReport> {
   return runImportFeed(
     { paths: [label] },
     async (ctx) => {
-      const ahead: { item: BytesItem; sha256: Promise<string> }[] = [];
-      const handleOldest = async () => {
-        const { item, sha256 } = ahead.shift()!;
-        await ctx.handleBytes(item.where, item.bytes, await sha256);
+      for await (const item of items) {
+        ctx.report.filesTotal++;
+        ctx.report.bytesTotal += item.bytes.byteLength;
+        await ctx.handleBytes(item.where, item.bytes);
         ctx.fileDone(item.bytes.byteLength);
-      };
-      try {
-        for await (const item of items) {
-          ctx.report.filesTotal++;
-          ctx.report.bytesTotal += item.bytes.byteLength;
-          const sha256 = sha256HexAsync(item.bytes);
-          sha256.catch(() => undefined); // awaited in order below; a rejection left behind by a cancel is not unhandled
-          ahead.push({ item, sha256 });
-          if (ahead.length >= HASH_AHEAD) await handleOldest();
-          if (ctx.signal?.aborted) return;
-        }
-        while (ahead.length > 0 && !ctx.signal?.aborted) await handleOldest();
-      } finally {
-        // A failed or cancelled source: what arrived but was not handled is not imported; wait for its hashing.
-        await Promise.allSettled(ahead.map((a) => a.sha256));
+        if (ctx.signal?.aborted) break;
       }
     },
     sink,
@@ -188,8 +168,8 @@ async function runImportFeed(source: ImportSourceDescription, feed: (ctx: Import
     inFlight.add(p);
   };
 
-  const handleBytes = async (where: string, bytes: Uint8Array, hashed?: string): Promise<void> => {
-    const sha256 = hashed ?? sha256Hex(bytes);
+  const handleBytes = async (where: string, bytes: Uint8Array): Promise<void> => {
+    const sha256 = sha256Hex(bytes);
     let meta;
     try {
       const parsed = parseDicom(bytes, { untilPixelData: true });
