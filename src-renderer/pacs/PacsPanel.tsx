@@ -1,4 +1,5 @@
-// The PACS query panel, beside the local study list: a node (and protocol when it speaks both), the query fields
+// The PACS query panel, beside the local study list: a node (and protocol when it speaks both; C-GET or C-MOVE when
+// policy allows C-MOVE for it), the query fields
 // (Enter searches), results a page at a time with the studies already on this computer marked, a study's series on
 // demand, and one retrieve at a time with progress and cancel. Main does everything that touches the network;
 // the panel only asks (pacs:* channels), never sees an address or a secret, and shows errors as main words them.
@@ -9,7 +10,7 @@ import { ApiError, call, subscribe } from '../api';
 import { formatDate, formatName } from '../viewer/formatting';
 import { MODALITIES } from '../views/StudyBrowser';
 import { EMPTY_FIELDS, FIELD_LABELS, pacsQueryOf, type PacsFields, type PacsPageQuery } from './pacsForm';
-import { advance, NO_COUNT, nodeLabel, progressFraction, progressLine, PROTOCOL_LABELS, protocolsOf, retrieveSummary, type PacsProtocol, type RetrieveCount } from './pacsText';
+import { advance, METHOD_LABELS, methodsOf, NO_COUNT, nodeLabel, progressFraction, progressLine, PROTOCOL_LABELS, protocolsOf, retrieveSummary, type PacsProtocol, type RetrieveCount, type RetrieveMethod } from './pacsText';
 import './pacsPanel.css';
 
 const PAGE = 25;
@@ -51,6 +52,8 @@ export function PacsPanel({ open, nodes, canRetrieve, hideIdentifying, onClose }
   const protocols = node ? protocolsOf(node) : [];
   const [protocolChoice, setProtocol] = useState<PacsProtocol>(protocols[0] ?? 'dicomweb');
   const protocol = protocols.includes(protocolChoice) ? protocolChoice : protocols[0] ?? 'dicomweb';
+  const methods = node ? methodsOf(node, protocol) : [];
+  const [method, setMethod] = useState<RetrieveMethod>('get');
   const [fields, setFields] = useState<PacsFields>(EMPTY_FIELDS);
   /** The query the results answer (paging reuses it, not fields edited since). */
   const [asked, setAsked] = useState<{ query: PacsPageQuery; node: string; protocol: PacsProtocol } | null>(null);
@@ -150,8 +153,14 @@ export function PacsPanel({ open, nodes, canRetrieve, hideIdentifying, onClose }
     jobRef.current = start;
     setJob(start);
     setOutcome(null);
+    // C-MOVE only when the node and protocol the results came from offer it (main refuses it otherwise anyway).
+    const from = nodes.find((n) => n.name === asked.node);
+    const move = method === 'move' && from !== undefined && methodsOf(from, asked.protocol).includes('move');
     try {
-      const r = await call('pacs:retrieve', { node: asked.node, studyUid: study.studyInstanceUid, protocol: asked.protocol, ...(one ? { seriesUid: one.seriesInstanceUid } : {}) });
+      const r = await call('pacs:retrieve', {
+        node: asked.node, studyUid: study.studyInstanceUid, protocol: asked.protocol,
+        ...(one ? { seriesUid: one.seriesInstanceUid } : {}), ...(move ? { method: 'move' as const } : {}),
+      });
       setOutcome(retrieveSummary(r));
     } catch (e) {
       setOutcome(messageOf(e, 'The retrieve failed.'));
@@ -212,6 +221,14 @@ export function PacsPanel({ open, nodes, canRetrieve, hideIdentifying, onClose }
               Protocol
               <select value={protocol} onChange={(e) => setProtocol(e.target.value as PacsProtocol)} data-testid="pacs-protocol">
                 {protocols.map((p) => <option key={p} value={p}>{PROTOCOL_LABELS[p]}</option>)}
+              </select>
+            </label>
+          )}
+          {methods.length > 1 && (
+            <label className="pacs-field" title="C-MOVE: the archive sends the images back to a port policy opens only while the retrieve runs">
+              Retrieve with
+              <select value={method} onChange={(e) => setMethod(e.target.value as RetrieveMethod)} data-testid="pacs-method">
+                {methods.map((m) => <option key={m} value={m}>{METHOD_LABELS[m]}</option>)}
               </select>
             </label>
           )}

@@ -11,6 +11,15 @@ export function protocolsOf(node: PacsNodeInfo): PacsProtocol[] {
   return [...(node.dicomweb ? ['dicomweb' as const] : []), ...(node.dimse ? ['dimse' as const] : [])];
 }
 
+export type RetrieveMethod = 'get' | 'move';
+
+export const METHOD_LABELS: Record<RetrieveMethod, string> = { get: 'C-GET', move: 'C-MOVE' };
+
+/** The retrieve methods to choose from: C-GET or C-MOVE over DIMSE from a node policy allows C-MOVE for; else none. */
+export function methodsOf(node: PacsNodeInfo, protocol: PacsProtocol): RetrieveMethod[] {
+  return protocol === 'dimse' && node.dimse && node.move ? ['get', 'move'] : [];
+}
+
 export function nodeLabel(node: PacsNodeInfo): string {
   return `${node.name} (${protocolsOf(node).map((p) => PROTOCOL_LABELS[p]).join(' + ')})`;
 }

@@ -466,14 +466,24 @@ export const requestSchemas = {
   'pacs:status': empty,
   'pacs:find': z.object({ node: z.string().min(1).max(64), query: pacsQuerySchema, protocol: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
   'pacs:series': z.object({ node: z.string().min(1).max(64), studyUid: dicomUid, protocol: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
-  'pacs:retrieve': z.object({ node: z.string().min(1).max(64), studyUid: dicomUid, seriesUid: dicomUid.optional(), protocol: z.enum(['dicomweb', 'dimse']).optional() }).strict(),
+  'pacs:retrieve': z
+    .object({
+      node: z.string().min(1).max(64),
+      studyUid: dicomUid,
+      seriesUid: dicomUid.optional(),
+      protocol: z.enum(['dicomweb', 'dimse']).optional(),
+      /** DIMSE only: C-GET (default) or C-MOVE, which main allows only for a node whose policy has a moveListener. */
+      method: z.enum(['get', 'move']).optional(),
+    })
+    .strict(),
   'pacs:cancel': z.object({ jobId: id }).strict(),
 } as const;
 
 /** The PACS side as the query panel sees it: absent (enabled false, no nodes) unless policy lists nodes. */
 export interface PacsStatus {
   enabled: boolean;
-  nodes: { name: string; dicomweb: boolean; dimse: boolean }[];
+  /** `move`: policy gives the node a C-MOVE listener, so a DIMSE retrieve may use C-MOVE instead of C-GET. */
+  nodes: { name: string; dicomweb: boolean; dimse: boolean; move: boolean }[];
 }
 
 export interface PacsRetrieveResult {

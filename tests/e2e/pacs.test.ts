@@ -111,6 +111,8 @@ describe('PACS panel', () => {
 
     // The same wildcard over DIMSE (C-FIND) finds the same study.
     await page.getByTestId('pacs-protocol').selectOption('dimse');
+    // Policy gives this node no C-MOVE listener: C-GET only, so no choice of method is shown.
+    expect(await page.getByTestId('pacs-method').count()).toBe(0);
     await page.getByTestId('pacs-patientName').fill('PHANTOM^P*');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('pacs-study').count()).toBe(1);

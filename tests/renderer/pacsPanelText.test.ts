@@ -2,7 +2,7 @@
 // before anything is sent) and its progress as the user reads it across series (main counts images per series).
 import { describe, expect, it } from 'vitest';
 import { EMPTY_FIELDS, pacsQueryOf } from '../../src-renderer/pacs/pacsForm';
-import { advance, NO_COUNT, nodeLabel, progressFraction, progressLine, retrieveSummary } from '../../src-renderer/pacs/pacsText';
+import { advance, methodsOf, NO_COUNT, nodeLabel, progressFraction, progressLine, retrieveSummary } from '../../src-renderer/pacs/pacsText';
 import type { PacsProgress } from '../../src-shared/ipc/contract';
 
 const page = { limit: 25, offset: 50 };
@@ -44,6 +44,13 @@ describe('PACS retrieve progress', () => {
     const r = { series: 2, seriesSkipped: 1, added: 64, duplicates: 0, conflicts: 0, skipped: 0, bytes: 5_300_000, cancelled: false, seconds: 2.26 };
     expect(retrieveSummary(r)).toBe('Retrieved: 64 images added, 1 series already complete (5.3 MB in 2.3 s).');
     expect(retrieveSummary({ ...r, added: 1, seriesSkipped: 0, duplicates: 3, cancelled: true })).toBe('Retrieve cancelled; what arrived is kept whole: 1 image added, 3 already on this computer (5.3 MB in 2.3 s).');
-    expect(nodeLabel({ name: 'Archive', dicomweb: true, dimse: true })).toBe('Archive (DICOMweb + DIMSE)');
+    expect(nodeLabel({ name: 'Archive', dicomweb: true, dimse: true, move: false })).toBe('Archive (DICOMweb + DIMSE)');
+  });
+
+  it('offers C-MOVE beside C-GET only over DIMSE, and only for a node policy allows C-MOVE for', () => {
+    const both = { name: 'Archive', dicomweb: true, dimse: true, move: true };
+    expect(methodsOf(both, 'dimse')).toEqual(['get', 'move']);
+    expect(methodsOf(both, 'dicomweb')).toEqual([]);
+    expect(methodsOf({ ...both, move: false }, 'dimse')).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ export function pacsHandlers(pacs: PacsApi | null, cache: () => StudyStore, even
       return studies.map((s) => ({ ...s, cached: (store.studyIdOf?.(s.studyInstanceUid) ?? null) !== null }));
     },
     'pacs:series': async ({ node, studyUid, protocol }) => require().findSeries(node, studyUid, protocol ? { protocol } : {}),
-    'pacs:retrieve': async ({ node, studyUid, seriesUid, protocol }) => {
+    'pacs:retrieve': async ({ node, studyUid, seriesUid, protocol, method }) => {
       const service = require();
       const jobId = `pacs-${randomBytes(12).toString('hex')}`;
       const controller = new AbortController();
@@ -35,6 +35,8 @@ export function pacsHandlers(pacs: PacsApi | null, cache: () => StudyStore, even
         const r = await service.retrieve(node, { studyUid, ...(seriesUid ? { seriesUid } : {}) }, cache(), {
           signal: controller.signal,
           ...(protocol ? { protocol } : {}),
+          // The service refuses 'move' for a node without a listener in policy, before anything connects.
+          ...(method ? { method } : {}),
           onProgress: (p) => events.emit('pacs:progress', { jobId, seriesDone: p.seriesDone, seriesTotal: p.seriesTotal, filesDone: p.filesDone, bytesDone: p.bytesDone, done: false }),
         });
         events.emit('pacs:progress', { jobId, seriesDone: r.series, seriesTotal: r.series, filesDone: r.added + r.duplicates, bytesDone: r.bytes, done: true });

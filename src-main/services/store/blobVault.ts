@@ -93,14 +93,20 @@ export class BlobVault {
     }
   }
 
-  private async ensureShard(name: string): Promise<string> {
-    const dir = join(this.blobsDir, name.slice(0, 2));
-    if (!this.knownDirs.has(dir)) {
-      await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  /**
+   * The shard folders of these blobs, made durable before any blob lands in them: the new ones made together,
+   * then one fsync of their parent (one per new shard cost a journal commit each: a first import into a fresh
+   * store spent seconds here).
+   */
+  private async ensureShards(names: string[]): Promise<Set<string>> {
+    const dirs = new Set(names.map((name) => join(this.blobsDir, name.slice(0, 2))));
+    const fresh = [...dirs].filter((d) => !this.knownDirs.has(d));
+    if (fresh.length > 0) {
+      await Promise.all(fresh.map((d) => fsp.mkdir(d, { recursive: true, mode: 0o700 })));
       await fsyncDir(this.blobsDir);
-      this.knownDirs.add(dir);
+      for (const d of fresh) this.knownDirs.add(d);
     }
-    return dir;
+    return dirs;
   }
 
   /**
@@ -111,9 +117,8 @@ export class BlobVault {
    */
   async writeMany(items: { ref: BlobRef; bytes: Uint8Array }[]): Promise<void> {
     const pending: { tmp: string; target: string; handle: FileHandle }[] = [];
-    const dirs = new Set<string>();
+    const dirs = await this.ensureShards(items.map((it) => it.ref.name));
     try {
-      for (const it of items) dirs.add(await this.ensureShard(it.ref.name));
       // All writes in flight at once: each await is a thread-pool round trip, and on a busy machine
       // doing them one after another costs more than the disk does.
       await Promise.all(

@@ -1,6 +1,7 @@
 // multipart/related (RFC 2387, as WADO-RS sends instances) read as a stream: each part is handed on as soon as its
 // closing delimiter arrives, so a study is never held whole in memory, and every part and header block is bounded
-// (a part over the limit is refused, not truncated). Bytes are copied once per part.
+// (a part over the limit is refused, not truncated). Body bytes are copied once, from the socket's chunks
+// into their part (a retrieve moves hundreds of megabytes: a copy per chunk showed in the profile).
 import { AppError } from '../../../../src-shared/errors';
 
 export interface MultipartPart {
@@ -9,6 +10,7 @@ export interface MultipartPart {
 }
 
 const CRLF = Buffer.from('\r\n');
+const EMPTY = Buffer.alloc(0);
 const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -35,66 +37,92 @@ function parseHeaders(block: Buffer): Record<string, string> {
 export async function* readMultipart(body: AsyncIterable<Buffer>, boundary: string, maxPartBytes: number): AsyncGenerator<MultipartPart> {
   // A leading CRLF lets the first delimiter (at the very start of the body) match like the others.
   const delimiter = Buffer.from(`\r\n--${boundary}`);
-  let buf: Buffer = CRLF;
+  const D = delimiter.length;
   let state: 'preamble' | 'afterDelimiter' | 'headers' | 'body' | 'end' = 'preamble';
+  // Bytes kept from the previous chunk: in the preamble or a body, a tail that may be the start of a delimiter
+  // (shorter than one); after a delimiter, the start of a header block not yet complete. Always a small copy.
+  let carry: Buffer = CRLF;
+  let preambleBytes = 0;
   let headers: Record<string, string> = {};
   let pieces: Buffer[] = [];
   let partBytes = 0;
+  const take = (b: Buffer) => {
+    if (b.length === 0) return;
+    if (state === 'preamble') {
+      preambleBytes += b.length;
+      if (preambleBytes > MAX_HEADER_BYTES) throw tooBig('preamble', MAX_HEADER_BYTES);
+      return;
+    }
+    partBytes += b.length;
+    if (partBytes > maxPartBytes) throw tooBig('part', maxPartBytes);
+    pieces.push(b);
+  };
 
   for await (const chunk of body) {
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    let c = chunk;
     for (;;) {
       if (state === 'preamble' || state === 'body') {
-        const at = buf.indexOf(delimiter);
-        if (at < 0) {
-          // Keep a tail that could be the start of a delimiter; the rest belongs to the part (or the preamble).
-          const keep = Math.min(buf.length, delimiter.length - 1);
-          const done = buf.subarray(0, buf.length - keep);
-          if (state === 'body' && done.length > 0) {
-            partBytes += done.length;
-            if (partBytes > maxPartBytes) throw tooBig('part', maxPartBytes);
-            pieces.push(done);
-          } else if (state === 'preamble' && done.length > MAX_HEADER_BYTES) throw tooBig('preamble', MAX_HEADER_BYTES);
-          buf = buf.subarray(buf.length - keep);
-          break;
+        // Body bytes are kept as views into the chunks they came in and copied once, into the part.
+        if (carry.length > 0 && c.length < D - 1) {
+          c = Buffer.concat([carry, c]);
+          carry = EMPTY;
+        }
+        let after: Buffer | null = null;
+        if (carry.length > 0) {
+          // A delimiter that starts in the carried tail ends within the first D-1 bytes of this chunk.
+          const joint = Buffer.concat([carry, c.subarray(0, D - 1)]);
+          const j = joint.indexOf(delimiter);
+          if (j >= 0 && j < carry.length) {
+            take(carry.subarray(0, j));
+            after = c.subarray(j + D - carry.length);
+          } else take(carry);
+          carry = EMPTY;
+        }
+        if (after === null) {
+          const at = c.indexOf(delimiter);
+          if (at < 0) {
+            const keep = Math.min(c.length, D - 1);
+            take(c.subarray(0, c.length - keep));
+            carry = Buffer.from(c.subarray(c.length - keep));
+            break;
+          }
+          take(c.subarray(0, at));
+          after = c.subarray(at + D);
         }
         if (state === 'body') {
-          partBytes += at;
-          if (partBytes > maxPartBytes) throw tooBig('part', maxPartBytes);
-          pieces.push(buf.subarray(0, at));
           yield { headers, body: Buffer.concat(pieces, partBytes) };
           pieces = [];
           partBytes = 0;
         }
-        buf = buf.subarray(at + delimiter.length);
         state = 'afterDelimiter';
+        c = after;
+        continue;
       }
+      const b = carry.length > 0 ? Buffer.concat([carry, c]) : c;
+      carry = EMPTY;
       if (state === 'afterDelimiter') {
-        if (buf.length < 2) break;
-        if (buf[0] === 0x2d && buf[1] === 0x2d) {
+        if (b.length < 2) {
+          carry = Buffer.from(b);
+          break;
+        }
+        if (b[0] === 0x2d && b[1] === 0x2d) {
           state = 'end';
           break;
         }
         state = 'headers';
       }
-      if (state === 'headers') {
-        // After the delimiter: optional padding, CRLF, header lines, an empty line.
-        const end = buf.indexOf(HEADER_END);
-        if (end < 0) {
-          if (buf.length > MAX_HEADER_BYTES) throw tooBig('header block', MAX_HEADER_BYTES);
-          break;
-        }
-        const lineEnd = buf.indexOf(CRLF);
-        headers = parseHeaders(buf.subarray(lineEnd + 2, end + 2));
-        buf = buf.subarray(end + HEADER_END.length);
-        state = 'body';
-        continue;
+      // After the delimiter: optional padding, CRLF, header lines, an empty line.
+      const end = b.indexOf(HEADER_END);
+      if (end < 0) {
+        if (b.length > MAX_HEADER_BYTES) throw tooBig('header block', MAX_HEADER_BYTES);
+        carry = Buffer.from(b);
+        break;
       }
-      break;
+      headers = parseHeaders(b.subarray(b.indexOf(CRLF) + 2, end + 2));
+      c = b.subarray(end + HEADER_END.length);
+      state = 'body';
     }
     if (state === 'end') break;
-    // Copy the small tail out so the chunk it came from can be freed.
-    if (state !== 'body' && buf.length > 0) buf = Buffer.from(buf);
   }
   if (state !== 'end') throw new AppError('DICOM_PARSE', 'The PACS answer ended before its last part was complete.');
 }

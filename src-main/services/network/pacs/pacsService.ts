@@ -64,6 +64,13 @@ export interface PacsNodeInfo {
   name: string;
   dicomweb: boolean;
   dimse: boolean;
+  /** C-MOVE allowed: policy gives the node a listener (never on a TLS node). */
+  move: boolean;
+}
+
+/** Whether policy lets a retrieve from this node use C-MOVE (the panel offers it; retrieve refuses it otherwise). */
+export function moveAllowed(n: PacsNode): boolean {
+  return n.moveListener !== undefined && !n.tls && n.host !== undefined;
 }
 
 export interface RetrieveTarget {
@@ -97,7 +104,7 @@ export class PacsService {
   }
 
   nodes(): PacsNodeInfo[] {
-    return this.o.policy().PacsNodes.map((n) => ({ name: n.name, dicomweb: n.dicomweb !== undefined, dimse: n.host !== undefined }));
+    return this.o.policy().PacsNodes.map((n) => ({ name: n.name, dicomweb: n.dicomweb !== undefined, dimse: n.host !== undefined, move: moveAllowed(n) }));
   }
 
   node(name: string): PacsNode {
@@ -162,8 +169,7 @@ export class PacsService {
     if (o.method === 'move') {
       if (o.protocol === 'dicomweb') throw new AppError('INVALID_REQUEST', 'C-MOVE is DIMSE: it cannot go over DICOMweb.');
       // Refused before anything connects or listens.
-      const n = this.node(nodeName);
-      if (!n.moveListener || n.tls || n.host === undefined) throw moveNotAllowed(nodeName);
+      if (!moveAllowed(this.node(nodeName))) throw moveNotAllowed(nodeName);
     }
     const client = await this.client(nodeName, o.method === 'move' ? 'dimse' : o.protocol);
     const byMove = o.method === 'move' ? client.seriesInstancesByMove?.bind(client) : undefined;

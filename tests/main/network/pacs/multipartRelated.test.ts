@@ -41,6 +41,21 @@ describe('multipart/related reader', () => {
     }
   });
 
+  it('finds delimiters split across chunks anywhere, with chunk sizes around the delimiter length', async () => {
+    // Bodies full of near-delimiters ("\r\n--" + a prefix of the boundary) so every straddling case occurs.
+    const near = (n: number) => Buffer.concat(Array.from({ length: n }, (_, i) => Buffer.from(`\r\n--${B.slice(0, i % B.length)}x`)));
+    const tricky = [near(40), randomBytes(3000), near(7), Buffer.from('\r\n-'), Buffer.from('\r')];
+    const whole = body(tricky, { padding: ' ' });
+    const h = (b: Buffer) => `${b.length}:${createHash('sha256').update(b).digest('hex')}`;
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const delimiterLength = B.length + 4;
+    for (let run = 0; run < 200; run++) {
+      const sizes = (i: number) => (i % 3 === 0 ? 1 + Math.floor(rnd() * 2 * delimiterLength) : 1 + Math.floor(rnd() * 400));
+      expect((await all(chunks(whole, sizes))).map(h)).toEqual(tricky.map(h));
+    }
+  });
+
   it('refuses a part over its bound and a body that ends before its closing delimiter', async () => {
     await expect(all(chunks(body(parts), () => 4096), 10_000)).rejects.toThrow(/larger than 10000 bytes/);
     const cut = body(parts).subarray(0, 6000);

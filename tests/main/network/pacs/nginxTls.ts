@@ -1,6 +1,7 @@
 // Debian's nginx-light as the TLS terminator in front of the test Orthanc (whose own TLS crashes on Debian 12), as
-// hospitals often run it: https on a loopback port with a throwaway CA's certificate, basic auth, and a second
-// server that offers only TLS 1.1 (what a non-downgrading client must refuse). Started and stopped by the test.
+// hospitals often run it: https on a loopback port with a throwaway CA's certificate, basic auth (or a bearer token
+// checked against the one it expects), and a second server that offers only TLS 1.1 (what a non-downgrading client
+// must refuse). Started and stopped by the test.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,19 +17,28 @@ export interface NginxTls {
   stop(): Promise<void>;
 }
 
-export async function startNginxTls(o: { upstreamPort: number; ca: ThrowawayCa; user: string; password: string }): Promise<NginxTls> {
+type NginxAuth = { user: string; password: string } | { bearer: string };
+
+export async function startNginxTls(o: { upstreamPort: number; ca: ThrowawayCa } & NginxAuth): Promise<NginxTls> {
   const dir = mkdtempSync(path.join(tmpdir(), 'enclave-nginx-'));
   mkdirSync(path.join(dir, 'logs'));
   writeFileSync(path.join(dir, 'server.pem'), o.ca.certPem);
   writeFileSync(path.join(dir, 'server.key'), o.ca.keyPem);
-  const hash = execFileSync('openssl', ['passwd', '-apr1', o.password], { encoding: 'utf8' }).trim();
-  writeFileSync(path.join(dir, 'htpasswd'), `${o.user}:${hash}\n`);
+  let auth: string;
+  if ('bearer' in o) {
+    if (!/^[A-Za-z0-9._~+/-]+=*$/.test(o.bearer)) throw new Error('a bearer token is token68 characters');
+    auth = `if ($http_authorization != "Bearer ${o.bearer}") { return 401; }`;
+  } else {
+    const hash = execFileSync('openssl', ['passwd', '-apr1', o.password], { encoding: 'utf8' }).trim();
+    writeFileSync(path.join(dir, 'htpasswd'), `${o.user}:${hash}\n`);
+    auth = `auth_basic "PACS";
+        auth_basic_user_file ${dir}/htpasswd;`;
+  }
   const port = await freePort();
   const oldPort = await freePort();
   const location = `
       location /dicom-web/ {
-        auth_basic "PACS";
-        auth_basic_user_file ${dir}/htpasswd;
+        ${auth}
         proxy_pass http://127.0.0.1:${o.upstreamPort};
         proxy_set_header Authorization "";
         proxy_set_header Forwarded "proto=https;host=127.0.0.1:${port}";
