@@ -131,8 +131,9 @@ export async function runMprBench(): Promise<BenchRow[]> {
     const heapOpen = (await heapBytes(page)) - heapBefore;
     const rssGrowth = process.memoryUsage().rss - rssBefore;
     const gpu = await page.evaluate(() => (window as unknown as BenchWindow).__enclaveGpuBytes?.() ?? 0);
-    const both = heapOpen + rssGrowth;
-    rows.push({ group: GROUP, name: `renderer JS heap growth with MPR + 3D open (${(heapOpen / MiB).toFixed(0)} MiB) + main RSS growth (${(rssGrowth / MiB).toFixed(0)} MiB)`, value: both / MiB, unit: 'MiB', ratio: both / voxelBytes, target: '<= 1.2x stored voxels', pass: both / voxelBytes <= 1.2 });
+    // Main's RSS can fall while the views open (served slices leave its cache): a fall does not pay for the heap.
+    const both = heapOpen + Math.max(0, rssGrowth);
+    rows.push({ group: GROUP, name: `renderer JS heap growth with MPR + 3D open (${(heapOpen / MiB).toFixed(0)} MiB) + main RSS growth (${(rssGrowth / MiB).toFixed(0)} MiB, counted as ${(Math.max(0, rssGrowth) / MiB).toFixed(0)})`, value: both / MiB, unit: 'MiB', ratio: both / voxelBytes, target: '<= 1.2x stored voxels', pass: both / voxelBytes <= 1.2 });
     rows.push({ group: GROUP, name: 'GPU bytes held by vtk.js (textures, stated separately)', value: gpu / MiB, unit: 'MiB' });
 
     // 50 open/close cycles of the MPR layout (3D on every tenth): memory must not grow.
