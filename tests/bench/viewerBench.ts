@@ -151,8 +151,10 @@ async function benchSeries(rows: BenchRow[], dir: string, label: string, voxelBy
     const heapBefore = await heapBytes(h.page);
     await openSeries(h, 0);
     const first = await timing(h.page, 'firstPixels', 120_000);
-    const opened = await timing(h.page, 'opened', 1000);
-    const firstSlice = await timing(h.page, 'firstSlice', 1000);
+    // Both are recorded before the first pixels: read them at once. (Waiting for them with a short timeout failed
+    // under load: the page's main thread, busy streaming and drawing, did not answer the poll within a second.)
+    const opened = await timing(h.page, 'opened', 60_000);
+    const firstSlice = await timing(h.page, 'firstSlice', 60_000);
     rows.push({ group: GROUP, name: `${label}: open -> first pixels (SwiftShader; click -> series:open ${opened.toFixed(0)} ms -> slice ${firstSlice.toFixed(0)} ms -> drawn)`, value: first, unit: 'ms', target: '< 100 ms', pass: first < 100 });
     const n = Number(await h.page.getByTestId('viewport').getAttribute('data-slices'));
     if (!large) {
