@@ -2,6 +2,7 @@
 // onto a vtk image property. The pixels stay stored values in their native type; the mapping from a
 // stored value to grey is a colour transfer function sampled from the shared displayRamp, spanning
 // just the stored range that the window covers (outside it vtk clamps to the ends).
+import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunction';
 import type vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransferFunction';
 import type vtkImageProperty from '@kitware/vtk.js/Rendering/Core/ImageProperty';
 import type { DisplayInfo, VoiWindowInfo } from '../../src-shared/ipc/contract';
@@ -27,6 +28,24 @@ function windowSpan(w: VoiWindowInfo): [number, number] {
   return [w.center - 0.5 - (Math.max(width, 1) - 1) / 2, w.center - 0.5 + (Math.max(width, 1) - 1) / 2 + 1e-6];
 }
 
+/**
+ * Fully opaque, shared by every greyscale view. Without an opacity function of its own a property makes vtk.js
+ * build and upload a new opacity texture at every draw (it keys the texture by the function); with this one the
+ * single texture is made once for the window.
+ */
+let opaque: vtkPiecewiseFunction | null = null;
+function opaqueFunction(): vtkPiecewiseFunction {
+  if (!opaque) {
+    opaque = vtkPiecewiseFunction.newInstance();
+    opaque.addPoint(0, 1);
+    opaque.addPoint(1, 1);
+  }
+  return opaque;
+}
+
+/** The ramp each transfer function holds now. */
+const rampOf = new WeakMap<vtkColorTransferFunction, string>();
+
 export function applyDisplay(property: vtkImageProperty, ctf: vtkColorTransferFunction, display: DisplayInfo, window: VoiWindowInfo, inverted: boolean): void {
   if (display.components === 3) {
     // Colour is shown as stored; a window still applies per channel and a negative width inverts.
@@ -41,9 +60,16 @@ export function applyDisplay(property: vtkImageProperty, ctf: vtkColorTransferFu
   const span = storedSpan(display, lo, hi);
   const linear = window.function !== 'SIGMOID' && display.modalityLut.kind === 'linear';
   const ramp = displayRamp(display, { window }, span, linear ? 2 : CURVE_SAMPLES, inverted);
-  ctf.removeAllPoints();
-  for (let i = 0; i < ramp.stored.length; i++) ctf.addRGBPoint(ramp.stored[i]!, ramp.grey[i]!, ramp.grey[i]!, ramp.grey[i]!);
+  // Views draw at every slice change with the same window: refilling the function would mark it modified and
+  // vtk.js would rebuild and upload its colour and opacity textures for every frame.
+  const points = `${ramp.stored.join(',')}|${ramp.grey.join(',')}`;
+  if (rampOf.get(ctf) !== points) {
+    ctf.removeAllPoints();
+    for (let i = 0; i < ramp.stored.length; i++) ctf.addRGBPoint(ramp.stored[i]!, ramp.grey[i]!, ramp.grey[i]!, ramp.grey[i]!);
+    rampOf.set(ctf, points);
+  }
   property.setRGBTransferFunction(0, ctf);
+  property.setPiecewiseFunction(0, opaqueFunction());
   property.setUseLookupTableScalarRange(true);
   property.setColorWindow(span[1] - span[0]);
   property.setColorLevel((span[0] + span[1]) / 2);

@@ -24,6 +24,11 @@ function getRoot(): Root {
   const renderWindow = vtkRenderWindow.newInstance();
   const view = vtkOpenGLRenderWindow.newInstance();
   renderWindow.addView(view);
+  // The context is made here, before vtk.js asks for it with its defaults (a canvas hands out one context, so vtk
+  // gets this one): no multisampling. Images and volumes are sampled in fragment shaders, which MSAA does not
+  // smooth, and under software WebGL (SwiftShader) a 4x multisampled buffer and its resolve made each frame about
+  // half as slow again.
+  view.getCanvas()?.getContext('webgl2', { antialias: false, preserveDrawingBuffer: false, depth: true, alpha: true, powerPreference: 'high-performance' });
   // The root draws into a canvas that is never in the page; children copy from it.
   view.initialize();
   root = { renderWindow, view, children: 0 };
