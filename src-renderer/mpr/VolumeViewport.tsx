@@ -23,8 +23,11 @@ import type { Grid, VolumeSource } from './volumeSource';
 
 declare global {
   interface Window {
-    /** Bench hook (3D view open): ms per frame of a bare vtk.js volume render of the same data. */
-    __enclaveBareVolumeFrames?: (n: number, rotate: boolean) => number[];
+    /**
+     * Bench hook (3D view open): a bare vtk.js volume render of the same data in the same context, drawn one frame
+     * at a time (ms, finished) so the bench can alternate it with ours and both see the same machine load.
+     */
+    __enclaveBareVolume?: { open(): boolean; frame(rotate: boolean): number; close(): void };
     __enclaveGpuBytes?: () => number;
   }
 }
@@ -190,27 +193,24 @@ export function VolumeViewport({ mpr, view, source, dispatch, revision }: Props)
   };
 
   // Bench hook: the same picture drawn by a bare vtk.js volume (no component, no React) in the same
-  // context, sharing the texture and transfer functions, n frames at rest or rotating, each finished.
+  // context, sharing the texture and transfer functions, one finished frame at a time, at rest or rotating.
   useEffect(() => {
-    window.__enclaveBareVolumeFrames = (n: number, rotate: boolean) => {
+    let bare: { frame(rotate: boolean): number; close(): void } | null = null;
+    const open = (): boolean => {
       const p = pipeline.current;
       const image = source.image();
       const host = hostRef.current;
-      if (!p || !image || !host) return [];
+      if (!p || !image || !host) return false;
       const box = document.createElement('div');
       box.style.cssText = `position:fixed;left:0;top:0;width:${host.clientWidth}px;height:${host.clientHeight}px;`;
       document.body.append(box);
-      const bare = createChildView(box);
+      const view = createChildView(box);
       const mapper = vtkVolumeMapper.newInstance();
       const actor = vtkVolume.newInstance();
       const interactor = vtkRenderWindowInteractor.newInstance();
-      interactor.setView(bare.view);
+      interactor.setView(view.view);
       interactor.enable();
       mapper.setInputData(image);
-      // Rotating, ours draws at interactive quality: so does the bare one, or the comparison flatters us.
-      const q = rotate ? DRAGGING : REST;
-      mapper.setSampleDistance(Math.min(...source.grid.spacing) * q.sampleFactor);
-      mapper.setImageSampleDistance(q.imageSample);
       mapper.setBlendMode(p.mapper.getBlendMode());
       actor.setMapper(mapper);
       // The same picture: transfer functions, shading and its lighting terms as ours.
@@ -225,32 +225,53 @@ export function VolumeViewport({ mpr, view, source, dispatch, revision }: Props)
       prop.setSpecular(ourProp.getSpecular());
       prop.setSpecularPower(ourProp.getSpecularPower());
       prop.setScalarOpacityUnitDistance(0, ourProp.getScalarOpacityUnitDistance(0));
-      bare.renderer.addVolume(actor);
-      bare.resize(host.clientWidth, host.clientHeight);
-      const cam = bare.renderer.getActiveCamera();
+      view.renderer.addVolume(actor);
+      view.resize(host.clientWidth, host.clientHeight);
+      const cam = view.renderer.getActiveCamera();
       const ours = p.child.renderer.getActiveCamera();
       cam.setPosition(...ours.getPosition());
       cam.setFocalPoint(...ours.getFocalPoint());
       cam.setViewUp(...ours.getViewUp());
-      bare.renderer.resetCameraClippingRange();
-      const times: number[] = [];
-      for (let i = 0; i < n; i++) {
+      view.renderer.resetCameraClippingRange();
+      const frame = (rotate: boolean): number => {
+        // Rotating, ours draws at interactive quality: so does the bare one, or the comparison flatters us.
+        const q = rotate ? DRAGGING : REST;
+        mapper.setSampleDistance(Math.min(...source.grid.spacing) * q.sampleFactor);
+        mapper.setImageSampleDistance(q.imageSample);
         const t0 = performance.now();
         if (rotate) cam.azimuth(2);
-        bare.render();
-        bare.finish();
-        times.push(performance.now() - t0);
-      }
-      bare.renderer.removeAllViewProps();
-      bare.renderWindow.setInteractor(null as unknown as vtkRenderWindowInteractor);
-      interactor.delete();
-      actor.delete();
-      mapper.delete();
-      bare.dispose();
-      box.remove();
-      return times;
+        view.render();
+        view.finish();
+        return performance.now() - t0;
+      };
+      frame(false); // shaders built outside the timed frames, as ours were
+      bare = {
+        frame,
+        close() {
+          view.renderer.removeAllViewProps();
+          view.renderWindow.setInteractor(null as unknown as vtkRenderWindowInteractor);
+          interactor.delete();
+          actor.delete();
+          mapper.delete();
+          view.dispose();
+          box.remove();
+        },
+      };
+      return true;
     };
-    return () => { delete window.__enclaveBareVolumeFrames; };
+    window.__enclaveBareVolume = {
+      open: () => (bare !== null || open()),
+      frame: (rotate) => bare?.frame(rotate) ?? NaN,
+      close: () => {
+        bare?.close();
+        bare = null;
+      },
+    };
+    return () => {
+      bare?.close();
+      bare = null;
+      delete window.__enclaveBareVolume;
+    };
   }, [source]);
 
   useEffect(() => {
