@@ -12,28 +12,24 @@ import type { EncryptedStudyStore } from '../../../src-main/services/store/encry
 import type { PacsNode } from '../../../src-main/services/policy/policySchema';
 import type { EventName } from '../../../src-shared/ipc/contract';
 import { storeCounts } from '../import/fixtures/importFixtures';
-import { freePort, startOrthanc, type OrthancServer } from '../network/pacs/orthancServer';
-import { JPEG_2000, JPEG_LS, NM_STUDY, pacsHarness, pixelKey, storedKeys } from '../network/pacs/pacsFixture';
-import { makeTempStore, type TempStore } from '../store/fixtures/tempStore';
+import { freePort, type OrthancServer } from '../network/pacs/orthancServer';
+import { JPEG_2000, JPEG_LS, NM_STUDY, pacsHarness, pixelKey, startPacsFixture, storedKeys, type PacsFixture } from '../network/pacs/pacsFixture';
+import { makeTempStore } from '../store/fixtures/tempStore';
 
 const sender = { url: 'app://enclave/index.html', isTopFrame: true };
 let orthanc: OrthancServer;
-let ts: TempStore;
+let fixture: PacsFixture;
 let store: EncryptedStudyStore;
 let listenPort: number;
 
 beforeAll(async () => {
   listenPort = await freePort();
   // Orthanc knows Enclave's C-MOVE destination: AE title ENCLAVE at the listener's port on 127.0.0.1.
-  orthanc = await startOrthanc({ modalities: { ENCLAVE: ['ENCLAVE', '127.0.0.1', listenPort] } });
-  for (const f of [JPEG_LS, JPEG_2000]) await orthanc.upload(f);
-  ts = await makeTempStore();
-  store = await ts.open();
+  fixture = await startPacsFixture([JPEG_LS, JPEG_2000], { modalities: { ENCLAVE: ['ENCLAVE', '127.0.0.1', listenPort] } });
+  ({ orthanc, store } = fixture);
 }, 60_000);
 afterAll(async () => {
-  await store?.close();
-  ts?.cleanup();
-  await orthanc?.stop();
+  await fixture?.stop();
 });
 
 async function app(withPacs: boolean | PacsNode[], into: EncryptedStudyStore = store) {

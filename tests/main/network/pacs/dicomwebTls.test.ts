@@ -7,34 +7,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EgressRefused } from '../../../../src-main/services/network/egress';
 import type { PacsNode } from '../../../../src-main/services/policy/policySchema';
 import type { EncryptedStudyStore } from '../../../../src-main/services/store/encryptedStudyStore';
-import { makeTempStore, type TempStore } from '../../store/fixtures/tempStore';
 import { makeThrowawayCa, type ThrowawayCa } from '../loopbackHttps';
 import { startNginxTls, type NginxTls } from './nginxTls';
-import { startOrthanc, type OrthancServer } from './orthancServer';
-import { JPEG_2000, JPEG_LS, NM_STUDY, memoryKeyStore, pacsHarness, sha256, uploadedHashes } from './pacsFixture';
+import type { OrthancServer } from './orthancServer';
+import { JPEG_2000, JPEG_LS, NM_STUDY, memoryKeyStore, pacsHarness, sha256, startPacsFixture, uploadedHashes, type PacsFixture } from './pacsFixture';
 
 const PASSWORD = 'correct horse battery staple';
 let orthanc: OrthancServer;
 let nginx: NginxTls;
 let ca: ThrowawayCa;
 let otherCa: ThrowawayCa;
-let ts: TempStore;
+let fixture: PacsFixture;
 let store: EncryptedStudyStore;
 
 beforeAll(async () => {
   ca = makeThrowawayCa();
   otherCa = makeThrowawayCa();
-  orthanc = await startOrthanc();
-  for (const f of [JPEG_LS, JPEG_2000]) await orthanc.upload(f);
+  fixture = await startPacsFixture([JPEG_LS, JPEG_2000]);
+  ({ orthanc, store } = fixture);
   nginx = await startNginxTls({ upstreamPort: orthanc.httpPort, ca, user: 'enclave', password: PASSWORD });
-  ts = await makeTempStore();
-  store = await ts.open();
 }, 60_000);
 afterAll(async () => {
-  await store?.close();
-  ts?.cleanup();
   await nginx?.stop();
-  await orthanc?.stop();
+  await fixture?.stop();
 });
 
 const secrets = () => memoryKeyStore({ 'test-pacs': PASSWORD });

@@ -6,25 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EncryptedStudyStore } from '../../../../src-main/services/store/encryptedStudyStore';
 import type { PacsNode } from '../../../../src-main/services/policy/policySchema';
 import { storeCounts } from '../../import/fixtures/importFixtures';
-import { makeTempStore, type TempStore } from '../../store/fixtures/tempStore';
-import { startOrthanc, type OrthancServer } from './orthancServer';
-import { JPEG_2000, JPEG_LS, NM_STUDY, PHANTOM_STUDY, pacsHarness, phantomFiles, pixelKey, storedKeys } from './pacsFixture';
+import type { OrthancServer } from './orthancServer';
+import { JPEG_2000, JPEG_LS, NM_STUDY, PHANTOM_STUDY, pacsHarness, phantomFiles, pixelKey, startPacsFixture, storedKeys, type PacsFixture } from './pacsFixture';
 
 let orthanc: OrthancServer;
-let ts: TempStore;
+let fixture: PacsFixture;
 let store: EncryptedStudyStore;
 const ct = phantomFiles().filter((f) => f.includes('ct-axial'));
 
 beforeAll(async () => {
-  orthanc = await startOrthanc({ modalities: { ENCLAVE: ['ENCLAVE', '127.0.0.1', 11112] } });
-  for (const f of [...ct, JPEG_LS, JPEG_2000]) await orthanc.upload(f);
-  ts = await makeTempStore();
-  store = await ts.open();
+  fixture = await startPacsFixture([...ct, JPEG_LS, JPEG_2000], { modalities: { ENCLAVE: ['ENCLAVE', '127.0.0.1', 11112] } });
+  ({ orthanc, store } = fixture);
 }, 60_000);
 afterAll(async () => {
-  await store?.close();
-  ts?.cleanup();
-  await orthanc?.stop();
+  await fixture?.stop();
 });
 
 const node = (over: Partial<PacsNode> = {}): PacsNode => ({ name: 'Dimse', aeTitle: orthanc.aeTitle, callingAeTitle: 'ENCLAVE', host: '127.0.0.1', port: orthanc.dicomPort, tls: false, ...over });

@@ -11,27 +11,23 @@ import { openMoveListener } from '../../../../src-main/services/network/pacs/mov
 import { pacsNodeSchema, type PacsNode } from '../../../../src-main/services/policy/policySchema';
 import type { AuditEventInput } from '../../../../src-shared/audit/auditEvents';
 import { storeCounts } from '../../import/fixtures/importFixtures';
-import { makeTempStore, type TempStore } from '../../store/fixtures/tempStore';
-import { freePort, startOrthanc, type OrthancServer } from './orthancServer';
-import { JPEG_2000, JPEG_LS, NM_STUDY, PHANTOM_STUDY, pacsHarness, phantomFiles, pixelKey, sha256, storedKeys } from './pacsFixture';
+import { makeTempStore } from '../../store/fixtures/tempStore';
+import { freePort, type OrthancServer } from './orthancServer';
+import { JPEG_2000, JPEG_LS, NM_STUDY, PHANTOM_STUDY, pacsHarness, phantomFiles, pixelKey, sha256, startPacsFixture, storedKeys, type PacsFixture } from './pacsFixture';
 
 let orthanc: OrthancServer;
-let ts: TempStore;
+let fixture: PacsFixture;
 let store: EncryptedStudyStore;
 let listenPort: number;
 const ct = phantomFiles().filter((f) => f.includes('ct-axial'));
 
 beforeAll(async () => {
   listenPort = await freePort();
-  orthanc = await startOrthanc({ modalities: { ENCLAVE: ['ENCLAVE', '127.0.0.1', listenPort] } });
-  for (const f of [...ct, JPEG_LS, JPEG_2000]) await orthanc.upload(f);
-  ts = await makeTempStore();
-  store = await ts.open();
+  fixture = await startPacsFixture([...ct, JPEG_LS, JPEG_2000], { modalities: { ENCLAVE: ['ENCLAVE', '127.0.0.1', listenPort] } });
+  ({ orthanc, store } = fixture);
 }, 60_000);
 afterAll(async () => {
-  await store?.close();
-  ts?.cleanup();
-  await orthanc?.stop();
+  await fixture?.stop();
 });
 
 const node = (over: Partial<PacsNode> = {}): PacsNode => ({

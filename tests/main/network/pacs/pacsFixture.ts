@@ -12,6 +12,8 @@ import { CORPUS, PHANTOMS } from '../../import/fixtures/importFixtures';
 import type { EncryptedStudyStore } from '../../../../src-main/services/store/encryptedStudyStore';
 import { readTree } from '../../../../src-shared/dicom/write/readTree';
 import { PIXEL_DATA } from '../../../../src-shared/dicom/write/elementTree';
+import { makeTempStore, type TempStore } from '../../store/fixtures/tempStore';
+import { startOrthanc, type OrthancServer } from './orthancServer';
 
 export const PHANTOM_STUDY = '1.2.826.0.1.3680043.10.1234.1';
 export const NM_STUDY = '1.3.6.1.4.1.5962.1.2.8.20040826185059.5457';
@@ -77,4 +79,35 @@ export function pixelKey(bytes: Uint8Array): string {
 export async function storedKeys(s: EncryptedStudyStore): Promise<Set<string>> {
   const ids = (s.database.prepare('SELECT instance_id FROM instances').all() as { instance_id: string }[]).map((r) => r.instance_id);
   return new Set(await Promise.all(ids.map(async (id) => pixelKey(await s.readInstanceBytes(id)))));
+}
+
+export interface PacsFixture {
+  orthanc: OrthancServer;
+  ts: TempStore;
+  store: EncryptedStudyStore;
+  /** Closes the store, removes its folder, stops Orthanc. */
+  stop(): Promise<void>;
+}
+
+/** A real Orthanc with `files` uploaded, and a real encrypted store opened beside it (a test file's beforeAll). */
+export async function startPacsFixture(files: string[], orthancOptions?: Parameters<typeof startOrthanc>[0]): Promise<PacsFixture> {
+  const orthanc = await startOrthanc(orthancOptions);
+  try {
+    for (const f of files) await orthanc.upload(f);
+    const ts = await makeTempStore();
+    const store = await ts.open();
+    return {
+      orthanc,
+      ts,
+      store,
+      async stop() {
+        await store.close();
+        ts.cleanup();
+        await orthanc.stop();
+      },
+    };
+  } catch (e) {
+    await orthanc.stop();
+    throw e;
+  }
 }
