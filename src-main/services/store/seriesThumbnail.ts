@@ -126,8 +126,10 @@ export async function makeSeriesThumbnails(
         const middle = middleInstance(await target.listInstances(seriesId));
         if (!middle) continue;
         const bytes = await target.readInstanceBytes(middle.instanceId);
-        const elsewhere = needsCodecs(middle.meta.transferSyntaxUid) ? (options.decoder ?? bundled()) : undefined;
-        if (!elsewhere) registry ??= await createNodeCodecs();
+        const compressed = needsCodecs(middle.meta.transferSyntaxUid);
+        const elsewhere = compressed ? (options.decoder ?? bundled()) : undefined;
+        // The codec modules take a few hundred milliseconds to instantiate: only a compressed frame with no worker needs them.
+        if (compressed && !elsewhere) registry ??= await createNodeCodecs();
         target.putThumbnail(seriesId, await makeThumbnail(bytes, registry ?? {}, THUMBNAIL_MAX_SIDE, elsewhere));
         result.made++;
       } catch {
