@@ -26,6 +26,7 @@ const nodeEntries = [
   ['src-main/services/workers/decodeWorker.ts', 'main/decodeWorker.cjs'],
   ['src-main/services/workers/importWorker.ts', 'main/importWorker.cjs'],
   ['src-main/services/workers/auditVerifyWorker.ts', 'main/auditVerifyWorker.cjs'],
+  ['src-main/services/workers/blobWriteWorker.ts', 'main/blobWriteWorker.cjs'],
 ].filter(([src]) => existsSync(join(root, src)));
 
 if (!only) rmSync(out, { recursive: true, force: true });

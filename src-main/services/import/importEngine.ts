@@ -59,8 +59,10 @@ export async function runBytesImport(label: string, items: AsyncIterable<BytesIt
       for await (const item of items) {
         ctx.report.filesTotal++;
         ctx.report.bytesTotal += item.bytes.byteLength;
+        // Read before handing over: a full batch moves its bytes to the blob writer thread.
+        const size = item.bytes.byteLength;
         await ctx.handleBytes(item.where, item.bytes);
-        ctx.fileDone(item.bytes.byteLength);
+        ctx.fileDone(size);
         if (ctx.signal?.aborted) break;
       }
     },

@@ -49,7 +49,8 @@ export class EncryptedStoreSink implements ImportSink {
 
   async add(batch: InstanceToStore[]): Promise<AddResult[]> {
     for (const b of batch) this.studyUids.add(b.meta.studyInstanceUid);
-    const results = await this.store.addInstances(batch);
+    // The engine is done with the bytes once a batch is handed to the sink: they move to the blob writer thread.
+    const results = await this.store.addInstances(batch, { handOver: true });
     this.addedSeries.note(batch, results);
     return results;
   }

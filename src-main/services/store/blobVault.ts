@@ -40,8 +40,21 @@ export class BlobVault {
     return BLOB_NAME.test(name);
   }
 
-  newRef(): BlobRef {
-    return { name: randomBytes(16).toString('hex'), salt: randomBytes(SALT) };
+  /**
+   * A fresh random name. Blobs written together share a `shard` (newShard()): their folder is then made and
+   * fsynced once for the batch, not once per blob. Names stay random, and over many batches spread evenly.
+   */
+  newRef(shard: string = this.newShard()): BlobRef {
+    return { name: shard + randomBytes(15).toString('hex'), salt: randomBytes(SALT) };
+  }
+
+  newShard(): string {
+    return randomBytes(1).toString('hex');
+  }
+
+  /** What a blob writer thread needs to write as this vault does (store/blobWriterThread.ts); a copy of the key. */
+  writerInput(): { blobsDir: string; tmpDir: string; masterKey: Uint8Array } {
+    return { blobsDir: this.blobsDir, tmpDir: this.tmpDir, masterKey: Uint8Array.from(this.masterKey) };
   }
 
   pathOf(name: string): string {

@@ -16,6 +16,7 @@ import type { Statement as SqlStatement } from '../db/sqliteModule';
 import { StatementCache } from '../db/statementCache';
 import { listAnnotationRows, replaceAnnotationRows } from './annotationRows';
 import { BlobVault, type BlobReadFailure, type BlobRef } from './blobVault';
+import { BlobWriterThread } from './blobWriterThread';
 import { OpaqueIds } from './opaqueIds';
 import { SettingsRows } from './settingsRows';
 import { normaliseStudy, type StudySearchRow } from './studySearch';
@@ -66,6 +67,11 @@ export interface EncryptedStudyStoreParts {
   ids: OpaqueIds;
   clock?: Clock;
   user?: string;
+  /**
+   * The blob writer thread's script for batches handed over (addInstances with handOver): default the bundled
+   * one beside the running code; null writes in the calling thread.
+   */
+  blobWriterScript?: string | null;
 }
 
 type Statement = SqlStatement;
@@ -105,9 +111,13 @@ export class EncryptedStudyStore implements StudyStore {
   private readonly closeHooks: (() => Promise<void>)[] = [];
   private readonly beforeCloseHooks: (() => Promise<void>)[] = [];
   private readonly statements: StatementCache;
+  private readonly blobWriterScript: string | null | undefined;
+  /** Started at the first batch handed over; undefined until then. */
+  private blobWriter: BlobWriterThread | null | undefined;
 
   constructor(parts: EncryptedStudyStoreParts) {
     this.db = parts.db;
+    this.blobWriterScript = parts.blobWriterScript;
     this.statements = new StatementCache(parts.db);
     this.vault = parts.vault;
     this.ids = parts.ids;
@@ -126,20 +136,27 @@ export class EncryptedStudyStore implements StudyStore {
     return (await this.addInstances([{ meta, bytes, sha256 }]))[0]!;
   }
 
-  /** A batch in ONE transaction: after a crash either every row of the batch is there (with its blob) or none. */
-  async addInstances(batch: InstanceToAdd[]): Promise<AddResult[]> {
+  /**
+   * A batch in ONE transaction: after a crash either every row of the batch is there (with its blob) or none.
+   * With `handOver` the caller gives up the bytes (an import that is done with them): they move to the blob
+   * writer thread, which encrypts and writes them while this thread goes on.
+   */
+  async addInstances(batch: InstanceToAdd[], options: { handOver?: boolean } = {}): Promise<AddResult[]> {
     this.assertOpen();
     for (const it of batch) validateItem(it);
+    // Sizes are taken now: bytes handed over are gone from this thread once the write starts.
+    const sizes = batch.map((it) => it.bytes.byteLength);
     const pre = this.plan(batch, null);
     const toWrite: { ref: BlobRef; bytes: Uint8Array }[] = [];
+    const shard = this.vault.newShard();
     const blobs = pre.map((p, i) => {
       if (p.kind === 'duplicate' || (p.kind === 'conflict' && p.blob === null)) return null;
-      const ref = this.vault.newRef();
+      const ref = this.vault.newRef(shard);
       toWrite.push({ ref, bytes: batch[i]!.bytes });
       return ref;
     });
     try {
-      await this.vault.writeMany(toWrite);
+      await (options.handOver ? this.writerThread() : this.vault).writeMany(toWrite);
     } catch (e) {
       await this.vault.remove(toWrite.map((w) => w.ref.name)).catch(() => undefined);
       throw new AppError('IMPORT_FAILED', 'Writing the encrypted files failed (is the disk full?). Nothing of this batch was stored.', { cause: e });
@@ -157,7 +174,7 @@ export class EncryptedStudyStore implements StudyStore {
           if (p.kind === 'duplicate') return 'duplicate';
           if (p.kind === 'conflict') {
             if (p.blob) {
-              this.insertConflict(it, p.instanceId, p.blob);
+              this.insertConflict(it, sizes[i]!, p.instanceId, p.blob);
               used.add(p.blob.name);
             }
             return 'conflict';
@@ -168,7 +185,7 @@ export class EncryptedStudyStore implements StudyStore {
             oldBlobs.push(p.oldBlob);
             return 'added';
           }
-          const seriesId = this.insertInstance(it, p.blob);
+          const seriesId = this.insertInstance(it, sizes[i]!, p.blob);
           added.set(seriesId, (added.get(seriesId) ?? 0) + 1);
           used.add(p.blob.name);
           return 'added';
@@ -223,7 +240,7 @@ export class EncryptedStudyStore implements StudyStore {
   }
 
   /** Returns the instance's series id. */
-  private insertInstance(it: InstanceToAdd, blob: BlobRef): string {
+  private insertInstance(it: InstanceToAdd, size: number, blob: BlobRef): string {
     const m = it.meta;
     const now = this.clock.now();
     const patientId = this.ids.of('pt', m.patientId, m.patientName, m.patientBirthDate);
@@ -262,7 +279,7 @@ export class EncryptedStudyStore implements StudyStore {
         m.transferSyntaxUid,
         m.instanceNumber,
         JSON.stringify(m),
-        it.bytes.byteLength,
+        size,
         it.sha256,
         blob.name,
         blob.salt,
@@ -271,12 +288,12 @@ export class EncryptedStudyStore implements StudyStore {
     return seriesId;
   }
 
-  private insertConflict(it: InstanceToAdd, instanceId: string, blob: BlobRef): void {
+  private insertConflict(it: InstanceToAdd, size: number, instanceId: string, blob: BlobRef): void {
     this.stmt(
         `INSERT INTO instance_conflicts (conflict_id, sop_instance_uid, instance_id, meta_json, size, sha256, blob_name, blob_salt, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(OpaqueIds.random('cf'), it.meta.sopInstanceUid, instanceId, JSON.stringify(it.meta), it.bytes.byteLength, it.sha256, blob.name, blob.salt, this.clock.now());
+      .run(OpaqueIds.random('cf'), it.meta.sopInstanceUid, instanceId, JSON.stringify(it.meta), size, it.sha256, blob.name, blob.salt, this.clock.now());
   }
 
   // ---------------------------------------------------------------- reading
@@ -651,9 +668,15 @@ export class EncryptedStudyStore implements StudyStore {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       this.closed = true;
+      await this.blobWriter?.close().catch(() => undefined);
       this.db.close();
       for (const f of this.closeHooks.splice(0)) await f().catch(() => undefined);
     }
+  }
+
+  private writerThread(): BlobWriterThread | BlobVault {
+    if (this.blobWriter === undefined) this.blobWriter = BlobWriterThread.start(this.vault, this.blobWriterScript);
+    return this.blobWriter ?? this.vault;
   }
 
   private stmt(sql: string): Statement {

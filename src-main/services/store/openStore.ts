@@ -43,6 +43,8 @@ export interface OpenStoreOptions {
   sweepOrphans?: boolean;
   clock?: Clock;
   user?: string;
+  /** The blob writer thread's script (tests running from source); default: the bundled one, if any. */
+  blobWriterScript?: string | null;
 }
 
 export interface OpenStoreWithKeyOptions {
@@ -57,6 +59,8 @@ export interface OpenStoreWithKeyOptions {
   keyStore?: KeyStore | null;
   /** Audit checkpoint interval in entries (tests and the bench). */
   auditCheckpointEvery?: number;
+  /** The blob writer thread's script (tests running from source); default: the bundled one, if any. */
+  blobWriterScript?: string | null;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -108,6 +112,7 @@ export async function openStore(o: OpenStoreOptions): Promise<EncryptedStudyStor
     user: o.user,
     unlockedVia: unlocked.via,
     keyStore: o.keyStore,
+    ...(o.blobWriterScript !== undefined ? { blobWriterScript: o.blobWriterScript } : {}),
   });
   return Object.assign(store, { unlockedVia: unlocked.via, keychainRewrapped: unlocked.keychainRewrapped });
 }
@@ -130,7 +135,7 @@ export async function openStoreWithDataKey(o: OpenStoreWithKeyOptions, creating 
   let store: EncryptedStudyStore;
   try {
     migrate(db);
-    store = new EncryptedStudyStore({ db, vault, ids: new OpaqueIds(deriveSubkey(o.dataKey, 'id')), clock: o.clock ?? systemClock, user: o.user });
+    store = new EncryptedStudyStore({ db, vault, ids: new OpaqueIds(deriveSubkey(o.dataKey, 'id')), clock: o.clock ?? systemClock, user: o.user, blobWriterScript: o.blobWriterScript });
   } catch (e) {
     db.close();
     throw e;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../src-shared/errors';
 
-export type WorkerName = 'importWorker' | 'decodeWorker' | 'auditVerifyWorker';
+export type WorkerName = 'importWorker' | 'decodeWorker' | 'auditVerifyWorker' | 'blobWriteWorker';
 
 function searchDirs(): string[] {
   const dirs: string[] = [];
