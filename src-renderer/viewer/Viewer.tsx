@@ -12,7 +12,7 @@ import { ApiError, call } from '../api';
 import { initialMprState } from '../../src-shared/viewer/mprState';
 import { MprLayout } from '../mpr/MprLayout';
 import { TagBrowser } from '../views/TagBrowser';
-import { useSeriesVolumes } from './useSeriesVolumes';
+import { seriesVolumeFor, useSeriesVolumes } from './useSeriesVolumes';
 import { recordTiming } from './viewerTimings';
 import { ViewportCell } from './ViewportCell';
 import type { ExportChoice } from '../export/ExportDialog';
@@ -97,8 +97,12 @@ export function Viewer({ request, goneStudies, studies, hideIdentifying, onHideI
       // Always through main: it records the access (audit) and reopens a series it had let go.
       const view = await call('series:open', { seriesId });
       recordTiming(seriesId, 'opened', performance.now() - at, true);
+      const slice = view.kind === 'volume' ? Math.floor(view.dimensions[2] / 2) : 0;
+      // The first slice is asked for now, before React renders the viewport that will show it.
+      const alongside = stateRef.current.viewports.flatMap((v, i) => (i !== viewport && v.seriesId && viewsRef.current.has(v.seriesId) ? [v.seriesId] : []));
+      seriesVolumeFor(view, alongside).setFocus(slice);
       setViews((m) => new Map(m).set(seriesId, view));
-      rawDispatch({ type: 'assign', viewport, seriesId, slice: view.kind === 'volume' ? Math.floor(view.dimensions[2] / 2) : 0 });
+      rawDispatch({ type: 'assign', viewport, seriesId, slice });
       if (view.cine) rawDispatch({ type: 'cine', viewport, playing: false, fps: 1000 / view.cine.frameTimeMs });
       if (!loadedAnnotations.current.has(seriesId)) {
         loadedAnnotations.current.add(seriesId);

@@ -1,7 +1,8 @@
 // One viewport of the layout: the vtk drawing (owned here, deleted on unmount), the overlays, and the
 // pointer habits of RadiAnt/Horos/OHIF turned into viewer actions. State lives in the viewer model;
 // this component renders it and reports what the user did.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { SeriesView, StudyListItem, VoiWindowInfo } from '../../src-shared/ipc/contract';
 import type { Vec3 } from '../../src-shared/dicom/types';
 import { dragWindowLevel, valuesPerPixel } from '../../src-shared/measure/windowLevel';
@@ -60,8 +61,8 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
   const voi = state.window ?? view?.display.defaultWindow ?? null;
   const inverted = view ? view.display.inverted !== state.invert : false;
 
-  // The vtk pipeline lives exactly as long as this cell.
-  useEffect(() => {
+  // The vtk pipeline lives exactly as long as this cell (made before the first draw, which runs in the layout phase).
+  useLayoutEffect(() => {
     const host = hostRef.current!;
     const pipeline = createSliceViewport(host);
     pipelineRef.current = pipeline;
@@ -90,12 +91,14 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     if (!volume) return;
     volume.setFocus(slice);
   }, [volume, slice]);
-  const [arrivals, setArrivals] = useState(0);
+  const [, setArrivals] = useState(0);
   useEffect(() => {
     if (!volume) return;
     let pending = false;
     const off = volume.onSlice((k) => {
       if (openedAt !== null && view) recordTiming(view.seriesId, 'firstSlice', performance.now() - openedAt, true);
+      // The slice shown (or the whole volume) arrived: draw it now, then let React catch up with what is on screen.
+      if (k === slice || (volume.complete && k >= 0)) drawRef.current();
       if (k === slice || volume.complete || k < 0) setArrivals((a) => a + 1);
       if (!pending) {
         pending = true;
@@ -105,7 +108,10 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     return off;
   }, [volume, slice, openedAt, view]);
 
-  useEffect(() => {
+  // Drawn from the latest render's values: in the layout phase (the picture and the DOM that describes it reach
+  // the screen in one frame) and, without waiting for React, when the slice shown arrives.
+  const drawRef = useRef(() => {});
+  drawRef.current = () => {
     const pipeline = pipelineRef.current;
     if (!pipeline) return;
     if (!view || !volume || !plane || !camera || !voi) {
@@ -114,7 +120,7 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
       return;
     }
     const ok = pipeline.draw(volume, { slice, plane, camera: camera, viewport: size, window: voi, inverted });
-    setDrawn(ok || drawn);
+    if (ok) setDrawn(true);
     // Benches and tests wait for this to time a step to the frame that shows it.
     if (ok) hostRef.current?.dispatchEvent(new CustomEvent('enclave-drawn', { detail: { slice, fromVolume: volume.complete } }));
     if (ok && !firstDrawn.current && openedAt !== null) {
@@ -124,8 +130,8 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
     }
     if (ok) volume.resume();
     if (ok && volume.complete && openedAt !== null) recordTiming(view.seriesId, 'allSlices', performance.now() - openedAt, true);
-    // drawn is intentionally not a dependency: it only remembers that something was shown.
-  }, [view, volume, plane, slice, camera, size, voi, inverted, arrivals, openedAt]);
+  };
+  useLayoutEffect(() => drawRef.current(), [view, volume, plane, slice, camera, size, voi, inverted, openedAt]);
 
   useEffect(() => { firstDrawn.current = false; }, [view?.seriesId]);
 
@@ -232,7 +238,8 @@ export function ViewportCell({ index, state, viewer, view, volume, study, openEr
       return;
     }
     const step = e.deltaY > 0 ? 1 : e.deltaY < 0 ? -1 : 0;
-    if (step) dispatch({ type: 'slice', viewport: index, slice: slice + step, sliceCount: n });
+    // Rendered at once, not at React's pace for continuous events: the new slice is drawn in this event's task.
+    if (step) flushSync(() => dispatch({ type: 'slice', viewport: index, slice: slice + step, sliceCount: n }));
   };
 
   const onDrop = (e: React.DragEvent) => {

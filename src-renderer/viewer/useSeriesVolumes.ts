@@ -16,6 +16,20 @@ function bytesOf(v: SeriesVolume): number {
   return v.mode === 'volume' ? v.sliceLength * v.sliceCount * (v.view.display.pixelType === 'float32' ? 4 : v.view.display.pixelType.includes('16') ? 2 : 1) : 0;
 }
 
+/**
+ * The series' SeriesVolume, made now if no viewport holds it yet (its budget: what the series in `alongside` keep).
+ * The reading room calls it as soon as main has answered series:open, so the first slice is asked for before
+ * React has rendered anything; the viewports then find the same object.
+ */
+export function seriesVolumeFor(view: SeriesView, alongside: readonly string[]): SeriesVolume {
+  const had = live.get(view.seriesId);
+  if (had) return had;
+  const used = [...new Set(alongside)].reduce((sum, other) => sum + (other !== view.seriesId && live.has(other) ? bytesOf(live.get(other)!) : 0), 0);
+  const volume = new SeriesVolume(view, maxTexture3D(), Math.max(0, VOLUME_BUDGET_BYTES - used), () => call('series:open', { seriesId: view.seriesId }));
+  live.set(view.seriesId, volume);
+  return volume;
+}
+
 export function useSeriesVolumes(viewports: ViewportState[], views: Map<string, SeriesView>): Map<string, SeriesVolume> {
   const wanted = viewports.map((v) => v.seriesId).filter((id): id is string => !!id && views.has(id));
   const key = [...new Set(wanted)].sort().join('|');
@@ -23,11 +37,7 @@ export function useSeriesVolumes(viewports: ViewportState[], views: Map<string, 
 
   const volumes = useMemo(() => {
     const ids = key ? key.split('|') : [];
-    for (const id of ids) {
-      if (live.has(id)) continue;
-      const used = ids.reduce((sum, other) => sum + (live.has(other) ? bytesOf(live.get(other)!) : 0), 0);
-      live.set(id, new SeriesVolume(views.get(id)!, maxTexture3D(), Math.max(0, VOLUME_BUDGET_BYTES - used), () => call('series:open', { seriesId: id })));
-    }
+    for (const id of ids) seriesVolumeFor(views.get(id)!, ids);
     return new Map(ids.map((id) => [id, live.get(id)!]));
   }, [key]);
 

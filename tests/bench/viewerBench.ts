@@ -101,8 +101,8 @@ async function scrollThrough(page: Page, steps: number, direction: 1 | -1): Prom
 
 /**
  * Where the first-pixels time goes, measured at rest before the UI opens the series: main's own open, and
- * the harness's transport (CDP carries every request and IPC call through the test process; Electron's
- * protocol.handle and IPC do not). Leaves the series closed again.
+ * the harness's transport (requests reach a loopback HTTPS server in the test process, IPC calls go over
+ * CDP; Electron's protocol.handle and IPC stay inside the app). Leaves the series closed again.
  */
 async function diagnoseOpen(h: Harness, rows: BenchRow[], label: string): Promise<void> {
   const sender = { url: `${TEST_ORIGIN}/index.html`, isTopFrame: true };
