@@ -40,65 +40,50 @@ async function enclaveRetrieve(work: string, name: string, policy: EffectivePoli
 }
 
 /**
- * The limit of any encrypting retrieve: the same response received by curl and piped into one process that
- * SHA-256es it, AES-256-GCMs it, writes the ciphertext and fsyncs it (two processes, so both cores; no parse,
- * no database, one file). Reads stdin synchronously in 1 MiB chunks (the fastest way Node takes a pipe) and
- * flushes to disk behind the writes.
+ * The limit of any encrypting retrieve: one process SHA-256es the response, AES-256-GCMs it, writes the ciphertext
+ * and fsyncs it (no parse, no database, one file), flushing to disk behind the writes (an fdatasync every 16 MiB on
+ * the thread pool: 0.74 s instead of 0.9-1.1 s for the bench CT). Two ways in: `- FILE` takes the response piped
+ * from curl (two processes, both cores; stdin read synchronously in 1 MiB chunks, the fastest way Node takes a
+ * pipe), `URL ACCEPT FILE` receives it itself over Node's http (no pipe between processes).
  */
 const LIMIT_SINK = `
 const { createHash, createCipheriv, randomBytes } = require('node:crypto');
 const fs = require('node:fs');
-const out = fs.openSync(process.argv[1], 'w');
+const args = process.argv.slice(1);
+const out = fs.openSync(args[args.length - 1], 'w');
 const hash = createHash('sha256');
 const cipher = createCipheriv('aes-256-gcm', randomBytes(32), randomBytes(12));
-const chunk = Buffer.allocUnsafe(1 << 20);
 let unsynced = 0;
-for (;;) {
-  let n;
-  try { n = fs.readSync(0, chunk, 0, chunk.length, null); } catch (e) { if (e.code === 'EAGAIN') continue; throw e; }
-  if (n === 0) break;
-  const part = chunk.subarray(0, n);
+const take = (part) => {
   hash.update(part);
   fs.writeSync(out, cipher.update(part));
-  // Write-behind: every 16 MiB an fdatasync runs on the thread pool while this loop reads on (measured 0.74 s
-  // instead of 0.9-1.1 s for the bench CT), so the last fsync only flushes the tail.
-  unsynced += n;
+  unsynced += part.length;
   if (unsynced >= 16 << 20) { unsynced = 0; fs.fdatasync(out, () => {}); }
+};
+const finish = () => {
+  hash.digest();
+  fs.writeSync(out, cipher.final());
+  fs.writeSync(out, cipher.getAuthTag());
+  fs.fsyncSync(out);
+  fs.closeSync(out);
+  process.exit(0);
+};
+if (args[0] === '-') {
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  for (;;) {
+    let n;
+    try { n = fs.readSync(0, chunk, 0, chunk.length, null); } catch (e) { if (e.code === 'EAGAIN') continue; throw e; }
+    if (n === 0) break;
+    take(chunk.subarray(0, n));
+  }
+  finish();
+} else {
+  require('node:http').get(args[0], { headers: { Accept: args[1] } }, (res) => {
+    if (res.statusCode !== 200) process.exit(2);
+    res.on('data', take);
+    res.on('end', finish);
+  }).on('error', () => process.exit(3));
 }
-hash.digest();
-fs.writeSync(out, cipher.final());
-fs.writeSync(out, cipher.getAuthTag());
-fs.fsyncSync(out);
-fs.closeSync(out);
-`;
-
-/** The same sink receiving the response itself (Node's http, no pipe between two processes). */
-const LIMIT_HTTP = `
-const http = require('node:http');
-const { createHash, createCipheriv, randomBytes } = require('node:crypto');
-const fs = require('node:fs');
-const [url, accept, file] = process.argv.slice(1);
-const out = fs.openSync(file, 'w');
-const hash = createHash('sha256');
-const cipher = createCipheriv('aes-256-gcm', randomBytes(32), randomBytes(12));
-let unsynced = 0;
-http.get(url, { headers: { Accept: accept } }, (res) => {
-  if (res.statusCode !== 200) process.exit(2);
-  res.on('data', (b) => {
-    hash.update(b);
-    fs.writeSync(out, cipher.update(b));
-    unsynced += b.length;
-    if (unsynced >= 16 << 20) { unsynced = 0; fs.fdatasync(out, () => {}); }
-  });
-  res.on('end', () => {
-    hash.digest();
-    fs.writeSync(out, cipher.final());
-    fs.writeSync(out, cipher.getAuthTag());
-    fs.fsyncSync(out);
-    fs.closeSync(out);
-    process.exit(0);
-  });
-}).on('error', () => process.exit(3));
 `;
 
 function timed(cmd: string, args: string[]): number {
@@ -137,8 +122,8 @@ export async function runPacsBench(): Promise<BenchRow[]> {
       return seconds;
     };
     // The faster of two ways to do it: curl piped into the sink, or the sink receiving the response itself.
-    const viaCurl = await written('curl | sink', timed('bash', ['-c', 'set -o pipefail; curl -sf -H "$1" "$2" | "$3" -e "$4" "$5"', 'limit', `Accept: ${WADO_ACCEPT}`, wadoUrl, process.execPath, LIMIT_SINK, limitFile]));
-    const viaHttp = await written('http sink', timed(process.execPath, ['-e', LIMIT_HTTP, wadoUrl, WADO_ACCEPT, limitFile]));
+    const viaCurl = await written('curl | sink', timed('bash', ['-c', 'set -o pipefail; curl -sf -H "$1" "$2" | "$3" -e "$4" - "$5"', 'limit', `Accept: ${WADO_ACCEPT}`, wadoUrl, process.execPath, LIMIT_SINK, limitFile]));
+    const viaHttp = await written('http sink', timed(process.execPath, ['-e', LIMIT_SINK, wadoUrl, WADO_ACCEPT, limitFile]));
     process.stderr.write(`  limit: curl | sink ${viaCurl.toFixed(3)} s, http sink ${viaHttp.toFixed(3)} s\n`);
     const limit = Math.min(viaCurl, viaHttp);
     const getDir = path.join(work, 'getscu');
